@@ -1,0 +1,67 @@
+"""One error tree for the whole kit.
+
+Every error a user can cause derives from :class:`KitError`. Each carries the
+fields a user needs to fix the problem, and its message says what to do. The CLI
+alone turns these into a one-line message and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+
+class KitError(Exception):
+    """Base class for every error the kit reports to a user.
+
+    Parameters
+    ----------
+    message
+        What went wrong, in one sentence.
+    hint
+        Optional: how to fix it.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(message if hint is None else f"{message} ({hint})")
+
+
+class DatasetError(KitError):
+    """A dataset is unknown, missing, corrupt or does not match its catalog entry."""
+
+    def __init__(self, message: str, *, dataset: str | None = None, hint: str | None = None):
+        self.dataset = dataset
+        super().__init__(message, hint=hint)
+
+
+class CatalogError(DatasetError):
+    """The dataset catalog file itself is malformed."""
+
+
+class CourseError(KitError):
+    """The nbgrader course (grader/) is missing or misconfigured."""
+
+
+class AssignmentError(CourseError):
+    """An assignment is unknown or its source notebooks are broken."""
+
+    def __init__(self, message: str, *, assignment: str | None = None, hint: str | None = None):
+        self.assignment = assignment
+        super().__init__(message, hint=hint)
+
+
+class SubmissionError(KitError):
+    """A learner's submission cannot be collected or graded."""
+
+    def __init__(self, message: str, *, learner: str | None = None, hint: str | None = None):
+        self.learner = learner
+        super().__init__(message, hint=hint)
+
+
+class GradingError(CourseError):
+    """nbgrader failed on a step that is not one learner's fault."""
+
+
+class NotBuiltYet(KitError):
+    """A command group that is planned but not built yet."""

@@ -1,0 +1,45 @@
+"""Where the kit finds its bundled material.
+
+In a source checkout (the usual case: ``pip install -e .``) the folders sit next
+to the package: ``datasets/``, ``modules/``, ``exercises/``, ``grader/``. A wheel
+carries ``datasets/`` inside the package (``kit/_bundled/datasets``). The
+``KIT_HOME`` environment variable points the kit at another checkout.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def project_root() -> Path:
+    """The folder holding ``datasets/``, ``exercises/`` and ``grader/``."""
+    env = os.environ.get("KIT_HOME")
+    if env:
+        return Path(env).expanduser().resolve()
+    return _PACKAGE_DIR.parent
+
+
+def datasets_dir() -> Path:
+    """The bundled datasets folder (source checkout first, then the wheel copy)."""
+    checkout = project_root() / "datasets"
+    if (checkout / "catalog.yaml").is_file():
+        return checkout
+    return _PACKAGE_DIR / "_bundled" / "datasets"
+
+
+def grader_dir() -> Path:
+    """The nbgrader course folder."""
+    return project_root() / "grader"
+
+
+def exercises_dir() -> Path:
+    """The nbgrader source notebooks, one folder per assignment."""
+    return project_root() / "exercises"
+
+
+def modules_dir() -> Path:
+    """The teaching notebooks."""
+    return project_root() / "modules"
