@@ -1,0 +1,120 @@
+"""The nbgrader course in ``grader/``, opened in-process.
+
+:func:`open_course` reads ``grader/nbgrader_config.py`` exactly as nbgrader's own
+apps do, and hands back nbgrader's :class:`~nbgrader.apps.api.NbGraderAPI` and
+:class:`~nbgrader.coursedir.CourseDirectory` for the other grading steps.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+from nbgrader.apps.api import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+from kit.errors import AssignmentError, CourseError
+from kit.paths import grader_dir
+
+CONFIG_FILE = "nbgrader_config.py"
+LEARNER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def _ensure_own_tools_on_path() -> None:
+    # nbgrader runs its `alembic` console script by name when it creates a new
+    # gradebook; it lives next to this interpreter, which may not be on PATH
+    # when the kit runs as `.venv/bin/kit` without an activated environment.
+    bindir = os.path.dirname(sys.executable)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+
+
+def check_learner_id(learner: str) -> str:
+    """Learner ids become folder names: letters, digits, ``_ . -`` only."""
+    if not LEARNER_ID.match(learner):
+        from kit.errors import SubmissionError
+
+        raise SubmissionError(f"'{learner}' is not a usable learner id", learner=learner,
+                              hint="use letters, digits, '_', '.' or '-' (at most 64), starting with a letter or digit")
+    return learner
+
+
+@dataclass
+class Course:
+    """An nbgrader course: its config, directories and API."""
+
+    root: Path
+    config: Config
+    coursedir: CourseDirectory
+    api: NbGraderAPI
+
+    @property
+    def course_id(self) -> str:
+        return self.coursedir.course_id
+
+    @property
+    def source_root(self) -> Path:
+        return Path(os.path.normpath(self.root / self.coursedir.source_directory))
+
+    def step_dir(self, step: str, learner: str, assignment: str) -> Path:
+        """``grader/<step>/<learner>/<assignment>`` (``learner='.'`` for source/release)."""
+        directory = getattr(self.coursedir, f"{step}_directory")
+        return Path(os.path.normpath(self.root / directory / learner / assignment))
+
+    def assignments(self) -> list[str]:
+        """Assignment ids: the folders of the source directory that hold notebooks."""
+        if not self.source_root.is_dir():
+            return []
+        return sorted(p.name for p in self.source_root.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+
+    def check_assignment(self, assignment: str) -> str:
+        known = self.assignments()
+        if assignment not in known:
+            raise AssignmentError(f"unknown assignment '{assignment}'", assignment=assignment,
+                                  hint=f"assignments in {self.source_root}: {', '.join(known) or 'none'}")
+        return assignment
+
+    def source_notebooks(self, assignment: str) -> list[Path]:
+        return sorted(self.step_dir("source", ".", assignment).glob("*.ipynb"))
+
+    def submitted_learners(self, assignment: str) -> list[str]:
+        base = Path(self.root / self.coursedir.submitted_directory)
+        if not base.is_dir():
+            return []
+        return sorted(p.name for p in base.iterdir() if (p / assignment).is_dir())
+
+    @contextmanager
+    def gradebook(self):
+        """nbgrader's gradebook for this course, closed on exit."""
+        with Gradebook(self.coursedir.db_url, course_id=self.course_id) as gb:
+            yield gb
+
+
+def open_course(root: Path | None = None) -> Course:
+    """Open the nbgrader course in ``root`` (default: the project's ``grader/``).
+
+    Raises
+    ------
+    CourseError
+        If the folder has no ``nbgrader_config.py``.
+    """
+    root = Path(root or grader_dir()).resolve()
+    if not (root / CONFIG_FILE).is_file():
+        raise CourseError(f"no nbgrader course at {root} (missing {CONFIG_FILE})",
+                          hint="run kit from a checkout of the kit, or set KIT_HOME")
+    _ensure_own_tools_on_path()
+    config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
+    config.CourseDirectory.root = str(root)
+    coursedir = CourseDirectory(config=config)
+    api = NbGraderAPI(coursedir=coursedir, config=config)
+    # nbgrader logs every step at INFO; the kit reports results itself
+    api.log.setLevel(logging.WARNING)
+    return Course(root=root, config=config, coursedir=coursedir, api=api)

@@ -1,0 +1,90 @@
+"""Releasing an assignment: nbgrader's generate_assignment, then a leak check.
+
+The release is what learners get. After nbgrader writes it, every file is
+checked for solution and hidden-test text: a release that leaks is deleted and
+reported, never left for a trainer to hand out.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from kit.errors import AssignmentError
+from kit.grading.course import Course
+from kit.grading.nbgrader_result import require_success
+
+MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS",
+           "BEGIN MARK SCHEME", "END MARK SCHEME")
+_HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
+
+
+@dataclass(frozen=True)
+class Release:
+    assignment: str
+    directory: Path
+    notebooks: list[Path]
+    archive: Path | None
+
+
+def hidden_test_lines(source: Path) -> set[str]:
+    """Substantial lines of every hidden-test block in a source notebook."""
+    nb = nbformat.read(source, as_version=4)
+    lines = set()
+    for cell in nb.cells:
+        for block in _HIDDEN_BLOCK.findall(cell.source):
+            lines.update(line.strip() for line in block.splitlines() if len(line.strip()) > 12)
+    return lines
+
+
+def find_leaks(release_dir: Path, sources: list[Path]) -> list[str]:
+    """Every place in ``release_dir`` that holds solution or hidden-test text."""
+    secret_lines = set().union(*(hidden_test_lines(s) for s in sources)) if sources else set()
+    leaks = []
+    for path in sorted(p for p in release_dir.rglob("*") if p.is_file()):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        leaks += [f"{path.name}: contains '{m}'" for m in MARKERS if m in text]
+        if path.suffix == ".ipynb":
+            body = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
+            leaks += [f"{path.name}: contains hidden test line {line!r}" for line in secret_lines if line in body]
+    return leaks
+
+
+def release_assignment(course: Course, assignment: str, *, archive: bool = True) -> Release:
+    """Generate the learner version of ``assignment`` into ``grader/release``.
+
+    Parameters
+    ----------
+    course
+        The open course.
+    assignment
+        An assignment id (a folder of ``exercises/``).
+    archive
+        Also write ``grader/exports/<assignment>-release.zip`` to hand out.
+    """
+    course.check_assignment(assignment)
+    require_success(course.api.generate_assignment(assignment, force=True, create=True),
+                    f"could not release '{assignment}'")
+    directory = course.step_dir("release", ".", assignment)
+    leaks = find_leaks(directory, course.source_notebooks(assignment))
+    if leaks:
+        shutil.rmtree(directory)
+        raise AssignmentError(f"release of '{assignment}' leaked solutions and was deleted: {leaks[0]}",
+                              assignment=assignment)
+    notebooks = sorted(directory.glob("*.ipynb"))
+    zip_path = None
+    if archive:
+        zip_path = course.root / "exports" / f"{assignment}-release.zip"
+        zip_path.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+                info = zipfile.ZipInfo(f"{assignment}/{path.relative_to(directory).as_posix()}",
+                                       date_time=(2026, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, path.read_bytes())
+    return Release(assignment=assignment, directory=directory, notebooks=notebooks, archive=zip_path)
