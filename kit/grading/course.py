@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import sys
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 from nbgrader.apps.api import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
+from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
@@ -26,6 +28,11 @@ from kit.paths import grader_dir
 
 CONFIG_FILE = "nbgrader_config.py"
 LEARNER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+# nbgrader 0.9's gradebook adds objects to relationships before the session
+# holds them; SQLAlchemy 2 warns on every autograde. Harmless, and not ours.
+warnings.filterwarnings("ignore", category=SAWarning, module=r"nbgrader\.")
 
 
 def _ensure_own_tools_on_path() -> None:

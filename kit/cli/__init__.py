@@ -1,0 +1,57 @@
+"""The `kit` command line: one app, a group per part of the kit.
+
+Only this package turns errors into exit codes (see :mod:`kit.cli.output`).
+"""
+
+from __future__ import annotations
+
+import typer
+
+from kit import __version__
+from kit.cli import data, grade
+from kit.cli.demo import demo
+from kit.cli.output import console, report_errors
+from kit.errors import NotBuiltYet
+
+app = typer.Typer(
+    name="kit",
+    help="Civic Data Training Kit: run community open-data courses on Jupyter.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"kit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Show the version and exit.")) -> None:
+    """Civic Data Training Kit: run community open-data courses on Jupyter."""
+
+
+def _not_built(group: str, what: str) -> typer.Typer:
+    sub = typer.Typer(help=f"{what} (not built yet).", invoke_without_command=True)
+
+    @sub.callback()
+    @report_errors
+    def _callback() -> None:
+        raise NotBuiltYet(f"`kit {group}` is not built yet ({what}); see the README roadmap")
+
+    return sub
+
+
+app.add_typer(data.app, name="data")
+app.add_typer(grade.app, name="grade")
+app.add_typer(_not_built("plan", "City training plans from a YAML spec"), name="plan")
+app.add_typer(_not_built("feedback", "Feedback loops: surveys, reports and the open-data backlog"), name="feedback")
+app.add_typer(_not_built("course", "Adapting and packaging modules for a city or audience"), name="course")
+app.command("demo")(demo)
+
+
+def main() -> None:
+    """Entry point of the `kit` console script."""
+    app()

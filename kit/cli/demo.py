@@ -1,0 +1,42 @@
+"""`kit demo`: the main job, end to end on the bundled sample city, offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from kit.cli.grade import export_grades, print_summary, run_autograde
+from kit.cli.output import console, report_errors
+from kit.errors import GradingError
+
+ASSIGNMENTS = ["01-intro-movement-data"]
+
+
+@report_errors
+def demo(learners: int = typer.Option(25, "--learners", "-n", min=1, help="Simulated cohort size."),
+         seed: int = typer.Option(2026, help="Seed of the simulated cohort.")) -> None:
+    """Run the main job on the sample city: release, simulate a cohort, autograde, feedback, export."""
+    from kit.grading.course import open_course
+    from kit.grading.feedback import generate_feedback
+    from kit.grading.release import release_assignment
+    from kit.grading.simulate import simulate_cohort
+
+    course = open_course()
+    output = course.root / "exports" / "grades.csv"
+    for assignment in ASSIGNMENTS:
+        console.rule(f"[bold]{assignment}")
+        release = release_assignment(course, assignment)
+        console.print(f"[green]✓[/] released {assignment} → {release.directory}")
+        cohort = simulate_cohort(course, assignment, learners, seed)
+        console.print(f"[green]✓[/] simulated {len(cohort)} learners' submissions")
+        results = run_autograde(course, assignment, [c.learner for c in cohort])
+        failed = [r for r in results if not r.graded]
+        if failed:
+            raise GradingError(f"{len(failed)} simulated submission(s) could not be graded")
+        feedback = generate_feedback(course, assignment, [c.learner for c in cohort])
+        console.print(f"[green]✓[/] feedback for {sum(1 for f in feedback if f.files)} learners → "
+                      f"{course.root / course.coursedir.feedback_directory}")
+    scores = export_grades(course, output, ASSIGNMENTS)
+    print_summary(scores)
+    console.print(f"[green]✓[/] grades: {Path(output)}")

@@ -1,0 +1,172 @@
+"""`kit grade …`: the nbgrader course (release, collect, autograde, feedback, export)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from kit.cli.output import console, err_console, progress_bar, report_errors
+from kit.errors import SubmissionError
+
+if TYPE_CHECKING:
+    from kit.grading.autograde import LearnerResult
+    from kit.grading.course import Course
+
+# nbgrader and nbformat take seconds to import: each command imports the
+# grading part it needs, so `kit --help` and `kit data …` stay quick.
+
+app = typer.Typer(help="Grade exercises with nbgrader: release, collect, autograde, feedback, export.",
+                  no_args_is_help=True)
+
+ASSIGNMENT = typer.Argument(..., help="Assignment id, a folder of exercises/ (e.g. 01-intro-movement-data).")
+
+
+@app.command()
+@report_errors
+def release(assignment: str = ASSIGNMENT) -> None:
+    """Generate the learner version of an assignment (no solutions, no hidden tests)."""
+    from kit.grading.course import open_course
+    from kit.grading.release import release_assignment
+
+    result = release_assignment(open_course(), assignment)
+    console.print(f"[green]✓[/] released {assignment}: {len(result.notebooks)} notebook(s) in {result.directory}")
+    if result.archive:
+        console.print(f"  hand out: {result.archive}")
+
+
+@app.command("collect")
+@report_errors
+def collect_(assignment: str = ASSIGNMENT,
+             source: Path = typer.Argument(..., help="A folder or .zip of <learner>/<notebook>.ipynb.")) -> None:
+    """Collect learners' submissions from a folder or a zip file."""
+    from kit.grading.collect import collect
+    from kit.grading.course import open_course
+
+    results = collect(open_course(), assignment, source)
+    bad = [r for r in results if r.problem]
+    for r in results:
+        mark = "[red]✗[/]" if r.problem else "[green]✓[/]"
+        console.print(f"{mark} {r.learner}: {r.problem or ', '.join(r.notebooks)}", highlight=False)
+    console.print(f"collected {len(results) - len(bad)} of {len(results)} learner(s)")
+    if bad:
+        raise SubmissionError(f"{len(bad)} submission(s) could not be collected: {bad[0].learner}: {bad[0].problem}")
+
+
+def run_autograde(course: "Course", assignment: str, learners: list[str] | None = None) -> list["LearnerResult"]:
+    """Autograde with a progress bar; report learners that could not be graded."""
+    from kit.grading.autograde import autograde
+
+    todo = learners if learners is not None else course.submitted_learners(assignment)
+    with progress_bar() as bar:
+        task = bar.add_task(f"autograding {assignment}", total=len(todo))
+        results = autograde(course, assignment, todo, on_result=lambda _: bar.advance(task))
+    for r in results:
+        if not r.graded:
+            err_console.print(f"[red]✗[/] {r.learner}: {r.problem}", highlight=False)
+    return results
+
+
+@app.command("autograde")
+@report_errors
+def autograde_(assignment: str = ASSIGNMENT,
+               learner: list[str] = typer.Option(None, "--learner", help="Grade only this learner (repeatable).")) -> None:
+    """Autograde submitted notebooks with nbgrader and record scores in the gradebook."""
+    from kit.grading.course import check_learner_id, open_course
+
+    course = open_course()
+    course.check_assignment(assignment)
+    if learner:
+        for one in learner:
+            check_learner_id(one)
+            if one not in course.submitted_learners(assignment):
+                raise SubmissionError(f"no submission of {assignment} from '{one}'", learner=one)
+    results = run_autograde(course, assignment, learner or None)
+    graded = [r for r in results if r.graded]
+    console.print(f"graded {len(graded)} of {len(results)} submission(s)")
+    failed = [r for r in results if not r.graded]
+    if failed:
+        raise SubmissionError(f"{len(failed)} submission(s) could not be graded; the others were",
+                              learner=failed[0].learner)
+
+
+@app.command()
+@report_errors
+def feedback(assignment: str = ASSIGNMENT) -> None:
+    """Write HTML feedback for every autograded learner."""
+    from kit.grading.course import open_course
+    from kit.grading.feedback import generate_feedback
+
+    results = generate_feedback(open_course(), assignment)
+    for r in results:
+        if r.problem:
+            err_console.print(f"[red]✗[/] {r.learner}: {r.problem}", highlight=False)
+    done = sum(1 for r in results if r.files and not r.problem)
+    console.print(f"feedback written for {done} of {len(results)} learner(s)")
+
+
+def export_grades(course: "Course", output: Path, assignments: list[str] | None = None) -> pd.DataFrame:
+    from kit.grading.scores import question_scores, write_grades_csv
+
+    scores = question_scores(course, assignments)
+    write_grades_csv(scores, output)
+    scores.to_csv(output.with_name(output.stem + "-by-question.csv"), index=False)
+    return scores
+
+
+@app.command()
+@report_errors
+def export(output: Path = typer.Option(Path("grader/exports/grades.csv"), "-o", "--output", help="CSV file to write."),
+           assignment: list[str] = typer.Option(None, "--assignment", help="Only this assignment (repeatable).")) -> None:
+    """Export grades from the gradebook: one row per learner, a column per question."""
+    from kit.grading.course import open_course
+
+    scores = export_grades(open_course(), output, assignment or None)
+    console.print(f"[green]✓[/] wrote {output} ({scores['learner'].nunique()} learners) "
+                  f"and {output.with_name(output.stem + '-by-question.csv')}")
+
+
+@app.command()
+@report_errors
+def simulate(assignment: str = typer.Option(..., "--assignment", "-a", help="Assignment to simulate."),
+             learners: int = typer.Option(25, "--learners", "-n", min=1, max=5000, help="Cohort size."),
+             seed: int = typer.Option(0, help="Random seed: the same seed gives the same cohort.")) -> None:
+    """Write a simulated cohort's submissions (perfect, partial, blank, crashing) into the course."""
+    from kit.grading.course import open_course
+    from kit.grading.simulate import simulate_cohort
+
+    cohort = simulate_cohort(open_course(), assignment, learners, seed)
+    kinds = pd.Series([c.archetype for c in cohort]).value_counts()
+    console.print(f"[green]✓[/] simulated {len(cohort)} learner(s) for {assignment}: "
+                  + ", ".join(f"{n} {k}" for k, n in kinds.items()))
+
+
+def print_summary(scores: pd.DataFrame) -> None:
+    """Per learner and per question, as two tables."""
+    from kit.grading.scores import learner_totals, question_summary
+
+    if scores.empty:
+        console.print("no grades in the gradebook yet")
+        return
+    learners = Table("learner", "assignment", "autograded", "status", title="Per learner")
+    for t in learner_totals(scores):
+        learners.add_row(t.learner, t.assignment, f"{t.auto_score:g} / {t.auto_max:g}", t.status)
+    console.print(learners)
+    questions = Table("assignment", "question", "mean", "full marks", "zero", title="Per question")
+    for row in question_summary(scores).itertuples():
+        questions.add_row(row.assignment, row.question, f"{row.mean_score:.2f} / {row.max_score:g}",
+                          f"{row.full_marks:.0%}", f"{row.zero:.0%}")
+    console.print(questions)
+
+
+@app.command()
+@report_errors
+def summary(assignment: list[str] = typer.Option(None, "--assignment", help="Only this assignment.")) -> None:
+    """Show scores per learner and per question from the gradebook."""
+    from kit.grading.course import open_course
+    from kit.grading.scores import question_scores
+
+    print_summary(question_scores(open_course(), assignment or None))
