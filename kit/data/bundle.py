@@ -70,7 +70,7 @@ def regenerate(root: Path | None = None, seed: int = SEED) -> dict[str, str]:
         card = by_file.get(file_name)
         if card is not None:
             text = _set_field(text, card.name, "rows", str(count_rows(file_name, content)))
-            text = _set_field(text, card.name, "sha256", digest)
+            text = _set_field(text, card.name, "sha256", f"\"{digest}\"")
     catalog_path.write_text(text, encoding="utf-8")
     return hashes
 

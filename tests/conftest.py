@@ -1,0 +1,50 @@
+"""Shared fixtures: a throwaway copy of the course, so tests never touch grader/."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import ASSIGNMENT, make_project
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Path:
+    """A throwaway project; ``KIT_HOME`` points at it, so the kit (and the
+    grading kernels, which inherit the environment) use it, not the checkout."""
+    root = make_project(tmp_path)
+    monkeypatch.setenv("KIT_HOME", str(root))
+    return root
+
+
+@pytest.fixture
+def course(project):
+    from kit.grading.course import open_course
+
+    return open_course(project / "grader")
+
+
+@pytest.fixture(scope="session")
+def released_template(tmp_path_factory) -> Path:
+    """A project with module 1 released, made once (nbgrader's gradebook set-up is slow)."""
+    from kit.grading.course import open_course
+    from kit.grading.release import release_assignment
+
+    with pytest.MonkeyPatch.context() as mp:
+        root = make_project(tmp_path_factory.mktemp("template"))
+        mp.setenv("KIT_HOME", str(root))
+        release_assignment(open_course(root / "grader"), ASSIGNMENT)
+    return root
+
+
+@pytest.fixture
+def released(released_template, tmp_path, monkeypatch):
+    """A fresh copy of the course with module 1 released."""
+    from kit.grading.course import open_course
+
+    root = tmp_path / "project"
+    shutil.copytree(released_template, root, symlinks=True)
+    monkeypatch.setenv("KIT_HOME", str(root))
+    return open_course(root / "grader")

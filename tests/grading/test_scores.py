@@ -1,0 +1,34 @@
+"""Grades out of the gradebook: the CSV a trainer opens."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from helpers import ASSIGNMENT
+from kit.grading.scores import question_scores, question_summary, write_grades_csv
+
+pytestmark = pytest.mark.grading
+
+
+def test_grades_csv_has_a_row_per_learner_and_a_column_per_question(graded, tmp_path):
+    path = write_grades_csv(question_scores(graded.course, [ASSIGNMENT]), tmp_path / "grades.csv")
+    rows = list(csv.DictReader(path.open()))
+    by_learner = {r["learner"]: r for r in rows}
+    assert set(by_learner) >= {"solution", "untouched", "wrong0", "wrong1"}
+    assert "brokenjson" not in by_learner  # never graded: reported by autograde instead
+    header = list(rows[0])
+    assert header[:3] == ["learner", "assignment", "count-contacts"]
+    assert header[-4:] == ["auto_score", "auto_max", "manual_max", "status"]
+    assert by_learner["solution"]["auto_score"] == "12" and by_learner["solution"]["auto_max"] == "12"
+    assert by_learner["solution"]["write-organizing-plan"] == ""  # waits for the trainer
+    assert by_learner["solution"]["status"] == "needs manual grading"
+    assert by_learner["untouched"]["auto_score"] == "0"
+
+
+def test_question_summary_shows_what_the_cohort_struggled_with(graded):
+    summary = question_summary(question_scores(graded.course, [ASSIGNMENT])).set_index("question")
+    assert summary.loc["count-contacts", "max_score"] == 1
+    assert 0 < summary.loc["count-contacts", "full_marks"] < 1
+    assert "write-organizing-plan" not in summary.index

@@ -1,0 +1,75 @@
+"""Notebooks are code: every module and exercise source runs top to bottom."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from helpers import REPO
+
+pytestmark = pytest.mark.notebooks
+
+MODULES = sorted((REPO / "modules").rglob("*.ipynb"))
+EXERCISES = sorted((REPO / "exercises").glob("*/*.ipynb"))
+ALL = MODULES + EXERCISES
+
+
+def ids(paths):
+    return [str(p.relative_to(REPO)) for p in paths]
+
+
+@pytest.mark.parametrize("path", MODULES + EXERCISES, ids=ids(MODULES + EXERCISES))
+def test_notebook_runs_top_to_bottom(path, tmp_path):
+    nb = nbformat.read(path, as_version=4)
+    # run from an empty folder: a relative data path would fail here
+    NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    errors = [c for c in nb.cells if c.cell_type == "code" and any(o.output_type == "error" for o in c.outputs)]
+    assert all("raises-exception" in c.metadata.get("tags", []) for c in errors)
+
+
+@pytest.mark.parametrize("path", ALL, ids=ids(ALL))
+def test_notebook_is_committed_without_outputs(path):
+    nb = json.loads(path.read_text())
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None
+
+
+@pytest.mark.parametrize("path", ALL, ids=ids(ALL))
+def test_data_is_loaded_through_kit_never_by_path(path):
+    source = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+    assert not re.search(r"read_(csv|file|json|excel)\(|open\(|\.\./", source), "load data with kit.load_dataset"
+
+
+def test_every_module_has_objectives_a_recap_and_a_spanish_translation():
+    english = [p for p in MODULES if p.parent.name == "modules"]
+    assert english
+    for path in english:
+        text = path.read_text()
+        assert "What you will learn" in text and "Recap" in text
+        spanish = REPO / "modules" / "es" / path.name
+        assert spanish.is_file(), f"no Spanish translation of {path.name}"
+        en, es = nbformat.read(path, as_version=4), nbformat.read(spanish, as_version=4)
+        assert [c.cell_type for c in en.cells] == [c.cell_type for c in es.cells]
+
+
+def test_every_exercise_has_six_autograded_questions_with_hidden_tests_and_one_reflection():
+    for path in EXERCISES:
+        cells = nbformat.read(path, as_version=4).cells
+        meta = [c.metadata.get("nbgrader", {}) for c in cells]
+        tests = [c for c, m in zip(cells, meta) if m.get("grade") and c.cell_type == "code"]
+        manual = [c for c, m in zip(cells, meta) if m.get("grade") and m.get("solution") and c.cell_type == "markdown"]
+        assert len(tests) >= 6
+        assert all("### BEGIN HIDDEN TESTS" in c.source for c in tests)
+        assert all(re.search(r"^assert .*\n?.*\"[^\"]{10,}", c.source.split("### BEGIN HIDDEN")[0], re.M)
+                   for c in tests), "every visible test says what is wrong"
+        assert len(manual) == 1
+        ids_ = [m["grade_id"] for m in meta if m.get("grade_id")]
+        assert len(ids_) == len(set(ids_))
+        for c, m in zip(cells, meta):
+            if m.get("grade") and c.cell_type == "code":
+                assert m["grade_id"].startswith("test-")

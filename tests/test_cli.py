@@ -1,0 +1,95 @@
+"""The `kit` command line: groups, version, one-line errors and exit codes."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from typer.testing import CliRunner
+
+from helpers import ASSIGNMENT
+from kit import __version__
+from kit.cli import app
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, list(args))
+
+
+def test_help_lists_every_command_group():
+    result = run("--help")
+    assert result.exit_code == 0
+    text = " ".join(result.output.replace("│", " ").split())  # undo rich's wrapping
+    for group in ("plan", "feedback", "grade", "data", "course", "demo"):
+        assert f" {group} " in text
+    assert text.count("(not built yet)") == 3
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0 and result.output.strip() == f"kit {__version__}"
+
+
+@pytest.mark.parametrize("group", ["plan", "feedback", "course"])
+def test_groups_not_built_yet_say_so_plainly_and_exit_non_zero(group):
+    result = run(group)
+    assert result.exit_code == 1
+    assert f"`kit {group}` is not built yet" in result.output
+
+
+def test_unknown_dataset_is_one_line_and_exit_1():
+    result = run("data", "show", "contact")
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: unknown dataset 'contact'")
+
+
+def test_data_list_and_verify():
+    assert "service_requests" in run("data", "list").output
+    result = run("data", "verify")
+    assert result.exit_code == 0 and "all 7 datasets match the catalog" in result.output
+
+
+def test_usage_errors_exit_2():
+    assert run("grade", "simulate", "--learners", "3").exit_code == 2  # --assignment missing
+
+
+def test_grade_release_unknown_assignment(project):
+    result = run("grade", "release", "nope")
+    assert result.exit_code == 1 and "unknown assignment 'nope'" in result.output
+
+
+def test_autograde_an_unknown_learner_is_refused(released):
+    result = run("grade", "autograde", ASSIGNMENT, "--learner", "nobody")
+    assert result.exit_code == 1 and "no submission of 01-intro-movement-data from 'nobody'" in result.output
+
+
+def test_collect_reports_bad_learners_and_exits_non_zero(released, tmp_path):
+    good = tmp_path / "in" / "ana"
+    good.mkdir(parents=True)
+    (good / f"{ASSIGNMENT}.ipynb").write_text(
+        (released.step_dir("release", ".", ASSIGNMENT) / f"{ASSIGNMENT}.ipynb").read_text())
+    (tmp_path / "in" / "nobook").mkdir()
+    (tmp_path / "in" / "nobook" / "x.txt").write_text("")
+    result = run("grade", "collect", ASSIGNMENT, str(tmp_path / "in"))
+    assert result.exit_code == 1
+    assert "collected 1 of 2 learner(s)" in result.output
+    assert released.submitted_learners(ASSIGNMENT) == ["ana"]
+
+
+@pytest.mark.grading
+def test_the_main_job_grades_a_cohort_and_writes_grades(project):
+    result = run("demo", "--learners", "6", "--seed", "3")
+    assert result.exit_code == 0, result.output
+    grades = project / "grader" / "exports" / "grades.csv"
+    rows = list(csv.DictReader(grades.open()))
+    assert len(rows) == 6
+    assert len({r["auto_score"] for r in rows}) > 1  # scores differ
+    assert "Per question" in result.output and "Per learner" in result.output
+    feedback = list((project / "grader" / "feedback").glob(f"*/{ASSIGNMENT}/*.html"))
+    assert len(feedback) == 6
+    for path in (project / "grader" / "release").rglob("*"):
+        if path.is_file():
+            assert "BEGIN SOLUTION" not in path.read_text() and "BEGIN HIDDEN TESTS" not in path.read_text()
