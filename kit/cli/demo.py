@@ -8,9 +8,8 @@ import typer
 
 from kit.cli.grade import export_grades, print_summary, run_autograde
 from kit.cli.output import console, report_errors
+from kit.data.syllabus import load_syllabus
 from kit.errors import GradingError
-
-ASSIGNMENTS = ["01-intro-movement-data"]
 
 
 @report_errors
@@ -24,7 +23,8 @@ def demo(learners: int = typer.Option(25, "--learners", "-n", min=1, help="Simul
 
     course = open_course()
     output = course.root / "exports" / "grades.csv"
-    for assignment in ASSIGNMENTS:
+    assignments = [m.assignment for m in load_syllabus().available()]
+    for assignment in assignments:
         console.rule(f"[bold]{assignment}")
         release = release_assignment(course, assignment)
         console.print(f"[green]✓[/] released {assignment} → {release.directory}")
@@ -37,6 +37,6 @@ def demo(learners: int = typer.Option(25, "--learners", "-n", min=1, help="Simul
         feedback = generate_feedback(course, assignment, [c.learner for c in cohort])
         console.print(f"[green]✓[/] feedback for {sum(1 for f in feedback if f.files)} learners → "
                       f"{course.root / course.coursedir.feedback_directory}")
-    scores = export_grades(course, output, ASSIGNMENTS)
+    scores = export_grades(course, output, assignments)
     print_summary(scores)
     console.print(f"[green]✓[/] grades: {Path(output)}")

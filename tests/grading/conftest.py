@@ -7,18 +7,21 @@ from dataclasses import dataclass
 import nbformat
 import pytest
 
-from helpers import ASSIGNMENT, exercise_source, fill_answers, make_project, read_nb, submit, wrong_visible_answers
+from helpers import ASSIGNMENT, ASSIGNMENTS, exercise_source, fill_answers, make_project, read_nb, submit, wrong_visible_answers
 
 
 @dataclass
 class GradedCohort:
     course: object
-    results: dict  # learner -> LearnerResult
-    wrong_sets: dict  # learner -> {grade_id: code}
+    results: dict  # assignment -> learner -> LearnerResult
+    wrong_sets: dict  # (assignment, learner) -> {grade_id: code}
 
 
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory) -> GradedCohort:
+    """Every available assignment graded by real nbgrader for: the solution, the
+    untouched release, two sets of wrong answers the visible tests let through;
+    and, for module 1, a broken notebook and a renamed one."""
     from kit.grading.autograde import autograde
     from kit.grading.course import open_course
     from kit.grading.profile import load_profile
@@ -28,17 +31,21 @@ def graded(tmp_path_factory) -> GradedCohort:
         root = make_project(tmp_path_factory.mktemp("graded"))
         mp.setenv("KIT_HOME", str(root))
         course = open_course(root / "grader")
-        release = release_assignment(course, ASSIGNMENT)
-        name = release.notebooks[0].name
-        release_nb = read_nb(release.notebooks[0])
-        profile = load_profile(course.root, ASSIGNMENT)
-        wrong_sets = {f"wrong{v}": wrong_visible_answers(profile, v) for v in (0, 1)}
-        submit(course, "solution", {name: exercise_source().read_text()})
-        submit(course, "untouched", {name: release.notebooks[0].read_text()})
-        for learner, answers in wrong_sets.items():
-            submit(course, learner, {name: nbformat.writes(fill_answers(release_nb, answers))})
-        submit(course, "brokenjson", {name: release.notebooks[0].read_text()[:-200]})
-        submit(course, "renamed", {"my-exercise.ipynb": exercise_source().read_text()})
-        results = {r.learner: r for r in autograde(course, ASSIGNMENT)}
+        results, wrong_sets = {}, {}
+        for assignment in ASSIGNMENTS:
+            release = release_assignment(course, assignment)
+            name = release.notebooks[0].name
+            release_nb = read_nb(release.notebooks[0])
+            profile = load_profile(course.root, assignment)
+            for variant in (0, 1):
+                answers = wrong_visible_answers(profile, variant)
+                wrong_sets[assignment, f"wrong{variant}"] = answers
+                submit(course, f"wrong{variant}", {name: nbformat.writes(fill_answers(release_nb, answers))},
+                       assignment)
+            submit(course, "solution", {name: exercise_source(assignment).read_text()}, assignment)
+            submit(course, "untouched", {name: release.notebooks[0].read_text()}, assignment)
+            if assignment == ASSIGNMENT:
+                submit(course, "brokenjson", {name: release.notebooks[0].read_text()[:-200]}, assignment)
+                submit(course, "renamed", {"my-exercise.ipynb": exercise_source().read_text()}, assignment)
+            results[assignment] = {r.learner: r for r in autograde(course, assignment)}
         yield GradedCohort(course, results, wrong_sets)
-

@@ -1,0 +1,99 @@
+"""The syllabus: every module's title, level, minutes and prerequisites, in one file.
+
+``modules/syllabus.yaml`` is the single source for these numbers; the plan
+builder schedules from it and course packaging reads it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from kit.errors import CatalogError
+from kit.paths import modules_dir
+
+Language = Literal["en", "es"]
+
+
+class Module(BaseModel):
+    """One module of the curriculum."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: int
+    id: str
+    track: Literal["movement", "city", "supplement"]
+    title: dict[Language, str]
+    level: Literal["beginner", "intermediate", "advanced"]
+    teaching_minutes: int
+    exercise_minutes: int
+    prerequisites: list[int]
+    status: Literal["available", "planned"]
+    languages: list[Language]
+    assignment: str | None = None
+    datasets: list[str]
+
+    @property
+    def minutes(self) -> int:
+        return self.teaching_minutes + self.exercise_minutes
+
+
+class Syllabus(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    modules: list[Module]
+
+    @model_validator(mode="after")
+    def _check(self) -> Syllabus:
+        numbers = [m.number for m in self.modules]
+        if len(set(numbers)) != len(numbers) or len({m.id for m in self.modules}) != len(numbers):
+            raise ValueError("module numbers and ids must be unique")
+        for m in self.modules:
+            unknown = [p for p in m.prerequisites if p not in numbers]
+            if unknown:
+                raise ValueError(f"module {m.number} has unknown prerequisites {unknown}")
+        return self
+
+    def module(self, ref: int | str) -> Module:
+        """A module by number (``3``) or id (``"03-issue-campaigns"``)."""
+        for m in self.modules:
+            if m.number == ref or m.id == ref or str(m.number) == str(ref):
+                return m
+        raise CatalogError(f"unknown module {ref!r}", hint="modules: " + ", ".join(m.id for m in self.modules))
+
+    def available(self) -> list[Module]:
+        return [m for m in self.modules if m.status == "available"]
+
+    def with_prerequisites(self, refs: list[int | str]) -> list[Module]:
+        """The modules asked for plus every prerequisite they need, in syllabus order."""
+        wanted: set[int] = set()
+
+        def add(m: Module) -> None:
+            if m.number not in wanted:
+                wanted.add(m.number)
+                for p in m.prerequisites:
+                    add(self.module(p))
+
+        for ref in refs:
+            add(self.module(ref))
+        return [m for m in self.modules if m.number in wanted]
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path, mtime: float) -> Syllabus:
+    try:
+        return Syllabus.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise CatalogError(f"{path}: {str(exc).splitlines()[0]}: {str(exc).splitlines()[-1].strip()}") from None
+
+
+def load_syllabus(path: Path | None = None) -> Syllabus:
+    """Read and validate ``modules/syllabus.yaml``."""
+    path = path or modules_dir() / "syllabus.yaml"
+    if not path.is_file():
+        raise CatalogError(f"no syllabus at {path}")
+    return _load(path, path.stat().st_mtime)
