@@ -145,15 +145,21 @@ def simulate(assignment: str = typer.Option(..., "--assignment", "-a", help="Ass
 
 
 def print_summary(scores: pd.DataFrame) -> None:
-    """Per learner and per question, as two tables."""
+    """Per learner (a column per assignment) and per question, as two tables."""
     from kit.grading.scores import learner_totals, question_summary
 
     if scores.empty:
         console.print("no grades in the gradebook yet")
         return
-    learners = Table("learner", "assignment", "autograded", "status", title="Per learner")
-    for t in learner_totals(scores):
-        learners.add_row(t.learner, t.assignment, f"{t.auto_score:g} / {t.auto_max:g}", t.status)
+    totals = learner_totals(scores)
+    assignments = sorted({t.assignment for t in totals})
+    by_learner: dict[str, dict[str, str]] = {}
+    for t in totals:
+        pending = " *" if t.pending_manual else ""
+        by_learner.setdefault(t.learner, {})[t.assignment] = f"{t.auto_score:g}/{t.auto_max:g}{pending}"
+    learners = Table("learner", *assignments, title="Per learner (autograded points; * reflection to grade)")
+    for learner in sorted(by_learner):
+        learners.add_row(learner, *(by_learner[learner].get(a, "-") for a in assignments))
     console.print(learners)
     questions = Table("assignment", "question", "mean", "full marks", "zero", title="Per question")
     for row in question_summary(scores).itertuples():
