@@ -29,6 +29,7 @@ def make_project(base: Path) -> Path:
     shutil.copytree(REPO / "grader" / "simulation", root / "grader" / "simulation")
     shutil.copytree(REPO / "exercises", root / "exercises")
     (root / "datasets").symlink_to(REPO / "datasets")
+    (root / "modules").symlink_to(REPO / "modules")
     return root
 
 

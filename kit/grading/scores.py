@@ -98,20 +98,24 @@ def write_grades_csv(scores: pd.DataFrame, path: Path) -> Path:
     """Write one row per learner and assignment, with a column per question.
 
     Columns: ``learner, assignment, <question>…, auto_score, auto_max,
-    manual_max, status``. Question scores are points; the manual question's
-    column is empty until a trainer grades it in formgrader.
+    manual_max, status``. Question scores are points; the reflection's column is
+    empty until a trainer grades it in formgrader. When the grades span several
+    assignments, question columns are named ``<assignment>/<question>`` (two
+    exercises may use the same question id).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    questions = list(dict.fromkeys(scores["question"]))
+    several = scores["assignment"].nunique() > 1
+    columns = list(dict.fromkeys(zip(scores["assignment"], scores["question"])))
+    headers = [f"{a}/{q}" if several else q for a, q in columns]
     totals = {(t.assignment, t.learner): t for t in learner_totals(scores)}
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(["learner", "assignment", *questions, "auto_score", "auto_max", "manual_max", "status"])
+        writer.writerow(["learner", "assignment", *headers, "auto_score", "auto_max", "manual_max", "status"])
         for (assignment, learner), rows in scores.groupby(["assignment", "learner"], sort=True):
             by_question = {r.question: r for r in rows.itertuples()}
             cells = []
-            for q in questions:
-                r = by_question.get(q)
+            for a, q in columns:
+                r = by_question.get(q) if a == assignment else None
                 cells.append("" if r is None or (r.kind == "manual" and r.needs_manual_grade) else f"{r.score:g}")
             t = totals[assignment, learner]
             writer.writerow([learner, assignment, *cells, f"{t.auto_score:g}", f"{t.auto_max:g}",

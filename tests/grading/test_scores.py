@@ -27,6 +27,21 @@ def test_grades_csv_has_a_row_per_learner_and_a_column_per_question(graded, tmp_
     assert by_learner["untouched"]["auto_score"] == "0"
 
 
+def test_grades_spanning_several_assignments_name_each_question_with_its_assignment(graded, tmp_path):
+    from helpers import ASSIGNMENTS
+
+    if len(ASSIGNMENTS) < 2:
+        pytest.skip("one assignment available")
+    path = write_grades_csv(question_scores(graded.course, ASSIGNMENTS), tmp_path / "all.csv")
+    rows = list(csv.DictReader(path.open()))
+    header = list(rows[0])
+    assert f"{ASSIGNMENT}/count-contacts" in header
+    solution_m1 = next(r for r in rows if r["learner"] == "solution" and r["assignment"] == ASSIGNMENT)
+    assert solution_m1[f"{ASSIGNMENT}/count-contacts"] == "1"
+    other = [h for h in header if "/" in h and not h.startswith(ASSIGNMENT)]
+    assert other and all(solution_m1[h] == "" for h in other)
+
+
 def test_question_summary_shows_what_the_cohort_struggled_with(graded):
     summary = question_summary(question_scores(graded.course, [ASSIGNMENT])).set_index("question")
     assert summary.loc["count-contacts", "max_score"] == 1

@@ -1,0 +1,1 @@
+"""Reusable analysis steps that the modules teach and a city runs on its own exports."""

@@ -1,0 +1,60 @@
+"""Errors the analysis steps report: a table without the column a step needs, a join that does not fit.
+
+They derive from :class:`kit.errors.KitError`, so the CLI and notebooks treat them
+like every other mistake a user can make, and each carries the fields a user needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kit.errors import KitError
+
+
+class AnalysisError(KitError):
+    """An analysis step cannot run on the table it was given."""
+
+
+class MissingColumnError(AnalysisError):
+    """A table lacks a column that a step needs.
+
+    Parameters
+    ----------
+    column
+        The column that was asked for.
+    table
+        What the table is, in words (``"service requests"``).
+    available
+        The columns the table does have, to spot a spelling difference.
+    parameter
+        The keyword argument that names this column, so a city whose export
+        spells it differently knows what to pass.
+    """
+
+    def __init__(self, column: str, *, table: str, available: Iterable[str] = (), parameter: str | None = None):
+        self.column = column
+        self.table = table
+        self.available = [str(c) for c in available]
+        self.parameter = parameter
+        shown = ", ".join(self.available[:12]) + (", ..." if len(self.available) > 12 else "")
+        hint = f"its columns are: {shown}" if self.available else None
+        if parameter:
+            hint = (f"if your export calls it something else, pass {parameter}='<your column>'"
+                    + (f"; {hint}" if hint else ""))
+        super().__init__(f"the {table} table has no column '{column}'", hint=hint)
+
+
+class JoinError(AnalysisError):
+    """Two tables do not join the way a step needs (missing or repeated keys).
+
+    Parameters
+    ----------
+    message
+        What does not fit.
+    keys
+        The key values concerned, for a user to look up.
+    """
+
+    def __init__(self, message: str, *, keys: Iterable[object] = (), hint: str | None = None):
+        self.keys = list(keys)
+        super().__init__(message, hint=hint)

@@ -1,0 +1,677 @@
+"""311 service requests: the steps a campaign runs to turn an export into evidence.
+
+Module 3 teaches these steps on Riverton's bundled data; a city runs the same
+steps on its own export. Every function takes the names of the columns it uses
+as keyword arguments, with defaults from the NYC 311 schema (``erm2-nwe9``) and
+the Chicago community-areas boundary export (``igwz-8jzy``), so a city whose
+export spells them differently passes its own names. Each function returns a
+new table and leaves its input untouched.
+
+The steps, in the order a campaign usually runs them:
+
+1. :func:`normalize_complaint_types` -- one spelling per request type.
+2. :func:`drop_repeated_rows` -- the same record exported twice.
+3. :func:`flag_duplicate_reports` -- a second report of a condition already reported.
+4. :func:`assign_areas` -- which neighborhood each request is in (a spatial join);
+   requests without coordinates are labelled, never dropped.
+5. :func:`count_by_area` and :func:`rate_per_1000` -- counts, and counts per
+   1,000 residents.
+6. :func:`add_days_to_close` and :func:`median_days_to_close` -- how long the
+   city takes to respond; open requests are left out and counted.
+7. :func:`monthly_counts` -- requests per month, for a trend line.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from kit.analysis.errors import AnalysisError, JoinError, MissingColumnError
+
+__all__ = [
+    "IN_AREA",
+    "NO_COORDINATES",
+    "OUTSIDE_AREAS",
+    "add_days_to_close",
+    "assign_areas",
+    "count_by_area",
+    "drop_repeated_rows",
+    "flag_duplicate_reports",
+    "median_days_to_close",
+    "monthly_counts",
+    "normalize_complaint_types",
+    "rate_per_1000",
+]
+
+# What assign_areas writes in its ``location_status`` column.
+IN_AREA = "in area"
+NO_COORDINATES = "no coordinates"
+OUTSIDE_AREAS = "outside areas"
+
+_CASES = {"upper": str.upper, "lower": str.lower, "title": str.title}
+_WHITESPACE = re.compile(r"\s+")
+_SECONDS_PER_DAY = 86_400
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+def _require(frame: pd.DataFrame, columns: dict[str, str], table: str) -> None:
+    """Raise MissingColumnError for the first of ``columns`` (name -> parameter) not in ``frame``."""
+    for column, parameter in columns.items():
+        if column not in frame.columns:
+            raise MissingColumnError(column, table=table, available=frame.columns, parameter=parameter)
+
+
+def _as_key(values: pd.Series) -> pd.Series:
+    """Join keys as text: ``1``, ``1.0``, ``"1"``, ``" 01"`` all become ``"1"``; other text is kept.
+
+    Empty text is a missing key, as in CSV exports that write nothing for "no value".
+    """
+    text = values.astype("string").str.strip().replace("", pd.NA)
+    number = pd.to_numeric(text, errors="coerce")
+    whole = number.notna() & (number == number.round())
+    as_int = number.where(whole).round().astype("Int64").astype("string")
+    return text.where(~whole, as_int)
+
+
+def _natural_order(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Sort by an id column so that "2" comes before "10"."""
+    key = _as_key(frame[column])
+    number = pd.to_numeric(key, errors="coerce")
+    order = pd.DataFrame({"n": number, "t": key}, index=frame.index).sort_values(["n", "t"], na_position="last")
+    return frame.loc[order.index].reset_index(drop=True)
+
+
+def _as_datetime(frame: pd.DataFrame, column: str, table: str) -> pd.Series:
+    """A date column as datetimes; text dates (as in a CSV export) are parsed."""
+    values = frame[column]
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    text = values.astype("string").str.strip().replace("", pd.NA)
+    with warnings.catch_warnings():
+        # pandas warns when it has to guess the format row by row (e.g. "01/05/2024 01:22:10 PM")
+        warnings.simplefilter("ignore", UserWarning)
+        for fmt in ("ISO8601", None):
+            try:
+                return pd.to_datetime(text, format=fmt)
+            except (ValueError, TypeError):
+                continue
+        bad = text[pd.to_datetime(text, errors="coerce").isna() & text.notna()]
+    example = bad.iloc[0] if len(bad) else text.dropna().iloc[0]
+    raise AnalysisError(f"column '{column}' of the {table} table holds values that are not dates, "
+                        f"such as {example!r}",
+                        hint="fix or remove those rows, or pass the right column name")
+
+
+def _as_number(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Coordinates as floats; empty or unreadable values become missing."""
+    return pd.to_numeric(frame[column], errors="coerce").astype("float64")
+
+
+# --- cleaning ------------------------------------------------------------------------------------
+
+def normalize_complaint_types(requests: pd.DataFrame, *, column: str = "complaint_type",
+                              case: str = "upper") -> pd.DataFrame:
+    """Give every request type one spelling: trimmed, single spaces, one case.
+
+    Several intake systems (phone, web, app) feed the same 311 table, so the same
+    type arrives as ``HEAT/HOT WATER``, ``heat/hot water`` and ``Heat/Hot Water``.
+    Counted as they are, one problem looks like three smaller ones.
+
+    Parameters
+    ----------
+    requests
+        Service requests, one row per request.
+    column
+        The request-type column (NYC: ``complaint_type``; Chicago: ``sr_type``).
+    case
+        ``"upper"`` (the default, safe for acronyms), ``"lower"`` or ``"title"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``requests`` with ``column`` rewritten. Missing values stay missing.
+
+    Raises
+    ------
+    MissingColumnError
+        If ``requests`` has no ``column``.
+
+    Examples
+    --------
+    >>> import kit
+    >>> requests = kit.load_dataset("service_requests")
+    >>> requests["complaint_type"].nunique()
+    36
+    >>> clean = normalize_complaint_types(requests)
+    >>> clean["complaint_type"].nunique()
+    12
+    >>> int((clean["complaint_type"] == "HEAT/HOT WATER").sum())
+    604
+    """
+    _require(requests, {column: "column"}, "service requests")
+    if case not in _CASES:
+        raise AnalysisError(f"unknown case {case!r}", hint="use 'upper', 'lower' or 'title'")
+    change = _CASES[case]
+    result = requests.copy()
+    values = result[column]
+    present = values.notna()
+    cleaned = values[present].astype(str).map(lambda text: change(_WHITESPACE.sub(" ", text).strip()))
+    result[column] = values.where(~present, cleaned)
+    return result
+
+
+def drop_repeated_rows(requests: pd.DataFrame) -> pd.DataFrame:
+    """Remove rows that repeat an earlier row exactly, in every column.
+
+    An export glitch can write the same record twice. Such a row is the same
+    request, not a second report: drop it before counting. (A *duplicate report*
+    is different: a new request about a condition someone already reported; see
+    :func:`flag_duplicate_reports`.)
+
+    Parameters
+    ----------
+    requests
+        Service requests, one row per request.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The first copy of every row, in the original order, with the original index.
+
+    Examples
+    --------
+    >>> import kit
+    >>> requests = kit.load_dataset("service_requests")
+    >>> len(requests) - len(drop_repeated_rows(requests))
+    12
+    """
+    return requests.drop_duplicates(keep="first")
+
+
+def flag_duplicate_reports(requests: pd.DataFrame, *, column: str = "resolution_description",
+                           pattern: str = "duplicate", flag: str = "is_duplicate") -> pd.DataFrame:
+    """Mark requests that the city itself closed as a duplicate of an earlier report.
+
+    When three neighbors call about the same broken street light, the city opens
+    three requests and closes two as duplicates. Counting all three overstates
+    how many problems there were (though it does show how many people cared).
+
+    Parameters
+    ----------
+    requests
+        Service requests, one row per request.
+    column
+        The column that says a request is a duplicate. NYC writes it in
+        ``resolution_description``; Chicago in ``status`` (``"Completed - Dup"``,
+        pass ``pattern="dup"``) or in a true/false ``duplicate`` column
+        (pass ``pattern="true"``).
+    pattern
+        Text that marks a duplicate in ``column``; matched anywhere in the value,
+        ignoring case (``"dup"`` matches ``"Completed - Dup"``).
+    flag
+        Name of the True/False column to add.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``requests`` with a ``flag`` column: True for duplicate reports.
+
+    Raises
+    ------
+    MissingColumnError
+        If ``requests`` has no ``column``.
+
+    Examples
+    --------
+    >>> import kit
+    >>> requests = kit.load_dataset("service_requests")
+    >>> flagged = flag_duplicate_reports(requests)
+    >>> int(flagged["is_duplicate"].sum())
+    147
+    >>> originals = flagged[~flagged["is_duplicate"]]
+    """
+    _require(requests, {column: "column"}, "service requests")
+    result = requests.copy()
+    values = result[column].astype("string")
+    result[flag] = values.str.contains(pattern, case=False, regex=False).fillna(False).astype(bool)
+    return result
+
+
+# --- where ---------------------------------------------------------------------------------------
+
+def assign_areas(requests: pd.DataFrame, areas, *, latitude: str = "latitude", longitude: str = "longitude",
+                 area_id: str = "area_numbe", area_name: str | None = "community",
+                 status: str = "location_status", crs: str = "EPSG:4326") -> pd.DataFrame:
+    """Find the area (neighborhood, community area, ward...) each request falls in.
+
+    311 exports give each request a point (latitude, longitude), not the
+    neighborhood a campaign cares about. A *spatial join* asks, for every point,
+    which polygon it lies in. Requests without coordinates, and points outside
+    every polygon, are kept and labelled in a status column, so they can be
+    counted and reported instead of silently disappearing.
+
+    Parameters
+    ----------
+    requests
+        Service requests, one row per request.
+    areas : geopandas.GeoDataFrame
+        The area polygons, such as ``kit.load_dataset("neighborhoods")`` or a
+        city's community-areas export. Without a CRS they are taken as WGS84
+        longitude/latitude, as GeoJSON files are.
+    latitude, longitude
+        The coordinate columns of ``requests`` (Chicago: ``Latitude``,
+        ``Longitude``). Text is read as numbers; empty values count as missing.
+    area_id, area_name
+        Columns of ``areas`` to copy onto each request: the area's id (the join
+        key for population) and, unless None, its name.
+    status
+        Name of the column to add that says how each request was placed:
+        ``"in area"``, ``"no coordinates"`` or ``"outside areas"``.
+    crs
+        The coordinate system of ``latitude``/``longitude``; WGS84 unless your
+        export says otherwise.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``requests`` (same rows, same order, same index) with
+        ``area_id``, ``area_name`` and ``status`` columns. Requests not in any
+        area have a missing area. A point on the border between two areas goes
+        to the first of them in ``areas``.
+
+    Raises
+    ------
+    MissingColumnError
+        If a coordinate column or an area column is missing.
+    AnalysisError
+        If ``areas`` is not a GeoDataFrame, if ``requests`` already has a column
+        the join would overwrite, or if requests have coordinates but none falls
+        in any area (latitude and longitude swapped, or another city's map).
+
+    Examples
+    --------
+    >>> import kit
+    >>> requests = kit.load_dataset("service_requests")
+    >>> neighborhoods = kit.load_dataset("neighborhoods")
+    >>> located = assign_areas(requests, neighborhoods)
+    >>> located["location_status"].value_counts()
+    location_status
+    in area           4415
+    no coordinates     280
+    Name: count, dtype: int64
+    >>> located[["unique_key", "area_numbe", "community"]].head(3)
+      unique_key area_numbe  community
+    0   60174186          2  IRONWORKS
+    1   60969723         12  NORTHGATE
+    2   60136057          2  IRONWORKS
+    """
+    import geopandas
+
+    if not isinstance(areas, geopandas.GeoDataFrame):
+        raise AnalysisError("areas must be polygons (a GeoDataFrame), not a plain table",
+                            hint='load them with kit.load_dataset("neighborhoods") or geopandas.read_file')
+    _require(requests, {latitude: "latitude", longitude: "longitude"}, "service requests")
+    copied = [area_id] + ([area_name] if area_name is not None else [])  # from the polygons to each request
+    _require(areas, {column: parameter for column, parameter in zip(copied, ("area_id", "area_name"))}, "areas")
+    clash = [c for c in copied + [status] if c in requests.columns]
+    if clash:
+        raise AnalysisError(f"the service requests table already has a column '{clash[0]}'",
+                            hint="rename or drop it first, or pick another name with area_id=, area_name= "
+                                 "or status=")
+
+    lat, lon = _as_number(requests, latitude), _as_number(requests, longitude)
+    has_point = (lat.notna() & lon.notna()).to_numpy()
+    points = geopandas.GeoDataFrame(
+        {"_row": np.flatnonzero(has_point)},
+        geometry=geopandas.points_from_xy(lon.to_numpy()[has_point], lat.to_numpy()[has_point]),
+        crs=crs,
+    )
+    polygons = geopandas.GeoDataFrame({c: areas[c].to_numpy() for c in copied}, geometry=areas.geometry.to_numpy(),
+                                      crs=areas.crs or "EPSG:4326")
+    polygons["_order"] = np.arange(len(polygons))
+    joined = geopandas.sjoin(points, polygons.to_crs(points.crs), how="inner", predicate="intersects")
+    # a point on a shared border touches two polygons: keep the first, so no request is counted twice
+    joined = joined.sort_values(["_row", "_order"]).drop_duplicates("_row")
+    if has_point.any() and joined.empty:
+        raise AnalysisError(f"none of the {int(has_point.sum())} requests with coordinates falls inside any area",
+                            hint="are latitude and longitude swapped, or are the areas another city's map?")
+
+    result = requests.copy()
+    rows = joined["_row"].to_numpy()
+    for column in copied:
+        values = joined[column]
+        if pd.api.types.is_integer_dtype(values.dtype):
+            values = values.astype("Int64")  # whole numbers that can be missing
+        spread = pd.Series(values.array, index=rows).reindex(pd.RangeIndex(len(requests)))
+        result[column] = spread.set_axis(result.index)
+    placed = np.full(len(requests), OUTSIDE_AREAS, dtype=object)
+    placed[~has_point] = NO_COORDINATES
+    placed[rows] = IN_AREA
+    result[status] = placed
+    return result
+
+
+def count_by_area(located: pd.DataFrame, areas: pd.DataFrame | None = None, *, area_id: str = "area_numbe",
+                  area_name: str | None = "community", count: str = "requests") -> pd.DataFrame:
+    """Count requests in each area.
+
+    Parameters
+    ----------
+    located
+        Requests with an area column, as :func:`assign_areas` returns them (or an
+        export's own area column, such as Chicago's ``community_area``). Requests
+        with no area are not counted: count them from the status column.
+    areas
+        Optional: the area table (polygons or plain). Given, every area gets a
+        row -- those with no requests show 0 -- and names come from it.
+    area_id
+        The area column (the same name in ``located`` and ``areas``).
+    area_name
+        The area-name column, shown next to the id when present; None to leave out.
+    count
+        Name of the count column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per area, in area-number order: ``area_id``, ``area_name`` (when
+        available) and ``count``.
+
+    Raises
+    ------
+    MissingColumnError
+        If ``located`` (or ``areas``) has no ``area_id`` column.
+    JoinError
+        If ``located`` has areas that ``areas`` does not know.
+
+    Examples
+    --------
+    >>> import kit
+    >>> neighborhoods = kit.load_dataset("neighborhoods")
+    >>> located = assign_areas(kit.load_dataset("service_requests"), neighborhoods)
+    >>> counts = count_by_area(located, neighborhoods)
+    >>> counts.head(3)
+      area_numbe   community  requests
+    0          1   WESTBROOK       199
+    1          2   IRONWORKS       436
+    2          3  SOUTHFIELD       513
+    >>> int(counts["requests"].sum())
+    4415
+    """
+    _require(located, {area_id: "area_id"}, "located requests")
+    keys = _as_key(located[area_id])
+    tally = keys.dropna().value_counts()
+    if areas is not None:
+        names = area_name if area_name is not None and area_name in areas.columns else None
+        _require(areas, {area_id: "area_id"}, "areas")
+        table = pd.DataFrame({c: areas[c].to_numpy() for c in [area_id] + ([names] if names else [])})
+        area_keys = _as_key(table[area_id])
+        unknown = sorted(set(tally.index) - set(area_keys.dropna()))
+        if unknown:
+            raise JoinError(f"{int(tally[unknown].sum())} requests are in areas the area table does not have: "
+                            + ", ".join(map(repr, unknown[:10])), keys=unknown,
+                            hint="count them apart, or use the area table that produced the area column")
+        table[count] = area_keys.map(tally).fillna(0).astype("int64").to_numpy()
+    else:
+        first = ~keys.isna() & ~keys.duplicated()
+        table = pd.DataFrame({area_id: located.loc[first.to_numpy(), area_id].to_numpy()})
+        if area_name is not None and area_name in located.columns:
+            table[area_name] = located.loc[first.to_numpy(), area_name].to_numpy()
+        table[count] = _as_key(table[area_id]).map(tally).astype("int64").to_numpy()
+    return _natural_order(table, area_id)
+
+
+def rate_per_1000(counts: pd.DataFrame, population: pd.DataFrame, *, area_id: str = "area_numbe",
+                  population_area: str = "community_area", population_column: str = "population",
+                  count: str = "requests", rate: str = "per_1000") -> pd.DataFrame:
+    """Requests per 1,000 residents of each area: fair comparisons between areas of different sizes.
+
+    A big neighborhood makes more calls simply because more people live there.
+    Dividing by population (and multiplying by 1,000) puts areas on the same footing.
+
+    The join key is often text on one side and a number on the other (Chicago's
+    boundary export writes ``"35"``; a census table may hold ``35`` or ``"035"``).
+    Both sides are cast to the same text form before joining.
+
+    Parameters
+    ----------
+    counts
+        One row per area with a count, as :func:`count_by_area` returns it.
+    population
+        One row per area with its population.
+    area_id
+        The area column of ``counts``.
+    population_area
+        The area column of ``population``.
+    population_column
+        The residents column of ``population``.
+    count
+        The count column of ``counts``.
+    rate
+        Name of the rate column to add.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``counts`` with a ``population_column`` and a ``rate`` column, in the same order.
+
+    Raises
+    ------
+    MissingColumnError
+        If a key, count or population column is missing.
+    JoinError
+        If an area appears more than once in ``population`` (several years? keep
+        one), or if an area of ``counts`` has no population.
+
+    Examples
+    --------
+    >>> import kit
+    >>> neighborhoods = kit.load_dataset("neighborhoods")
+    >>> located = assign_areas(kit.load_dataset("service_requests"), neighborhoods)
+    >>> rates = rate_per_1000(count_by_area(located, neighborhoods), kit.load_dataset("neighborhood_population"))
+    >>> rates.round(1).head(3)
+      area_numbe   community  requests  population  per_1000
+    0          1   WESTBROOK       199       11440      17.4
+    1          2   IRONWORKS       436       13960      31.2
+    2          3  SOUTHFIELD       513       18620      27.6
+    """
+    _require(counts, {area_id: "area_id", count: "count"}, "counts")
+    _require(population, {population_area: "population_area", population_column: "population_column"},
+             "population")
+    pop_keys = _as_key(population[population_area])
+    repeated = sorted(set(pop_keys[pop_keys.duplicated() & pop_keys.notna()]))
+    if repeated:
+        raise JoinError(f"the population table has more than one row for area {repeated[0]!r}", keys=repeated,
+                        hint="keep one row per area (one year, one source) before joining")
+    residents = pd.Series(pd.to_numeric(population[population_column]).to_numpy(), index=pop_keys.to_numpy())
+    keys = _as_key(counts[area_id])
+    missing = sorted(set(keys.dropna()) - set(residents.index))
+    if missing:
+        raise JoinError(f"no population for area {missing[0]!r} ({len(missing)} area(s) in all)", keys=missing,
+                        hint=f"check that '{area_id}' and '{population_area}' hold the same area numbers")
+    result = counts.copy()
+    result[population_column] = keys.map(residents).to_numpy()
+    people = pd.to_numeric(result[population_column]).astype("float64")
+    result[rate] = (result[count].astype("float64") / people.where(people > 0) * 1000).to_numpy()
+    return result
+
+
+# --- how fast --------------------------------------------------------------------------------------
+
+def add_days_to_close(requests: pd.DataFrame, *, created: str = "created_date", closed: str = "closed_date",
+                      days: str = "days_to_close") -> pd.DataFrame:
+    """Add how many days each request took to close (fractions of a day included).
+
+    Parameters
+    ----------
+    requests
+        Service requests, one row per request.
+    created, closed
+        The date columns (Chicago: ``created_date``/``closed_date``; older
+        exports ``Creation_Date``/``Completion_Date``). Text dates are parsed.
+    days
+        Name of the column to add.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``requests`` with ``days``: missing for open requests (no
+        close date yet), which took *at least* this long and are not zero-day closures.
+
+    Raises
+    ------
+    MissingColumnError
+        If a date column is missing.
+    AnalysisError
+        If a date column holds values that are not dates.
+
+    Examples
+    --------
+    >>> import kit
+    >>> timed = add_days_to_close(kit.load_dataset("service_requests"))
+    >>> timed["days_to_close"].round(2).head(3).tolist()
+    [1.08, 2.85, 8.01]
+    >>> int(timed["days_to_close"].isna().sum())
+    98
+    """
+    _require(requests, {created: "created", closed: "closed"}, "service requests")
+    start = _as_datetime(requests, created, "service requests")
+    end = _as_datetime(requests, closed, "service requests")
+    result = requests.copy()
+    result[days] = ((end - start).dt.total_seconds() / _SECONDS_PER_DAY).astype("float64")
+    return result
+
+
+def median_days_to_close(requests: pd.DataFrame, by: str | Sequence[str] | None = ("area_numbe", "community"), *,
+                         created: str = "created_date", closed: str = "closed_date") -> pd.DataFrame:
+    """The median number of days to close a request, in each area (or any group).
+
+    The median is the middle value: half the requests closed faster, half
+    slower. Unlike the average, a few requests that sat for a year do not drag it.
+
+    Open requests have no close date yet: they are left out of the median and
+    counted in ``open_requests``. Requests closed *before* they were created
+    (a data-entry error) are left out and counted in ``bad_dates``.
+
+    Parameters
+    ----------
+    requests
+        Service requests, one row per request.
+    by
+        The column, or columns, to group by: by default the area id and name
+        that :func:`assign_areas` adds; a request-type column; or None for one
+        citywide row. Rows with no value in ``by`` are not counted.
+    created, closed
+        The date columns. Text dates are parsed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group (in area-number order): the ``by`` columns,
+        ``median_days``, ``closed_requests`` (used for the median),
+        ``open_requests`` and ``bad_dates``.
+
+    Raises
+    ------
+    MissingColumnError
+        If a date column or a ``by`` column is missing.
+
+    Examples
+    --------
+    >>> import kit
+    >>> neighborhoods = kit.load_dataset("neighborhoods")
+    >>> located = assign_areas(kit.load_dataset("service_requests"), neighborhoods)
+    >>> speed = median_days_to_close(located)
+    >>> speed[["community", "median_days", "closed_requests", "open_requests"]].round(1).head(3)
+        community  median_days  closed_requests  open_requests
+    0   WESTBROOK          2.9              193              6
+    1   IRONWORKS          5.2              420             16
+    2  SOUTHFIELD          4.8              493             20
+    >>> median_days_to_close(located, by=None).round(1)
+       median_days  closed_requests  open_requests  bad_dates
+    0          3.2             4597             98          0
+    """
+    keys = [] if by is None else [by] if isinstance(by, str) else list(by)
+    _require(requests, {created: "created", closed: "closed"} | {k: "by" for k in keys}, "service requests")
+    start = _as_datetime(requests, created, "service requests")
+    end = _as_datetime(requests, closed, "service requests")
+    days = (end - start).dt.total_seconds() / _SECONDS_PER_DAY
+    frame = pd.DataFrame({k: requests[k].to_numpy() for k in keys} | {
+        "_all": "all",
+        "_days": days.to_numpy(),
+        "closed_requests": (days >= 0).to_numpy(),
+        "open_requests": (end.isna() & start.notna()).to_numpy(),
+        "bad_dates": (days < 0).to_numpy(),
+    })
+    groups = keys or ["_all"]
+    frame = frame.dropna(subset=groups)
+    counted = frame.groupby(groups, sort=False)[["closed_requests", "open_requests", "bad_dates"]].sum()
+    medians = frame[frame["closed_requests"]].groupby(groups, sort=False)["_days"].median()
+    table = counted.astype("int64")
+    table.insert(0, "median_days", medians.reindex(table.index).astype("float64"))
+    if not keys:
+        return table.reset_index(drop=True)
+    return _natural_order(table.reset_index(), keys[0])
+
+
+# --- when ----------------------------------------------------------------------------------------
+
+def monthly_counts(requests: pd.DataFrame, *, date: str = "created_date", by: str | None = None) -> pd.DataFrame:
+    """Count requests per calendar month, ready for a line chart.
+
+    Parameters
+    ----------
+    requests
+        Service requests, one row per request.
+    date
+        The date column to count by (when the request was made). Text dates are
+        parsed; rows with no date are not counted.
+    by
+        Optional: a column to split the counts by (a request type, an area), one
+        column of counts per value.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by month (the first day of each month, from the first month in
+        the data to the last, months with no requests included as 0), with one
+        column ``requests`` -- or, with ``by``, one column per value of ``by``.
+        ``.plot()`` draws it as lines.
+
+    Raises
+    ------
+    MissingColumnError
+        If ``date`` or ``by`` is missing.
+
+    Examples
+    --------
+    >>> import kit
+    >>> monthly = monthly_counts(kit.load_dataset("service_requests"))
+    >>> monthly.head(3)
+                requests
+    month               
+    2024-01-01       197
+    2024-02-01       174
+    2024-03-01       211
+    >>> len(monthly)
+    24
+    """
+    _require(requests, {date: "date"} | ({by: "by"} if by is not None else {}), "service requests")
+    when = _as_datetime(requests, date, "service requests")
+    month = when.dt.to_period("M").dt.to_timestamp()
+    keep = month.notna()
+    if not keep.any():
+        raise AnalysisError(f"column '{date}' has no dates to count")
+    months = pd.date_range(month[keep].min(), month[keep].max(), freq="MS", name="month")
+    if by is None:
+        table = month[keep].value_counts().reindex(months, fill_value=0).to_frame("requests")
+    else:
+        table = pd.crosstab(month[keep].to_numpy(), requests.loc[keep, by].to_numpy())
+        table = table.reindex(months, fill_value=0)
+        table.columns.name = by
+    table.index.name = "month"
+    return table.astype("int64")
