@@ -11,14 +11,15 @@ REPO = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "01-intro-movement-data"  # the module the grading-mechanics tests use
 
 
-def available_assignments() -> list[str]:
-    """Every assignment of an available module (the main job grades all of them)."""
+def available_assignments(languages: tuple[str, ...] = ("en",)) -> list[str]:
+    """Every assignment of an available module, in the given languages."""
     from kit.data.syllabus import load_syllabus
 
-    return [m.assignment for m in load_syllabus().available()]
+    return [a for m in load_syllabus().available() for lang in languages if (a := m.assignment_for(lang))]
 
 
-ASSIGNMENTS = available_assignments()
+ASSIGNMENTS = available_assignments()  # what the main job grades
+ALL_ASSIGNMENTS = available_assignments(("en", "es"))  # every language's exercise
 
 
 def make_project(base: Path) -> Path:

@@ -35,11 +35,27 @@ class Module(BaseModel):
     status: Literal["available", "planned"]
     languages: list[Language]
     assignment: str | None = None
+    exercise_languages: list[Language] = []
     datasets: list[str]
 
     @property
     def minutes(self) -> int:
         return self.teaching_minutes + self.exercise_minutes
+
+    def assignment_for(self, language: Language) -> str | None:
+        """The nbgrader assignment in ``language``: the English id, or ``<id>-<language>``.
+
+        Every language's exercise has the same questions, tests and grade ids;
+        only the prose and the messages a learner reads differ.
+        """
+        if self.assignment is None or language not in self.exercise_languages:
+            return None
+        return self.assignment if language == "en" else f"{self.assignment}-{language}"
+
+    @property
+    def assignments(self) -> list[str]:
+        """The module's assignment in every language it has one."""
+        return [a for a in (self.assignment_for(lang) for lang in self.exercise_languages) if a]
 
 
 class Syllabus(BaseModel):

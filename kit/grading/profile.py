@@ -39,7 +39,16 @@ class SimulationProfile(BaseModel):
 
 
 def load_profile(course_root: Path, assignment: str) -> SimulationProfile:
+    """The simulation profile of ``assignment``.
+
+    A translated assignment (``<id>-es``) has the same answer cells as its
+    English original, so it uses the original's profile unless it has its own.
+    """
     path = course_root / "simulation" / f"{assignment}.yaml"
+    base, _, language = assignment.rpartition("-")
+    if not path.is_file() and language in ("es",):
+        path = course_root / "simulation" / f"{base}.yaml"
+        assignment = base
     if not path.is_file():
         raise AssignmentError(f"no simulation profile for '{assignment}' at {path}", assignment=assignment)
     try:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import nbformat
 import pytest
 
-from helpers import ASSIGNMENT, ASSIGNMENTS, exercise_source, fill_answers, make_project, read_nb, submit, wrong_visible_answers
+from helpers import ALL_ASSIGNMENTS, ASSIGNMENT, exercise_source, fill_answers, make_project, read_nb, submit, wrong_visible_answers
 
 
 @dataclass
@@ -32,7 +32,7 @@ def graded(tmp_path_factory) -> GradedCohort:
         mp.setenv("KIT_HOME", str(root))
         course = open_course(root / "grader")
         results, wrong_sets = {}, {}
-        for assignment in ASSIGNMENTS:
+        for assignment in ALL_ASSIGNMENTS:
             release = release_assignment(course, assignment)
             name = release.notebooks[0].name
             release_nb = read_nb(release.notebooks[0])

@@ -7,7 +7,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from helpers import ASSIGNMENT, ASSIGNMENTS, fill_answers, submit
+from helpers import ALL_ASSIGNMENTS, ASSIGNMENT, fill_answers, submit
 from kit.grading.scores import question_scores
 
 pytestmark = pytest.mark.grading
@@ -18,7 +18,7 @@ def scores_of(graded, learner, assignment=ASSIGNMENT):
     return scores[scores["learner"] == learner].set_index("question")
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", ALL_ASSIGNMENTS)
 def test_the_solution_submitted_as_a_learner_scores_full_marks(graded, assignment):
     result = graded.results[assignment]["solution"]
     assert result.graded
@@ -30,14 +30,14 @@ def test_the_solution_submitted_as_a_learner_scores_full_marks(graded, assignmen
     assert len(manual) == 1 and manual["needs_manual_grade"].all()  # the reflection waits for a trainer
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", ALL_ASSIGNMENTS)
 def test_the_untouched_release_scores_zero(graded, assignment):
     assert graded.results[assignment]["untouched"].graded
     assert graded.results[assignment]["untouched"].score == 0
 
 
 @pytest.mark.parametrize("learner", ["wrong0", "wrong1"])
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", ALL_ASSIGNMENTS)
 def test_hidden_tests_catch_wrong_answers_that_the_visible_tests_let_through(graded, assignment, learner):
     # 1. autograded with hidden tests: every question scores zero
     rows = scores_of(graded, learner, assignment)

@@ -73,13 +73,7 @@ class Neighborhood:
 
     def area_and_perimeter_ft(self) -> tuple[float, float]:
         """Planar area (sq ft) and perimeter (ft), as Socrata exports report them."""
-        pts = [(x * FT_PER_DEG_LON, y * FT_PER_DEG_LAT) for x, y in self.ring]
-        area = 0.0
-        perimeter = 0.0
-        for (x1, y1), (x2, y2) in zip(pts, pts[1:]):
-            area += x1 * y2 - x2 * y1
-            perimeter += math.hypot(x2 - x1, y2 - y1)
-        return abs(area) / 2, perimeter
+        return ring_area_and_length([(x * FT_PER_DEG_LON, y * FT_PER_DEG_LAT) for x, y in self.ring])
 
 
 @dataclass
@@ -93,6 +87,16 @@ class City:
     @property
     def population(self) -> int:
         return sum(n.population for n in self.neighborhoods)
+
+
+def ring_area_and_length(ring) -> tuple[float, float]:
+    """Planar (shoelace) area and length of a closed ring, in the ring's own units."""
+    area = 0.0
+    length = 0.0
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
+        area += x1 * y2 - x2 * y1
+        length += math.hypot(x2 - x1, y2 - y1)
+    return abs(area) / 2, length
 
 
 def point_in_ring(x: float, y: float, ring: list[tuple[float, float]]) -> bool:

@@ -13,12 +13,11 @@ least, which is the inequity a lesson can map.
 
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass
 from datetime import date
 
-from kit.data.synth.precincts import Precinct
+from kit.data.synth.precincts import Precinct, split_total
 
 ELECTION_DAY = date(2025, 2, 25)
 
@@ -74,16 +73,6 @@ def _mayor_appeal(p: Precinct) -> tuple[float, ...]:
     )
 
 
-def _split_votes(total: int, weights: list[float]) -> list[int]:
-    """Split ``total`` votes in proportion to weights (largest remainder)."""
-    exact = [total * w / sum(weights) for w in weights]
-    votes = [math.floor(x) for x in exact]
-    order = sorted(range(len(exact)), key=lambda i: (votes[i] - exact[i], i))
-    for i in order[: total - sum(votes)]:
-        votes[i] += 1
-    return votes
-
-
 def result_rows(plans: list[PrecinctTurnout], rng: random.Random) -> list[list]:
     """One wide row per precinct, in the Chicago Board of Elections layout."""
     council_names = [name for ward in sorted(COUNCIL) for name, _ in COUNCIL[ward]]
@@ -95,12 +84,12 @@ def result_rows(plans: list[PrecinctTurnout], rng: random.Random) -> list[list]:
         write_in = min(ballots, rng.choices((0, 1, 2), (70, 22, 8))[0])
         mayor_votes = ballots - write_in - round(ballots * rng.uniform(0.005, 0.03))
         weights = [a * rng.gammavariate(25, 1) for a in _mayor_appeal(p)]
-        mayor = _split_votes(max(0, mayor_votes), weights)
+        mayor = split_total(max(0, mayor_votes), weights)
         # council: more ballots skip the down-ballot race
         candidates = COUNCIL[p.ward]
         council_votes = ballots - round(ballots * rng.uniform(0.04, 0.09))
         strengths = [s * rng.gammavariate(30, 1) for _, s in candidates]
-        council = dict(zip((name for name, _ in candidates), _split_votes(council_votes, strengths)))
+        council = dict(zip((name for name, _ in candidates), split_total(council_votes, strengths)))
         rows.append([p.ward, p.precinct, plan.registered, ballots, *mayor, write_in,
                      *(council.get(name) for name in council_names)])
     return rows

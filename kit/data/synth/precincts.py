@@ -18,7 +18,7 @@ import math
 import random
 from dataclasses import dataclass
 
-from kit.data.synth.city import City, Neighborhood
+from kit.data.synth.city import City, Neighborhood, ring_area_and_length
 
 WARDS = 6
 # corner names in the order precincts are numbered inside a neighborhood
@@ -69,7 +69,7 @@ def _quarter_rings(n: Neighborhood, center: tuple[float, float]) -> list[tuple[t
     return [q + (q[0],) for q in quarters]
 
 
-def _split(total: int, weights: list[float]) -> list[int]:
+def split_total(total: int, weights: list[float]) -> list[int]:
     """Split an integer total in proportion to weights (largest remainder)."""
     exact = [total * w / sum(weights) for w in weights]
     parts = [math.floor(x) for x in exact]
@@ -90,20 +90,11 @@ def build_precincts(city: City, rng: random.Random) -> list[Precinct]:
         cy = (sw[1] + se[1] + ne[1] + nw[1]) / 4 + rng.uniform(-0.03, 0.03) * (nw[1] - sw[1])
         center = (round(cx, 6), round(cy, 6))
         adults = round(n.population * rng.uniform(*ADULT_SHARE))
-        vap = _split(adults, [rng.uniform(0.8, 1.25) for _ in QUADRANTS])
+        vap = split_total(adults, [rng.uniform(0.8, 1.25) for _ in QUADRANTS])
         for k, (quadrant, ring) in enumerate(zip(QUADRANTS, _quarter_rings(n, center))):
             precincts.append(Precinct(ward, first + k, n, quadrant, ring, vap[k]))
     precincts.sort(key=lambda p: (p.ward, p.precinct))
     return precincts
-
-
-def _degrees_area_and_length(ring: tuple[tuple[float, float], ...]) -> tuple[float, float]:
-    area = 0.0
-    length = 0.0
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
-        area += x1 * y2 - x2 * y1
-        length += math.hypot(x2 - x1, y2 - y1)
-    return abs(area) / 2, length
 
 
 def _significant(value: float, digits: int = 12) -> float:
@@ -115,7 +106,7 @@ def precinct_features(precincts: list[Precinct]) -> list[dict]:
     """GeoJSON features in the style of Chicago's ward-precinct boundaries."""
     features = []
     for p in precincts:
-        area, length = _degrees_area_and_length(p.ring)
+        area, length = ring_area_and_length(p.ring)
         features.append(
             {
                 "type": "Feature",
