@@ -14,7 +14,6 @@ import re
 import shutil
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import nbformat
 from nbgrader.api import MissingEntry
