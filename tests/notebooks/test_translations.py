@@ -2,11 +2,13 @@
 
 A translated notebook has the same cells, metadata (grade ids, points) and code
 as its English original, token for token, except string literals and comments;
-and every prose cell and learner-facing message is translated.
+and every prose cell and learner-facing text (assert messages, printed text, chart
+labels) is translated. Data values compared in code stay as they are.
 """
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
@@ -42,8 +44,33 @@ def code_tokens(source: str) -> list[str]:
     return [t.string for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type not in _IGNORED]
 
 
-def strings(source: str) -> list[str]:
-    return [t.string for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type == tokenize.STRING]
+# calls and keywords whose text a learner reads (data values compared in code stay as they are)
+_LABEL_CALLS = {"print", "set_title", "set_xlabel", "set_ylabel", "title", "xlabel", "ylabel", "suptitle",
+                "text", "annotate", "legend"}
+_LABEL_KEYWORDS = {"label", "title", "xlabel", "ylabel"}
+
+
+def _constants(node: ast.AST) -> list[str]:
+    return [n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+
+
+def learner_strings(source: str) -> list[str]:
+    """Text a learner reads: assert messages, printed text and chart labels."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # a deliberate-mistake cell
+        return []
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assert) and node.msg is not None:
+            found += _constants(node.msg)
+        elif isinstance(node, ast.Call):
+            name = getattr(node.func, "attr", getattr(node.func, "id", None))
+            if name in _LABEL_CALLS:
+                for arg in node.args:
+                    found += _constants(arg)
+            found += [c for kw in node.keywords if kw.arg in _LABEL_KEYWORDS for c in _constants(kw.value)]
+    return found
 
 
 def is_prose(text: str) -> bool:
@@ -74,6 +101,16 @@ def test_every_sentence_a_learner_reads_is_translated(english, translated):
         if a.cell_type == "markdown" and is_prose(a.source) and a.source.strip() == b.source.strip():
             untranslated.append(f"cell {i}: {a.source[:60]!r}")
         if a.cell_type == "code":
-            english_strings = {s for s in strings(a.source) if is_prose(s)}
-            untranslated += [f"cell {i}: {s[:60]}" for s in strings(b.source) if s in english_strings]
+            english = {s for s in learner_strings(a.source) if is_prose(s)}
+            untranslated += [f"cell {i}: {s[:60]}" for s in learner_strings(b.source) if s in english]
     assert not untranslated, "untranslated text:\n" + "\n".join(untranslated)
+
+
+def test_the_check_tells_messages_from_data_values():
+    cell = ('assert calendar["event"].eq("Regular voter registration deadline").any(), '
+            '"Pick the row of the regular registration deadline first."\n'
+            'ax.set_title("Turnout by precinct in 2025")\nprint("Every precinct is shown here")')
+    assert learner_strings(cell) == ["Pick the row of the regular registration deadline first.",
+                                     "Turnout by precinct in 2025", "Every precinct is shown here"]
+    assert code_tokens(cell) == code_tokens(cell.replace("Pick the row", "Elige la fila"))
+    assert code_tokens(cell) != code_tokens(cell.replace("calendar", "calendario"))
