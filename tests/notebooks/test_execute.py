@@ -29,6 +29,9 @@ def test_notebook_runs_top_to_bottom(path, tmp_path):
     NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     errors = [c for c in nb.cells if c.cell_type == "code" and any(o.output_type == "error" for o in c.outputs)]
     assert all("raises-exception" in c.metadata.get("tags", []) for c in errors)
+    if path in MODULES:  # a module shows at least one chart or map a learner would rather look at
+        images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
+        assert images, "no chart or map in this module"
 
 
 @pytest.mark.parametrize("path", ALL, ids=ids(ALL))
@@ -73,3 +76,15 @@ def test_every_exercise_has_six_autograded_questions_with_hidden_tests_and_one_r
         for c, m in zip(cells, meta):
             if m.get("grade") and c.cell_type == "code":
                 assert m["grade_id"].startswith("test-")
+
+
+def test_no_function_is_copied_between_modules():
+    """Helpers shared by notebooks belong in kit, not pasted into each notebook."""
+    seen: dict[str, str] = {}
+    for path in ALL:
+        module = path.stem.removesuffix("-es")[:2]  # a translation shares its original's code
+        for cell in nbformat.read(path, as_version=4).cells:
+            for match in re.finditer(r"^def (\w+)\(.*?(?=^\S|\Z)", cell.source, re.M | re.S):
+                body = re.sub(r"\s+|#.*", "", match.group(0))
+                other = seen.setdefault(body, module)
+                assert other == module, f"{match.group(1)} is defined in module {other} and module {module}"
