@@ -27,6 +27,9 @@ c.CourseDirectory.ignore = [
 
 # A learner's cell that runs longer than this is stopped (seconds).
 c.ExecutePreprocessor.timeout = 60
+# Grading kernels log errors only (ipykernel otherwise warns once per notebook
+# that its local connection is unencrypted).
+c.ExecutePreprocessor.extra_arguments = ["--IPKernelApp.log_level=ERROR"]
 # Cap what one cell may print into a graded notebook.
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
