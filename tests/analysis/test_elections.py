@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 
 import numpy as np
 import pandas as pd
@@ -10,7 +9,6 @@ import pytest
 
 import kit
 from helpers import REPO
-from kit.analysis import elections as el
 from kit.analysis.elections import (
     CITYWIDE,
     UnknownCandidateError,
@@ -342,10 +340,6 @@ def test_riverton_calendar_counts_down_to_election_day(riverton):
     assert days["Election day"] == 63 and days["Regular voter registration deadline"] == 35
     assert days["Mail ballot applications open"] == -27
 
-
-def test_the_docstring_examples_run():
-    result = doctest.testmod(el, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 30 and result.failed == 0
 
 
 # --- a real export: Chicago's 2023 municipal general, precinct by precinct ----------------------

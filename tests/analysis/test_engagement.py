@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 from itertools import combinations
 
 import numpy as np
@@ -10,7 +9,6 @@ import pandas as pd
 import pytest
 
 import kit
-from kit.analysis import engagement
 from kit.analysis.engagement import (
     NOT_ANSWERED,
     NOT_IN_MAPPING,
@@ -426,7 +424,3 @@ def test_the_bundled_retention_table():
     may = came.loc[(came["event_date"].dt.month == 5) & came["contact_id"].isin(march), "contact_id"].nunique()
     assert table.loc["2025-03", 2] == pytest.approx(may / len(march))
 
-
-def test_the_examples_in_the_docstrings_run():
-    result = doctest.testmod(engagement, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 30 and result.failed == 0

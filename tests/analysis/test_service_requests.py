@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 
 import geopandas as gpd
 import numpy as np
@@ -12,7 +11,6 @@ from shapely.geometry import box
 
 import kit
 from helpers import REPO
-from kit.analysis import service_requests as sr
 from kit.analysis.errors import AnalysisError, JoinError, MissingColumnError
 from kit.analysis.service_requests import (
     IN_AREA,
@@ -284,10 +282,6 @@ def test_monthly_counts_cover_two_years_and_every_request(riverton):
     monthly = monthly_counts(located)
     assert len(monthly) == 24 and monthly["requests"].sum() == len(located)
 
-
-def test_docstring_examples_run_on_the_bundled_data():
-    result = doctest.testmod(sr, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 20 and result.failed == 0
 
 
 # --- a real export: Chicago's 311 sanitation code complaints (me59-5fac) ------------------------------
