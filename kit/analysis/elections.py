@@ -35,6 +35,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from kit.analysis.columns import as_datetime, require_columns
 from kit.analysis.errors import AnalysisError, JoinError, MissingColumnError
 from kit.errors import KitError
 
@@ -93,11 +94,6 @@ class UnknownCandidateError(MissingColumnError):
 
 # --- helpers -------------------------------------------------------------------------------------
 
-def _require(frame: pd.DataFrame, columns: dict[str, str], table: str) -> None:
-    """Raise MissingColumnError for the first of ``columns`` (name -> parameter) not in ``frame``."""
-    for column, parameter in columns.items():
-        if column not in frame.columns:
-            raise MissingColumnError(column, table=table, available=frame.columns, parameter=parameter)
 
 
 def _closest(name: str, options: Sequence[str]) -> str | None:
@@ -147,18 +143,6 @@ def _as_day(value: object, what: str) -> pd.Timestamp:
     return day.normalize()
 
 
-def _dates(frame: pd.DataFrame, column: str, table: str) -> pd.Series:
-    """A date column as datetimes at midnight; text dates (as in a CSV export) are parsed."""
-    values = frame[column]
-    if not pd.api.types.is_datetime64_any_dtype(values):
-        parsed = pd.to_datetime(values, errors="coerce", format="mixed")
-        bad = parsed.isna() & values.notna()
-        if bad.any():
-            raise AnalysisError(f"column '{column}' of the {table} table holds values that are not dates, "
-                                f"such as {values[bad].iloc[0]!r}",
-                                hint="fix or remove those rows, or pass the right column name")
-        values = parsed
-    return values.dt.normalize()
 
 
 def _check_score_range(name: str, low: float, high: float) -> None:
@@ -178,7 +162,7 @@ def _active_scored(voters: pd.DataFrame, support: str, turnout: str, status: str
     columns = {support: "support", turnout: "turnout"}
     if status is not None:
         columns[status] = "status"
-    _require(voters, columns, "voter file")
+    require_columns(voters, columns, "voter file")
     if status is None:
         is_active = pd.Series(True, index=voters.index)
     else:
@@ -230,7 +214,7 @@ def add_ward_prec(table: pd.DataFrame, *, ward: str = "WARD", precinct: str = "P
     PRECINCT         5
     Name: 12, dtype: object
     """
-    _require(table, {ward: "ward", precinct: "precinct"}, "results")
+    require_columns(table, {ward: "ward", precinct: "precinct"}, "results")
     wards = _whole_numbers(table, ward, "results")
     precincts = _whole_numbers(table, precinct, "results")
     key = wards.astype("string").str.zfill(2) + precincts.astype("string").str.zfill(3)
@@ -292,7 +276,7 @@ def turnout_by_precinct(results: pd.DataFrame, *, ward: str = "WARD", precinct: 
     >>> print(round(citywide, 3))
     0.38
     """
-    _require(results, {ward: "ward", precinct: "precinct", registered: "registered", ballots: "ballots"},
+    require_columns(results, {ward: "ward", precinct: "precinct", registered: "registered", ballots: "ballots"},
              "precinct results")
     keyed = add_ward_prec(results, ward=ward, precinct=precinct)
     table = pd.DataFrame({
@@ -363,7 +347,7 @@ def registration_by_precinct(results: pd.DataFrame, precincts: pd.DataFrame, *, 
     registration_rate        0.595869
     Name: 12, dtype: object
     """
-    _require(precincts, {key: "key", voting_age: "voting_age"}, "precincts")
+    require_columns(precincts, {key: "key", voting_age: "voting_age"}, "precincts")
     turnout = turnout_by_precinct(results, ward=ward, precinct=precinct, registered=registered, ballots=ballots)
     population = pd.DataFrame({
         "ward_prec": _key_text(precincts[key]).astype("str"),
@@ -426,7 +410,7 @@ def race_columns(results: pd.DataFrame, *, ward: str = "WARD",
     >>> races[2]
     ['ROSA QUINTERO', 'GARY P. DWYER', 'KIMBERLY "KIM" OSEI']
     """
-    _require(results, {ward: "ward"}, "precinct results")
+    require_columns(results, {ward: "ward"}, "precinct results")
     skip = set(id_columns) | {ward, "ward_prec"}
     wards = _whole_numbers(results, ward, "precinct results")
     races: dict[object, list[str]] = {CITYWIDE: []}
@@ -516,7 +500,7 @@ def tidy_results(results: pd.DataFrame, candidates: str | Iterable[str], *, ward
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise AnalysisError(f"candidate column '{repeated[0]}' is listed twice", hint="list each candidate once")
-    _require(results, {ward: "ward", precinct: "precinct"}, "precinct results")
+    require_columns(results, {ward: "ward", precinct: "precinct"}, "precinct results")
     not_candidates = set(RESULTS_ID_COLUMNS) | {ward, precinct, "ward_prec"}
     for name in names:
         if name not in results.columns:
@@ -589,7 +573,7 @@ def precinct_winners(long: pd.DataFrame, *, by: str | Sequence[str] | None = "wa
     0  THOMAS J. KAVANAGH         12451  0.316
     """
     keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
-    _require(long, {**{k: "by" for k in keys}, candidate: "candidate", votes: "votes"}, "long results")
+    require_columns(long, {**{k: "by" for k in keys}, candidate: "candidate", votes: "votes"}, "long results")
     counted = long.assign(_votes=pd.to_numeric(long[votes], errors="coerce").fillna(0))
     if not keys:
         counted = counted.assign(_all=0)
@@ -698,10 +682,10 @@ def turnout_from_history(voters: pd.DataFrame, history: pd.DataFrame, election_d
         columns[status] = "status"
     if registration_date is not None:
         columns[registration_date] = "registration_date"
-    _require(voters, columns, "voter file")
-    _require(history, {voter_id: "voter_id", date: "date"}, "vote history")
+    require_columns(voters, columns, "voter file")
+    require_columns(history, {voter_id: "voter_id", date: "date"}, "vote history")
     day = _as_day(election_date, "election_date")
-    voted_on = _dates(history, date, "vote history")
+    voted_on = as_datetime(history, date, "vote history").dt.normalize()
     if not (voted_on == day).any():
         known = ", ".join(d.strftime("%Y-%m-%d") for d in sorted(voted_on.dropna().unique()))
         raise AnalysisError(f"the vote history records no votes on {day:%Y-%m-%d}",
@@ -711,7 +695,7 @@ def turnout_from_history(voters: pd.DataFrame, history: pd.DataFrame, election_d
         wanted = [statuses] if isinstance(statuses, str) else list(statuses)
         eligible &= voters[status].isin(wanted)
     if registration_date is not None:
-        registered_on = _dates(voters, registration_date, "voter file")
+        registered_on = as_datetime(voters, registration_date, "voter file").dt.normalize()
         eligible &= ~(registered_on > day).fillna(False)
     counted = voters.loc[eligible, keys + [voter_id]].copy()
     ids = set(history.loc[(voted_on == day).to_numpy(), voter_id].astype(str))
@@ -883,8 +867,8 @@ def add_days_until(calendar: pd.DataFrame, today: object, *, date: str = "date",
     2 2026-10-06  Regular voter registration deadline         127
     8 2026-11-03                         Election day         155
     """
-    _require(calendar, {date: "date"}, "election calendar")
+    require_columns(calendar, {date: "date"}, "election calendar")
     day = _as_day(today, "today")
     result = calendar.copy()
-    result[column] = (_dates(calendar, date, "election calendar") - day).dt.days.astype("Int64")
+    result[column] = (as_datetime(calendar, date, "election calendar").dt.normalize() - day).dt.days.astype("Int64")
     return result

@@ -35,8 +35,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from kit.analysis.engagement_errors import MappingError
-from kit.analysis.errors import AnalysisError, JoinError, MissingColumnError
+from kit.analysis.columns import require_columns
+from kit.analysis.errors import AnalysisError, JoinError, MappingError
 
 __all__ = [
     "LADDER",
@@ -81,13 +81,6 @@ _SEPARATORS = (",", ";", "/", "&", "+", " and ", " y ")
 
 # --- helpers -------------------------------------------------------------------------------------
 
-def _require(frame: pd.DataFrame, columns: dict[str, str], table: str) -> None:
-    """Raise MissingColumnError for the first of ``columns`` (name -> parameter) not in ``frame``."""
-    if not isinstance(frame, pd.DataFrame):
-        raise AnalysisError(f"expected the {table} table (a DataFrame), got {type(frame).__name__}")
-    for column, parameter in columns.items():
-        if column not in frame.columns:
-            raise MissingColumnError(column, table=table, available=frame.columns, parameter=parameter)
 
 
 def _one_column(values, step: str) -> pd.Series:
@@ -375,7 +368,7 @@ def deduplicate_contacts(entries: pd.DataFrame, *, email: str | None = "email", 
     for column, parameter in ((email, "email"), (phone, "phone"), (zip_code, "zip_code")):
         if column is not None:
             used[column] = parameter
-    _require(entries, used, "entries")
+    require_columns(entries, used, "entries")
     clash = [c for c in (person, matched_by) if c in entries.columns]
     if clash:
         raise AnalysisError(f"the entries table already has a column '{clash[0]}'",
@@ -852,7 +845,7 @@ def ladder_funnel(history: pd.DataFrame, *, person: str = "contact_id", level: s
     volunteer     189            0.295         0.295         27.0
     leader         27            0.143         0.042         26.0
     """
-    _require(history, {person: "person", level: "level", date: "date"}, "ladder history")
+    require_columns(history, {person: "person", level: "level", date: "date"}, "ladder history")
     levels = list(levels)
     if not levels:
         raise AnalysisError("levels is empty", hint="list the rungs lowest first, such as levels=('supporter', 'volunteer')")
@@ -964,8 +957,8 @@ def cohort_retention(people: pd.DataFrame, attendance: pd.DataFrame, *, person: 
     >>> round(float(retention.loc["2025-03", 2]), 3)
     0.432
     """
-    _require(people, {person: "person", joined: "joined"}, "people")
-    _require(attendance, {person: "person", date: "date"}, "attendance")
+    require_columns(people, {person: "person", joined: "joined"}, "people")
+    require_columns(attendance, {person: "person", date: "date"}, "attendance")
     repeated = people[person][people[person].duplicated()]
     if len(repeated):
         raise JoinError(f"{len(repeated)} people appear more than once in the people table", keys=repeated.unique(),

@@ -58,3 +58,21 @@ class JoinError(AnalysisError):
     def __init__(self, message: str, *, keys: Iterable[object] = (), hint: str | None = None):
         self.keys = list(keys)
         super().__init__(message, hint=hint)
+
+
+class MappingError(AnalysisError):
+    """A category mapping table cannot be used as it is.
+
+    Parameters
+    ----------
+    message
+        What is wrong with the table, in one sentence.
+    values
+        The values concerned (a missing column, a blank category...), to look up.
+    hint
+        How to fix it.
+    """
+
+    def __init__(self, message: str, *, values: Iterable[object] = (), hint: str | None = None):
+        self.values = list(values)
+        super().__init__(message, hint=hint)

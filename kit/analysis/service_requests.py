@@ -24,13 +24,13 @@ The steps, in the order a campaign usually runs them:
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from kit.analysis.errors import AnalysisError, JoinError, MissingColumnError
+from kit.analysis.columns import as_datetime, require_columns
+from kit.analysis.errors import AnalysisError, JoinError
 
 __all__ = [
     "IN_AREA",
@@ -59,11 +59,6 @@ _SECONDS_PER_DAY = 86_400
 
 # --- helpers -------------------------------------------------------------------------------------
 
-def _require(frame: pd.DataFrame, columns: dict[str, str], table: str) -> None:
-    """Raise MissingColumnError for the first of ``columns`` (name -> parameter) not in ``frame``."""
-    for column, parameter in columns.items():
-        if column not in frame.columns:
-            raise MissingColumnError(column, table=table, available=frame.columns, parameter=parameter)
 
 
 def _as_key(values: pd.Series) -> pd.Series:
@@ -86,25 +81,6 @@ def _natural_order(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return frame.loc[order.index].reset_index(drop=True)
 
 
-def _as_datetime(frame: pd.DataFrame, column: str, table: str) -> pd.Series:
-    """A date column as datetimes; text dates (as in a CSV export) are parsed."""
-    values = frame[column]
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return values
-    text = values.astype("string").str.strip().replace("", pd.NA)
-    with warnings.catch_warnings():
-        # pandas warns when it has to guess the format row by row (e.g. "01/05/2024 01:22:10 PM")
-        warnings.simplefilter("ignore", UserWarning)
-        for fmt in ("ISO8601", None):
-            try:
-                return pd.to_datetime(text, format=fmt)
-            except (ValueError, TypeError):
-                continue
-        bad = text[pd.to_datetime(text, errors="coerce").isna() & text.notna()]
-    example = bad.iloc[0] if len(bad) else text.dropna().iloc[0]
-    raise AnalysisError(f"column '{column}' of the {table} table holds values that are not dates, "
-                        f"such as {example!r}",
-                        hint="fix or remove those rows, or pass the right column name")
 
 
 def _as_number(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -153,7 +129,7 @@ def normalize_complaint_types(requests: pd.DataFrame, *, column: str = "complain
     >>> int((clean["complaint_type"] == "HEAT/HOT WATER").sum())
     604
     """
-    _require(requests, {column: "column"}, "service requests")
+    require_columns(requests, {column: "column"}, "service requests")
     if case not in _CASES:
         raise AnalysisError(f"unknown case {case!r}", hint="use 'upper', 'lower' or 'title'")
     change = _CASES[case]
@@ -235,7 +211,7 @@ def flag_duplicate_reports(requests: pd.DataFrame, *, column: str = "resolution_
     147
     >>> originals = flagged[~flagged["is_duplicate"]]
     """
-    _require(requests, {column: "column"}, "service requests")
+    require_columns(requests, {column: "column"}, "service requests")
     result = requests.copy()
     values = result[column].astype("string")
     result[flag] = values.str.contains(pattern, case=False, regex=False).fillna(False).astype(bool)
@@ -315,9 +291,9 @@ def assign_areas(requests: pd.DataFrame, areas, *, latitude: str = "latitude", l
     if not isinstance(areas, geopandas.GeoDataFrame):
         raise AnalysisError("areas must be polygons (a GeoDataFrame), not a plain table",
                             hint='load them with kit.load_dataset("neighborhoods") or geopandas.read_file')
-    _require(requests, {latitude: "latitude", longitude: "longitude"}, "service requests")
+    require_columns(requests, {latitude: "latitude", longitude: "longitude"}, "service requests")
     copied = [area_id] + ([area_name] if area_name is not None else [])  # from the polygons to each request
-    _require(areas, {column: parameter for column, parameter in zip(copied, ("area_id", "area_name"))}, "areas")
+    require_columns(areas, {column: parameter for column, parameter in zip(copied, ("area_id", "area_name"))}, "areas")
     clash = [c for c in copied + [status] if c in requests.columns]
     if clash:
         raise AnalysisError(f"the service requests table already has a column '{clash[0]}'",
@@ -403,12 +379,12 @@ def count_by_area(located: pd.DataFrame, areas: pd.DataFrame | None = None, *, a
     >>> int(counts["requests"].sum())
     4415
     """
-    _require(located, {area_id: "area_id"}, "located requests")
+    require_columns(located, {area_id: "area_id"}, "located requests")
     keys = _as_key(located[area_id])
     tally = keys.dropna().value_counts()
     if areas is not None:
         names = area_name if area_name is not None and area_name in areas.columns else None
-        _require(areas, {area_id: "area_id"}, "areas")
+        require_columns(areas, {area_id: "area_id"}, "areas")
         table = pd.DataFrame({c: areas[c].to_numpy() for c in [area_id] + ([names] if names else [])})
         area_keys = _as_key(table[area_id])
         unknown = sorted(set(tally.index) - set(area_keys.dropna()))
@@ -480,8 +456,8 @@ def rate_per_1000(counts: pd.DataFrame, population: pd.DataFrame, *, area_id: st
     1          2   IRONWORKS       436       13960      31.2
     2          3  SOUTHFIELD       513       18620      27.6
     """
-    _require(counts, {area_id: "area_id", count: "count"}, "counts")
-    _require(population, {population_area: "population_area", population_column: "population_column"},
+    require_columns(counts, {area_id: "area_id", count: "count"}, "counts")
+    require_columns(population, {population_area: "population_area", population_column: "population_column"},
              "population")
     pop_keys = _as_key(population[population_area])
     repeated = sorted(set(pop_keys[pop_keys.duplicated() & pop_keys.notna()]))
@@ -539,9 +515,9 @@ def add_days_to_close(requests: pd.DataFrame, *, created: str = "created_date", 
     >>> int(timed["days_to_close"].isna().sum())
     98
     """
-    _require(requests, {created: "created", closed: "closed"}, "service requests")
-    start = _as_datetime(requests, created, "service requests")
-    end = _as_datetime(requests, closed, "service requests")
+    require_columns(requests, {created: "created", closed: "closed"}, "service requests")
+    start = as_datetime(requests, created, "service requests")
+    end = as_datetime(requests, closed, "service requests")
     result = requests.copy()
     result[days] = ((end - start).dt.total_seconds() / _SECONDS_PER_DAY).astype("float64")
     return result
@@ -597,9 +573,9 @@ def median_days_to_close(requests: pd.DataFrame, by: str | Sequence[str] | None 
     0          3.2             4597             98          0
     """
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
-    _require(requests, {created: "created", closed: "closed"} | {k: "by" for k in keys}, "service requests")
-    start = _as_datetime(requests, created, "service requests")
-    end = _as_datetime(requests, closed, "service requests")
+    require_columns(requests, {created: "created", closed: "closed"} | {k: "by" for k in keys}, "service requests")
+    start = as_datetime(requests, created, "service requests")
+    end = as_datetime(requests, closed, "service requests")
     days = (end - start).dt.total_seconds() / _SECONDS_PER_DAY
     frame = pd.DataFrame({k: requests[k].to_numpy() for k in keys} | {
         "_all": "all",
@@ -661,8 +637,8 @@ def monthly_counts(requests: pd.DataFrame, *, date: str = "created_date", by: st
     >>> len(monthly)
     24
     """
-    _require(requests, {date: "date"} | ({by: "by"} if by is not None else {}), "service requests")
-    when = _as_datetime(requests, date, "service requests")
+    require_columns(requests, {date: "date"} | ({by: "by"} if by is not None else {}), "service requests")
+    when = as_datetime(requests, date, "service requests")
     month = when.dt.to_period("M").dt.to_timestamp()
     keep = month.notna()
     if not keep.any():

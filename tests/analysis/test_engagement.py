@@ -24,7 +24,7 @@ from kit.analysis.engagement import (
     normalize_zip_codes,
     race_ethnicity_mapping,
 )
-from kit.analysis.engagement_errors import MappingError
+from kit.analysis.errors import MappingError
 from kit.analysis.errors import AnalysisError, JoinError, MissingColumnError
 from kit.data.synth import signup_ground_truth
 from kit.errors import KitError
