@@ -7,7 +7,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-test lab clean
+.PHONY: demo test install install-test lab formgrader clean
 
 demo: install
 	$(BIN)/kit demo
@@ -31,8 +31,12 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
-# Open the course in JupyterLab (formgrader included) with the kit's kernel.
+# Learners: JupyterLab on the modules and exercises, with the kit's kernel.
 lab: install
+	$(BIN)/jupyter lab
+
+# Trainers: JupyterLab in the course folder, where nbgrader's formgrader finds its config.
+formgrader: install
 	cd grader && ../$(BIN)/jupyter lab
 
 clean:
