@@ -88,3 +88,10 @@ def test_no_function_is_copied_between_modules():
                 body = re.sub(r"\s+|#.*", "", match.group(0))
                 other = seen.setdefault(body, module)
                 assert other == module, f"{match.group(1)} is defined in module {other} and module {module}"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=ids(MODULES))
+def test_module_times_live_only_in_the_syllabus(path):
+    text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+    assert not re.search(r"\d+\s*(?:–|-|to|a)?\s*\d*\s*(?:minutes|minutos)\b", text), \
+        "state durations in modules/syllabus.yaml only"
