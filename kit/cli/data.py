@@ -8,7 +8,7 @@ from rich.table import Table
 
 from kit.cli.output import console, report_errors
 from kit.data.bundle import regenerate, verify
-from kit.data.catalog import load_catalog
+from kit.data.catalog import describe_dataset, load_catalog
 from kit.errors import DatasetError
 
 app = typer.Typer(help="Bundled datasets: list, describe, regenerate and verify them.", no_args_is_help=True)
@@ -26,9 +26,10 @@ def list_() -> None:
 
 @app.command()
 @report_errors
-def show(name: str = typer.Argument(..., help="Dataset name, from `kit data list`.")) -> None:
+def show(name: str = typer.Argument(..., help="Dataset name, from `kit data list`."),
+         lang: str = typer.Option("en", "--lang", help="Language of the card: en or es.")) -> None:
     """Show a dataset's card: source, license, columns and known quirks."""
-    console.print(Markdown(load_catalog().card(name).to_markdown()))
+    console.print(Markdown(describe_dataset(name, lang).to_markdown()))
 
 
 @app.command()

@@ -20,6 +20,19 @@ from kit.errors import CatalogError, DatasetError
 from kit.paths import datasets_dir
 
 ColumnType = Literal["text", "integer", "number", "datetime", "date", "boolean", "point"]
+Language = Literal["en", "es"]
+
+# the words of a card that are not data: headings and type names, per language
+_LABELS = {
+    "en": {"file": "File", "rows": "rows", "source": "Source", "license": "License", "made_by": "Made by",
+           "column": "column", "type": "type", "meaning": "meaning", "quirks": "Known quirks"},
+    "es": {"file": "Archivo", "rows": "filas", "source": "Fuente", "license": "Licencia", "made_by": "Cómo se hizo",
+           "column": "columna", "type": "tipo", "meaning": "significado", "quirks": "Particularidades conocidas"},
+}
+_TYPE_NAMES = {
+    "es": {"text": "texto", "integer": "entero", "number": "número", "datetime": "fecha y hora", "date": "fecha",
+           "boolean": "verdadero/falso", "point": "punto (texto)"},
+}
 
 __all__ = ["Catalog", "Column", "DatasetCard", "describe_dataset", "list_datasets", "load_catalog",
            "load_dataset", "dataset_path"]
@@ -51,20 +64,24 @@ class DatasetCard(BaseModel):
     sha256: str
     quirks: list[str] = []
     columns: list[Column]
+    language: Language = "en"
 
     @property
     def is_geo(self) -> bool:
         return self.file.endswith(".geojson")
 
     def to_markdown(self) -> str:
-        """The card as Markdown, for notebooks and docs."""
+        """The card as Markdown, in the card's language, for notebooks and docs."""
+        w = _LABELS[self.language]
+        types = _TYPE_NAMES.get(self.language, {})
         lines = [f"### {self.title} (`{self.name}`)", "", self.description.strip(), "",
-                 f"- **File:** `{self.file}` ({self.rows:,} rows)",
-                 f"- **Source:** {self.source}", f"- **License:** {self.license}",
-                 f"- **Made by:** `{self.made_by}`", "", "| column | type | meaning |", "|---|---|---|"]
-        lines += [f"| `{c.name}` | {c.type} | {c.description} |" for c in self.columns]
+                 f"- **{w['file']}:** `{self.file}` ({self.rows:,} {w['rows']})",
+                 f"- **{w['source']}:** {self.source}", f"- **{w['license']}:** {self.license}",
+                 f"- **{w['made_by']}:** `{self.made_by}`", "",
+                 f"| {w['column']} | {w['type']} | {w['meaning']} |", "|---|---|---|"]
+        lines += [f"| `{c.name}` | {types.get(c.type, c.type)} | {c.description} |" for c in self.columns]
         if self.quirks:
-            lines += ["", "**Known quirks**", ""] + [f"- {q}" for q in self.quirks]
+            lines += ["", f"**{w['quirks']}**", ""] + [f"- {q}" for q in self.quirks]
         return "\n".join(lines)
 
     def _repr_markdown_(self) -> str:  # shown by Jupyter
@@ -128,9 +145,45 @@ def list_datasets() -> pd.DataFrame:
     )
 
 
-def describe_dataset(name: str) -> DatasetCard:
-    """The dataset card for ``name`` (shown as a table in Jupyter)."""
-    return load_catalog().card(name)
+@lru_cache(maxsize=8)
+def _load_translation(path: Path, mtime: float) -> dict:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))["datasets"]
+    except (yaml.YAMLError, KeyError, TypeError) as exc:
+        raise CatalogError(f"{path}: not a card translation file ({exc})") from None
+
+
+def translate_card(card: DatasetCard, language: Language, root: Path | None = None) -> DatasetCard:
+    """The card with its words in ``language``, from ``catalog.<language>.yaml``.
+
+    Names, types, files, hashes and data values never change; only what a
+    reader reads: title, description, quirks and what each column means.
+    """
+    if language == "en":
+        return card
+    path = (root or datasets_dir()) / f"catalog.{language}.yaml"
+    if not path.is_file():
+        raise DatasetError(f"no {language} translation of the dataset cards at {path}", dataset=card.name)
+    text = _load_translation(path, path.stat().st_mtime).get(card.name)
+    if text is None:
+        raise DatasetError(f"{path.name} has no card for '{card.name}'", dataset=card.name)
+    meanings = text.get("columns", {})
+    columns = [c.model_copy(update={"description": meanings.get(c.name, c.description)}) for c in card.columns]
+    return card.model_copy(update={"title": text.get("title", card.title),
+                                   "description": text.get("description", card.description),
+                                   "quirks": text.get("quirks", card.quirks), "columns": columns,
+                                   "language": language})
+
+
+def describe_dataset(name: str, lang: Language = "en") -> DatasetCard:
+    """The dataset card for ``name`` in English (``lang="en"``) or Spanish (``lang="es"``).
+
+    Jupyter shows it as a table: what each column means, where the data comes
+    from and its known quirks.
+    """
+    if lang not in _LABELS:
+        raise DatasetError(f"no dataset cards in language {lang!r}", dataset=name, hint="use 'en' or 'es'")
+    return translate_card(load_catalog().card(name), lang)
 
 
 def sha256_of(path: Path) -> str:
