@@ -65,3 +65,21 @@ class GradingError(CourseError):
 
 class NotBuiltYet(KitError):
     """A command group that is planned but not built yet."""
+
+
+class SpecError(KitError):
+    """A plan spec has mistakes: every one of them, each naming its field and line.
+
+    Parameters
+    ----------
+    path
+        The spec file.
+    problems
+        One line per mistake, ``"<file>:<line>: <field.path>: <what is wrong>"``.
+    """
+
+    def __init__(self, path: str, problems: list[str]):
+        self.path = path
+        self.problems = problems
+        noun = "mistake" if len(problems) == 1 else "mistakes"
+        super().__init__(f"{path}: {len(problems)} {noun}:\n" + "\n".join(f"  {p}" for p in problems))

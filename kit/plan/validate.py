@@ -1,0 +1,187 @@
+"""Reading and checking a plan spec: every mistake at once, each with its field and line.
+
+Shapes and types are pydantic's job (:mod:`kit.plan.spec`); the rules here need
+the syllabus, the dataset catalog, the time-zone database or the calendar. They
+read the raw YAML defensively, so a spec with a type error still gets its other
+mistakes reported in the same run.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date, timedelta
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from kit.data.catalog import load_catalog
+from kit.data.syllabus import Syllabus, load_syllabus
+from kit.errors import CatalogError, SpecError
+from kit.plan.spec import WEEKDAYS, PlanSpec
+from kit.plan.yaml_lines import line_of, load_with_lines
+
+
+def _path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _as_date(value: object) -> date | None:
+    return value if isinstance(value, date) else None
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _dict(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _check_team(raw: dict) -> list[tuple[str, str]]:
+    roles = [str(_dict(m).get("role", "")).strip().lower() for m in _list(raw.get("team"))]
+    if "program lead" not in roles:
+        return [("team", "no program lead: give one team member the role 'program lead'")]
+    return []
+
+
+def _check_timezone(raw: dict) -> list[tuple[str, str]]:
+    name = raw.get("timezone", "America/Chicago")
+    try:
+        zoneinfo.ZoneInfo(str(name))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return [("timezone", f"unknown time zone {name!r}: use an IANA name such as 'America/Chicago'")]
+    return []
+
+
+def _check_topics(raw: dict, syllabus: Syllabus, datasets: set[str]) -> list[tuple[str, str]]:
+    problems = []
+    for i, topic in enumerate(_list(raw.get("topics"))):
+        topic = _dict(topic)
+        for j, ref in enumerate(_list(topic.get("modules"))):
+            try:
+                module = syllabus.module(ref)
+            except CatalogError:
+                known = ", ".join(f"{m.number} ({m.id})" for m in syllabus.modules)
+                problems.append((f"topics[{i}].modules[{j}]", f"unknown module {ref!r}; modules: {known}"))
+                continue
+            if module.status != "available":
+                problems.append((f"topics[{i}].modules[{j}]", f"module {module.number} ({module.id}) is "
+                                 "planned but not written yet"))
+        for j, name in enumerate(_list(topic.get("datasets"))):
+            if name not in datasets:
+                problems.append((f"topics[{i}].datasets[{j}]",
+                                 f"unknown dataset {name!r}; datasets: {', '.join(sorted(datasets))}"))
+    return problems
+
+
+def _check_audiences(raw: dict, syllabus: Syllabus) -> list[tuple[str, str]]:
+    problems = []
+    topics = [_dict(t) for t in _list(raw.get("topics"))]
+    for i, audience in enumerate(_list(raw.get("audiences"))):
+        audience = _dict(audience)
+        areas = set(_list(audience.get("issue_areas")))
+        matching = [t for t in topics if t.get("issue_area") in areas]
+        if areas and not matching:
+            offered = sorted({str(t.get("issue_area")) for t in topics})
+            problems.append((f"audiences[{i}].issue_areas", f"no topic covers {sorted(areas)}; "
+                             f"topics cover {offered}"))
+        language = audience.get("language")
+        for topic in matching:
+            for ref in _list(topic.get("modules")):
+                try:
+                    module = syllabus.module(ref)
+                except CatalogError:
+                    continue  # reported with the topic
+                for needed in syllabus.with_prerequisites([module.number]):
+                    if language not in needed.languages or language not in needed.exercise_languages:
+                        problems.append((f"audiences[{i}].language", f"module {needed.number} ({needed.id}) "
+                                         f"is not translated into {language!r}"))
+    return list(dict.fromkeys(problems))
+
+
+def _check_ids(raw: dict) -> list[tuple[str, str]]:
+    problems = []
+    for key in ("audiences", "topics"):
+        seen: set[str] = set()
+        for i, item in enumerate(_list(raw.get(key))):
+            item_id = _dict(item).get("id")
+            if item_id in seen:
+                problems.append((f"{key}[{i}].id", f"id {item_id!r} is used twice"))
+            seen.add(item_id)
+    return problems
+
+
+def _check_sprint(raw: dict) -> list[tuple[str, str]]:
+    sprint = _dict(raw.get("sprint"))
+    start, weekday = _as_date(sprint.get("start")), _dict(sprint.get("session")).get("weekday")
+    weeks = sprint.get("weeks", 7)
+    if start is None or weekday not in WEEKDAYS or not isinstance(weeks, int) or weeks < 1:
+        return []  # pydantic reports these
+    problems = []
+    if WEEKDAYS[start.weekday()] != weekday:
+        problems.append(("sprint.start", f"{start} is a {WEEKDAYS[start.weekday()]}, but sessions are on "
+                         f"{weekday}s"))
+        return problems
+    skips = [_as_date(d) for d in _list(sprint.get("skip"))]
+    sessions, day, skipped = [], start, set(d for d in skips if d)
+    while len(sessions) < weeks:
+        if day not in skipped:
+            sessions.append(day)
+        day += timedelta(weeks=1)
+    for k, skip in enumerate(skips):
+        if skip is not None and (skip < start or skip > sessions[-1] or WEEKDAYS[skip.weekday()] != weekday):
+            problems.append((f"sprint.skip[{k}]", f"{skip} is not a session day of this sprint ({weekday}s "
+                             f"from {start} to {sessions[-1]})"))
+    pre, post = _as_date(sprint.get("pre_call")), _as_date(sprint.get("post_call"))
+    if pre is not None and pre >= start:
+        problems.append(("sprint.pre_call", f"the pre-sprint call ({pre}) must come before the first session "
+                         f"({start})"))
+    if post is not None and post < sessions[-1]:
+        problems.append(("sprint.post_call", f"the post-sprint call ({post}) must not come before the last "
+                         f"session ({sessions[-1]})"))
+    for key, when in (("sprint.pre_call", pre), ("sprint.post_call", post)):
+        if when is not None and when in skipped:
+            problems.append((key, f"{when} is a skipped day"))
+    return problems
+
+
+def check_spec(text: str, name: str = "spec") -> PlanSpec:
+    """Validate a spec's text; raise :class:`SpecError` listing every mistake."""
+    try:
+        raw, lines = load_with_lines(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise SpecError(name, [f"{name}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}"]) from None
+    if not isinstance(raw, dict):
+        raise SpecError(name, [f"{name}:1: the spec must be a mapping of fields (city, team, audiences, …)"])
+    found: list[tuple[str, str]] = []
+    spec = None
+    try:
+        spec = PlanSpec.model_validate(raw)
+    except ValidationError as exc:
+        found += [(_path(e["loc"]), e["msg"]) for e in exc.errors()]
+    syllabus = load_syllabus()
+    datasets = {c.name for c in load_catalog().datasets}
+    for check in (_check_team, _check_timezone, _check_ids, _check_sprint):
+        found += check(raw)
+    found += _check_topics(raw, syllabus, datasets)
+    found += _check_audiences(raw, syllabus)
+    if found:
+        ordered = sorted(dict.fromkeys(found), key=lambda p: (line_of(lines, p[0]), p[0]))
+        raise SpecError(name, [f"{name}:{line_of(lines, path)}: {path}: {msg}" for path, msg in ordered])
+    return spec
+
+
+def load_spec(path: Path) -> PlanSpec:
+    """Read and validate a spec file; raise :class:`SpecError` listing every mistake."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(str(path), [f"{path}: cannot be read ({exc})"]) from None
+    return check_spec(text, str(path))
