@@ -26,15 +26,19 @@ class Event:
         return self.start + timedelta(hours=self.hours)
 
 
-def session_dates(sprint: Sprint) -> list[date]:
-    """The weekly session days: ``weeks`` of them from ``start``, skipping ``skip`` (the sprint slides)."""
-    skip = set(sprint.skip)
-    days, day = [], sprint.start
-    while len(days) < sprint.weeks:
+def weekly_dates(start: date, weeks: int, skip: set[date]) -> list[date]:
+    """``weeks`` weekly dates from ``start``, leaving out ``skip`` (the series slides a week)."""
+    days, day = [], start
+    while len(days) < weeks:
         if day not in skip:
             days.append(day)
         day += timedelta(weeks=1)
     return days
+
+
+def session_dates(sprint: Sprint) -> list[date]:
+    """The sprint's weekly session days."""
+    return weekly_dates(sprint.start, sprint.weeks, set(sprint.skip))
 
 
 def session_time(sprint: Sprint) -> time:

@@ -9,7 +9,7 @@ mistakes reported in the same run.
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from kit.data.catalog import load_catalog
 from kit.data.syllabus import Syllabus, load_syllabus
 from kit.errors import CatalogError, SpecError
+from kit.plan.schedule import weekly_dates
 from kit.plan.spec import WEEKDAYS, PlanSpec
 from kit.plan.yaml_lines import line_of, load_with_lines
 
@@ -97,6 +98,8 @@ def _check_audiences(raw: dict, syllabus: Syllabus) -> list[tuple[str, str]]:
                 except CatalogError:
                     continue  # reported with the topic
                 for needed in syllabus.with_prerequisites([module.number]):
+                    if needed.status != "available":
+                        continue  # reported with the topic
                     if language not in needed.languages or language not in needed.exercise_languages:
                         problems.append((f"audiences[{i}].language", f"module {needed.number} ({needed.id}) "
                                          f"is not translated into {language!r}"))
@@ -119,33 +122,30 @@ def _check_sprint(raw: dict) -> list[tuple[str, str]]:
     sprint = _dict(raw.get("sprint"))
     start, weekday = _as_date(sprint.get("start")), _dict(sprint.get("session")).get("weekday")
     weeks = sprint.get("weeks", 7)
-    if start is None or weekday not in WEEKDAYS or not isinstance(weeks, int) or weeks < 1:
-        return []  # pydantic reports these
+    pre, post = _as_date(sprint.get("pre_call")), _as_date(sprint.get("post_call"))
+    skips = [_as_date(d) for d in _list(sprint.get("skip"))]
+    skipped = {d for d in skips if d}
     problems = []
+    if start is not None and pre is not None and pre >= start:
+        problems.append(("sprint.pre_call", f"the pre-sprint call ({pre}) must come before the first session "
+                         f"({start})"))
+    for key, when in (("sprint.pre_call", pre), ("sprint.post_call", post)):
+        if when is not None and when in skipped:
+            problems.append((key, f"{when} is a skipped day"))
+    if start is None or weekday not in WEEKDAYS or not isinstance(weeks, int) or weeks < 1:
+        return problems  # pydantic reports these; the session calendar cannot be laid out
     if WEEKDAYS[start.weekday()] != weekday:
         problems.append(("sprint.start", f"{start} is a {WEEKDAYS[start.weekday()]}, but sessions are on "
                          f"{weekday}s"))
         return problems
-    skips = [_as_date(d) for d in _list(sprint.get("skip"))]
-    sessions, day, skipped = [], start, set(d for d in skips if d)
-    while len(sessions) < weeks:
-        if day not in skipped:
-            sessions.append(day)
-        day += timedelta(weeks=1)
+    sessions = weekly_dates(start, weeks, skipped)
     for k, skip in enumerate(skips):
         if skip is not None and (skip < start or skip > sessions[-1] or WEEKDAYS[skip.weekday()] != weekday):
             problems.append((f"sprint.skip[{k}]", f"{skip} is not a session day of this sprint ({weekday}s "
                              f"from {start} to {sessions[-1]})"))
-    pre, post = _as_date(sprint.get("pre_call")), _as_date(sprint.get("post_call"))
-    if pre is not None and pre >= start:
-        problems.append(("sprint.pre_call", f"the pre-sprint call ({pre}) must come before the first session "
-                         f"({start})"))
     if post is not None and post < sessions[-1]:
         problems.append(("sprint.post_call", f"the post-sprint call ({post}) must not come before the last "
                          f"session ({sessions[-1]})"))
-    for key, when in (("sprint.pre_call", pre), ("sprint.post_call", post)):
-        if when is not None and when in skipped:
-            problems.append((key, f"{when} is a skipped day"))
     return problems
 
 
