@@ -34,7 +34,7 @@ def build_plan(spec_path: Path, output: Path) -> list[Path]:
         write_workplan_csv(tasks, work / "workplan.csv")
         write_gantt_png(tasks, work / "workplan.png", f"{spec.city} open-data training: workplan")
         write_matrix_csv(audience_matrix(spec, syllabus), work / "matrix.csv")
-        write_bundle_specs(bundle_specs(spec, syllabus), work / "bundles")
+        write_bundle_specs(bundle_specs(spec, syllabus), work)
         if output.exists():
             shutil.rmtree(output)
         shutil.move(str(work), output)
