@@ -10,7 +10,7 @@ the feedback survey; time left over is open lab on the city's own data.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+import datetime as dt
 
 from kit.data.syllabus import Module, Syllabus
 from kit.plan.curriculum import modules_for
@@ -31,7 +31,7 @@ class SessionItem:
 @dataclass(frozen=True)
 class SessionPlan:
     number: int
-    date: date
+    date: dt.date
     items: tuple[SessionItem, ...]
 
 
