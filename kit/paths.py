@@ -43,3 +43,13 @@ def exercises_dir() -> Path:
 def modules_dir() -> Path:
     """The teaching notebooks."""
     return project_root() / "modules"
+
+
+def plans_dir() -> Path:
+    """City plan specs (the sample city's is ``riverton.yaml``)."""
+    return project_root() / "plans"
+
+
+def output_dir() -> Path:
+    """Where the main job writes what it builds (git-ignored)."""
+    return project_root() / "out"

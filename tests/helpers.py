@@ -31,6 +31,7 @@ def make_project(base: Path) -> Path:
     shutil.copytree(REPO / "exercises", root / "exercises")
     (root / "datasets").symlink_to(REPO / "datasets")
     (root / "modules").symlink_to(REPO / "modules")
+    (root / "plans").symlink_to(REPO / "plans")
     return root
 
 

@@ -85,6 +85,9 @@ def test_collect_reports_bad_learners_and_exits_non_zero(released, tmp_path):
 def test_the_main_job_grades_a_cohort_and_writes_grades(project):
     result = run("demo", "--learners", "6", "--seed", "3")
     assert result.exit_code == 0, result.output
+    plan = project / "out" / "plan"
+    for name in ("plan.en.md", "plan.es.html", "schedule.ics", "workplan.csv", "workplan.png", "matrix.csv"):
+        assert (plan / name).is_file(), name
     grades = project / "grader" / "exports" / "grades.csv"
     rows = list(csv.DictReader(grades.open()))
     assert len({r["learner"] for r in rows}) == 6

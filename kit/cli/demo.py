@@ -10,17 +10,24 @@ from kit.cli.grade import export_grades, print_summary, run_autograde
 from kit.cli.output import console, report_errors
 from kit.data.syllabus import load_syllabus
 from kit.errors import GradingError
+from kit.paths import output_dir, plans_dir
 
 
 @report_errors
 def demo(learners: int = typer.Option(25, "--learners", "-n", min=1, help="Simulated cohort size."),
          seed: int = typer.Option(2026, help="Seed of the simulated cohort.")) -> None:
-    """Run the main job on the sample city: release, simulate a cohort, autograde, feedback, export."""
+    """Run the main job on the sample city: build its plan, then release, simulate a cohort, autograde,
+    give feedback and export grades for every available module."""
     from kit.grading.course import open_course
+    from kit.plan.build import build_plan
     from kit.grading.feedback import generate_feedback
     from kit.grading.release import release_assignment
     from kit.grading.simulate import simulate_cohort
 
+    console.rule("[bold]training plan")
+    plan_dir = output_dir() / "plan"
+    files = build_plan(plans_dir() / "riverton.yaml", plan_dir)
+    console.print(f"[green]✓[/] built Riverton's training plan: {len(files)} files in {plan_dir}")
     course = open_course()
     output = course.root / "exports" / "grades.csv"
     assignments = [m.assignment for m in load_syllabus().available()]

@@ -1,0 +1,444 @@
+"""The plan as documents: ``plan.<lang>.md`` and ``plan.<lang>.html`` for a mayor's office.
+
+Every sentence a reader sees lives in a message catalog per language
+(``kit/plan/messages/<lang>.yaml``: key -> text with ``{placeholders}``), parallel
+files a translator edits without touching code. The Jinja2 template
+(``kit/plan/templates/plan.md.j2``) holds the structure and ``t("key", **values)``
+calls; this module gathers the values (from :mod:`~kit.plan.schedule`,
+:mod:`~kit.plan.curriculum`, :mod:`~kit.plan.pacing`), formats dates, times and
+lists with the catalog's own words (no locale), and renders. Nothing depends on
+the clock or the machine: the same spec gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from html import escape
+from pathlib import Path
+
+import jinja2
+import yaml
+from markdown_it import MarkdownIt
+
+from kit.data.catalog import describe_dataset
+from kit.data.syllabus import Module, Syllabus
+from kit.errors import KitError
+from kit.plan.curriculum import modules_for, topics_for
+from kit.plan.pacing import session_plan
+from kit.plan.schedule import office_hour_dates, plan_events, session_dates, session_time
+from kit.plan.spec import PlanSpec
+from kit.plan.workplan import BACKLOG_DAYS, DATA_LEAD, PROGRAM_LEAD, REPORT_DAYS, TRAINER, owner_for
+
+__all__ = ["LANGUAGES", "Messages", "check_messages", "load_messages", "markdown_to_html", "placeholders",
+           "render_plan", "write_documents"]
+
+MESSAGES_DIR = Path(__file__).parent / "messages"
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+TEMPLATE = "plan.md.j2"
+LANGUAGES = ("en", "es")
+ROADMAP_QUARTERS = 4
+
+
+class MessageError(KitError):
+    """A message catalog is missing, malformed or lacks a key the plan needs."""
+
+
+# --- the message catalogs -------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def _read_catalog(path: Path, mtime: float) -> dict[str, str]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise MessageError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+        raise MessageError(f"{path}: a message catalog maps each key to one text",
+                           hint='write lines like  title: "{city}: community open-data training plan"')
+    return {str(k): v for k, v in raw.items()}
+
+
+def load_messages(lang: str) -> dict[str, str]:
+    """The plan's message catalog for ``lang``: key -> text with ``{placeholders}``."""
+    path = MESSAGES_DIR / f"{lang}.yaml"
+    if not path.is_file():
+        raise MessageError(f"no plan messages in language {lang!r} (no {path})",
+                           hint="copy kit/plan/messages/en.yaml to the new language and translate it")
+    return _read_catalog(path, path.stat().st_mtime)
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{names}`` a message expects."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def check_messages(languages: tuple[str, ...] = LANGUAGES, reference: str = "en") -> list[str]:
+    """Every problem with the catalogs: missing or extra keys, placeholders that differ,
+    and sentences left untranslated (the same text as the reference, four words or more)."""
+    base = load_messages(reference)
+    problems = []
+    for lang in languages:
+        if lang == reference:
+            continue
+        other = load_messages(lang)
+        problems += [f"{lang}.yaml: missing key {key!r}" for key in base if key not in other]
+        problems += [f"{lang}.yaml: key {key!r} is not in {reference}.yaml" for key in other if key not in base]
+        for key in base.keys() & other.keys():
+            if placeholders(base[key]) != placeholders(other[key]):
+                problems.append(f"{lang}.yaml: {key!r} has placeholders {sorted(placeholders(other[key]))}, "
+                                f"{reference}.yaml has {sorted(placeholders(base[key]))}")
+            elif other[key] == base[key] and len(base[key].split()) > 3:
+                problems.append(f"{lang}.yaml: {key!r} is not translated")
+    return sorted(problems)
+
+
+def _slug(value: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
+
+
+class Messages:
+    """One language's catalog, with the formatting of dates, times, counts and lists."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.text = load_messages(lang)
+
+    def __call__(self, key: str, **values: object) -> str:
+        try:
+            return self.text[key].format(**values)
+        except KeyError as exc:
+            missing = key if key not in self.text else f"{{{exc.args[0]}}} in {key!r}"
+            raise MessageError(f"plan messages {self.lang}.yaml: no value for {missing}",
+                               hint=f"add it to kit/plan/messages/{self.lang}.yaml") from None
+
+    def count(self, key: str, n: float, **values: object) -> str:
+        """The singular (``key.one``) or plural (``key.other``) form, with ``{n}`` filled in."""
+        return self(f"{key}.{'one' if n == 1 else 'other'}", n=_number(n), **values)
+
+    def term(self, prefix: str, value: str) -> str:
+        """A free-text spec value in this language when the catalog knows it, else as written."""
+        key = f"{prefix}.{_slug(value)}"
+        return self(key) if key in self.text else value
+
+    def join(self, items: list[str]) -> str:
+        items = list(items)
+        if len(items) <= 1:
+            return "".join(items)
+        if len(items) == 2:
+            return self("list.two", first=items[0], second=items[1])
+        return self("list.many", items=", ".join(items[:-1]), last=items[-1])
+
+    def date(self, day: date) -> str:
+        return self("date.long", weekday=self(f"weekday.{_weekday(day)}"), day=day.day,
+                    month=self(f"month.{day.month}"), year=day.year)
+
+    def month_year(self, day: date) -> str:
+        return self("date.month_year", month=self(f"month.{day.month}"), year=day.year)
+
+    def clock(self, at: time | datetime) -> str:
+        hour = at.hour % 12 or 12
+        return self("time.am" if at.hour < 12 else "time.pm", hour=hour, minute=f"{at.minute:02d}")
+
+    def clock_range(self, start: datetime, end: datetime) -> str:
+        return self("time.range", start=self.clock(start), end=self.clock(end))
+
+    def module(self, module: Module, key: str = "module.inline") -> str:
+        return self(key, number=module.number, title=module.title[self.lang])
+
+
+def _weekday(day: date) -> str:
+    return ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")[day.weekday()]
+
+
+def _number(n: float) -> str:
+    return f"{n:g}"
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _cell(text: object) -> str:
+    """Text safe inside a Markdown table cell."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+# --- the values the template lays out -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """A sentence to look up in the catalog: ``t(line.key, **line.values)``."""
+
+    key: str
+    values: dict
+    owner: str = ""
+    when: str = ""
+
+
+def _audiences(spec: PlanSpec, syllabus: Syllabus, m: Messages) -> list[dict]:
+    out = []
+    for audience in spec.audiences:
+        kind = _slug(audience.kind)
+        areas = m.join([m.term("issue_area", a) for a in audience.issue_areas])
+        language = m(f"language.{audience.language}")
+        assigned = modules_for(spec, audience, syllabus)
+        minutes = sum(a.module.minutes for a in assigned)
+        persona = audience.persona or m("persona.generated", kind=m(f"kind.{kind}"),
+                                        people=m.count("count.people", audience.size), issue_areas=areas,
+                                        skill=m(f"skill.{audience.skill_level}"), language=language)
+        out.append({
+            "name": audience.name, "persona": persona, "kind": m(f"kind_label.{kind}"), "size": audience.size,
+            "skill": m(f"skill_label.{audience.skill_level}"), "language": language, "issue_areas": areas,
+            "topics": m.join([t.title for t in topics_for(spec, audience)]),
+            "modules": m.join([m.module(a.module) for a in assigned]),
+            "hours": m.count("count.hours", round(minutes / 30) / 2),
+        })
+    return out
+
+
+def _topics(spec: PlanSpec, syllabus: Syllabus, m: Messages) -> list[dict]:
+    out = []
+    for topic in spec.topics:
+        takers = [a.name for a in spec.audiences if topic.issue_area in a.issue_areas]
+        out.append({
+            "title": topic.title, "issue_area": m.term("issue_area", topic.issue_area),
+            "audiences": m.join(takers) if takers else m("topic.no_audience"),
+            "modules": m.join([m.module(syllabus.module(ref)) for ref in topic.modules]),
+            "datasets": [{"title": describe_dataset(name, m.lang).title, "name": name} for name in topic.datasets],
+        })
+    return out
+
+
+def _matrix(spec: PlanSpec, syllabus: Syllabus, m: Messages) -> dict:
+    taken = {a.id: modules_for(spec, a, syllabus) for a in spec.audiences}
+    numbers = {x.module.number for assigned in taken.values() for x in assigned}
+    columns = [mod for mod in syllabus.modules if mod.number in numbers]
+    rows, pulled_in = [], []
+    for audience in spec.audiences:
+        cells = {x.module.number: m("matrix.prerequisite" if x.pulled_in else "matrix.asked")
+                 for x in taken[audience.id]}
+        rows.append({"name": _cell(audience.name), "cells": [cells.get(c.number, "") for c in columns]})
+        for x in taken[audience.id]:
+            if x.pulled_in:
+                needed_by = [m.module(syllabus.module(n)) for n in x.required_by]
+                pulled_in.append(Line(f"matrix.pulled_in.{'one' if len(needed_by) == 1 else 'other'}",
+                                      {"audience": audience.name, "module": m.module(x.module),
+                                       "needed_by": m.join(needed_by)}))
+    return {"columns": [_cell(m.module(c, "module.column")) for c in columns], "rows": rows,
+            "pulled_in": pulled_in}
+
+
+def _item_text(item, part: tuple[int, int], m: Messages) -> str:
+    if item.module is None:
+        return m("session.item." + _slug(item.kind))
+    text = m("session.item." + _slug(item.kind), module=m.module(item.module))
+    if part[1] > 1:
+        text += " (" + m("session.part", part=part[0], parts=part[1]) + ")"
+    return text
+
+
+def _sessions(spec: PlanSpec, syllabus: Syllabus, m: Messages) -> list[dict]:
+    plans = session_plan(spec, syllabus)
+    pieces: dict[tuple, int] = {}
+    for plan in plans:
+        for item in plan.items:
+            if item.module is not None:
+                pieces[(item.kind, item.module.number)] = pieces.get((item.kind, item.module.number), 0) + 1
+    seen: dict[tuple, int] = {}
+    out = []
+    for plan in plans:
+        clock = datetime.combine(plan.date, session_time(spec.sprint))
+        items = []
+        for item in plan.items:
+            key = (item.kind, item.module.number if item.module else None)
+            seen[key] = seen.get(key, 0) + 1
+            end = clock + timedelta(minutes=item.minutes)
+            items.append({"when": m.clock_range(clock, end), "minutes": m("unit.minutes", minutes=item.minutes),
+                          "text": _item_text(item, (seen[key], pieces.get(key, 1)), m)})
+            clock = end
+        out.append({"number": plan.number, "date": m.date(plan.date), "agenda": items})
+    return out
+
+
+def _events(spec: PlanSpec, m: Messages) -> list[dict]:
+    return [{"date": m.date(e.start.date()), "time": m.clock_range(e.start, e.end),
+             "event": m(f"event.{e.kind}", number=e.number)} for e in plan_events(spec.sprint)]
+
+
+def _calls(spec: PlanSpec, m: Messages) -> dict:
+    events = {(e.kind, e.number): e for e in plan_events(spec.sprint)}
+    pre, post = events[("pre_call", 1)], events[("post_call", 1)]
+    office = office_hour_dates(spec.sprint)
+    at = m.clock(session_time(spec.sprint))
+    lines = [Line("calls.pre_call", {"date": m.date(pre.start.date()), "time": m.clock(pre.start)})]
+    if office:
+        lines.append(Line("calls.office_hours", {"dates": m.join([m.date(d) for d in office]), "time": at}))
+    else:
+        lines.append(Line("calls.no_office_hours", {}))
+    lines.append(Line("calls.post_call", {"date": m.date(post.start.date()), "time": m.clock(post.start)}))
+    return {"lines": lines}
+
+
+def _skipped(spec: PlanSpec, m: Messages) -> Line | None:
+    sessions = session_dates(spec.sprint)
+    skipped = sorted(d for d in spec.sprint.skip if sessions[0] <= d <= sessions[-1])
+    if not skipped:
+        return None
+    return Line(f"schedule.skipped.{'one' if len(skipped) == 1 else 'other'}",
+                {"dates": m.join([m.date(d) for d in skipped])})
+
+
+def _milestones(spec: PlanSpec, m: Messages) -> list[Line]:
+    sprint = spec.sprint
+    sessions, office = session_dates(sprint), office_hour_dates(sprint)
+    lead, data, trainer = (owner_for(spec, r) for r in (PROGRAM_LEAD, DATA_LEAD, TRAINER))
+    post = sprint.post_call
+    found = [(sprint.pre_call, "milestone.pre_call", lead), (sessions[0], "milestone.first_session", trainer),
+             (sessions[-1], "milestone.last_session", trainer)]
+    if office:
+        found.append((office[-1], "milestone.last_office_hours", data))
+    found += [(post, "milestone.post_call", lead),
+              (post + timedelta(days=REPORT_DAYS), "milestone.report", lead),
+              (post + timedelta(days=REPORT_DAYS + BACKLOG_DAYS), "milestone.backlog", data)]
+    found.sort(key=lambda f: f[0])  # stable: same-day milestones keep their order
+    return [Line(key, {}, _cell(owner), m.date(day)) for day, key, owner in found]
+
+
+# the roadmap's steps, quarter by quarter: (message key, who owns it)
+ROADMAP = (
+    (("roadmap.q1.backlog", DATA_LEAD), ("roadmap.q1.answer", DATA_LEAD), ("roadmap.q1.report", PROGRAM_LEAD),
+     ("roadmap.q1.office_hours", DATA_LEAD)),
+    (("roadmap.q2.cohort", PROGRAM_LEAD), ("roadmap.q2.adapt", DATA_LEAD), ("roadmap.q2.requests", DATA_LEAD)),
+    (("roadmap.q3.trainers", TRAINER), ("roadmap.q3.inventory", DATA_LEAD), ("roadmap.q3.update", PROGRAM_LEAD)),
+    (("roadmap.q4.cohort", TRAINER), ("roadmap.q4.follow_up", PROGRAM_LEAD), ("roadmap.q4.review", PROGRAM_LEAD)),
+)
+
+
+def _roadmap(spec: PlanSpec, m: Messages) -> list[dict]:
+    """Twelve months from the month after the post-sprint call, a quarter at a time."""
+    values = {"portal": spec.portal or m("portal.none"),
+              "languages": m.join([m(f"language.{lang}") for lang in spec.languages])}
+    quarters = []
+    for q, steps in enumerate(ROADMAP):
+        first, last = q * 3 + 1, q * 3 + 3
+        months = m("date.month_range", start=m.month_year(_add_months(spec.sprint.post_call, first)),
+                   end=m.month_year(_add_months(spec.sprint.post_call, last)))
+        quarters.append({"heading": Line("roadmap.quarter", {"first": first, "last": last, "months": months}),
+                         "steps": [Line(key, values, owner_for(spec, role)) for key, role in steps]})
+    return quarters
+
+
+def plan_context(spec: PlanSpec, syllabus: Syllabus, lang: str) -> dict:
+    """Everything the template lays out, as plain values in ``lang``."""
+    m = Messages(lang)
+    sprint = spec.sprint
+    sessions = session_dates(sprint)
+    people = m.count("count.people", sum(a.size for a in spec.audiences))
+    groups = m.count("count.groups", len(spec.audiences))
+    summary = {
+        "city": spec.city, "people": people, "groups": groups,
+        "start": m.date(sessions[0]), "end": m.date(sessions[-1]),
+        "sessions": m.count("count.sessions", len(sessions)),
+        "hours": m.count("count.hours", sprint.session.hours),
+        "weekday_plural": m(f"weekday_plural.{sprint.session.weekday}"),
+        "time": m.clock(session_time(sprint)),
+        "languages": m.join([m(f"language.{x}") for x in spec.languages]),
+        "pre_call": m.date(sprint.pre_call), "post_call": m.date(sprint.post_call),
+        "portal": spec.portal or m("portal.none"),
+    }
+    return {
+        "lang": lang, "city": spec.city, "summary": summary, "office_hours": sprint.office_hours,
+        "goals": list(spec.goals),
+        "team": [{"name": x.name, "role": m.term("role", x.role), "email": x.email} for x in spec.team],
+        "audiences": _audiences(spec, syllabus, m), "topics": _topics(spec, syllabus, m),
+        "matrix": _matrix(spec, syllabus, m),
+        "schedule": {"city": spec.city, "timezone": spec.timezone,
+                     "hours": m.count("count.hours", sprint.session.hours)},
+        "skipped": _skipped(spec, m), "events": _events(spec, m), "sessions": _sessions(spec, syllabus, m),
+        "calls": _calls(spec, m), "milestones": _milestones(spec, m),
+        "workplan": {"csv": "[workplan.csv](workplan.csv)", "png": "[workplan.png](workplan.png)"},
+        "roadmap": _roadmap(spec, m),
+    }
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
+    env.filters["cell"] = _cell
+    return env
+
+
+def _tidy(markdown: str) -> str:
+    """No trailing spaces, at most one blank line in a row, one newline at the end."""
+    lines = [line.rstrip() for line in markdown.splitlines()]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+    return text.strip("\n") + "\n"
+
+
+def render_plan(spec: PlanSpec, syllabus: Syllabus, lang: str) -> str:
+    """The plan as Markdown in ``lang`` (``"en"`` or ``"es"``)."""
+    context = plan_context(spec, syllabus, lang)
+    return _tidy(_environment().get_template(TEMPLATE).render(t=Messages(lang), **context))
+
+
+_CSS = """
+:root { color-scheme: light; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+       line-height: 1.5; color: #1b1b1b; background: #fff; max-width: 54rem; margin: 0 auto; padding: 2rem 1.25rem; }
+h1 { font-size: 1.9rem; line-height: 1.2; border-bottom: 3px solid #1b1b1b; padding-bottom: .4rem; }
+h2 { font-size: 1.4rem; margin-top: 2.2rem; border-bottom: 1px solid #bbb; padding-bottom: .2rem; }
+h3 { font-size: 1.15rem; margin-top: 1.6rem; }
+h4 { font-size: 1rem; margin: 1.2rem 0 .4rem; }
+table { border-collapse: collapse; width: 100%; margin: 1rem 0; font-size: .95rem; }
+th, td { border: 1px solid #999; padding: .35rem .55rem; vertical-align: top; text-align: left; }
+th { background: #eee; }
+code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: .9em; }
+hr { border: 0; border-top: 1px solid #bbb; margin: 2rem 0 1rem; }
+a { color: #0b4f9c; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10.5pt; }
+  h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
+  table, tr, li { break-inside: avoid; page-break-inside: avoid; }
+  th { background: #eee; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  a { color: inherit; text-decoration: none; }
+}
+@page { margin: 1.8cm; }
+""".strip()
+
+
+def markdown_to_html(md: str, title: str, lang: str = "en") -> str:
+    """A standalone HTML page for ``md``: inline CSS, print-friendly, no external resources."""
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(md)
+    return (f'<!DOCTYPE html>\n<html lang="{escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{escape(title)}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n<main>\n"
+            f"{body}</main>\n</body>\n</html>\n")
+
+
+def _write(path: Path, text: str) -> Path:
+    with path.open("w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+    return path
+
+
+def write_documents(spec: PlanSpec, syllabus: Syllabus, directory: Path) -> list[Path]:
+    """Write ``plan.<lang>.md`` and ``plan.<lang>.html`` for each of the spec's languages."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for lang in spec.languages:
+        md = render_plan(spec, syllabus, lang)
+        written.append(_write(directory / f"plan.{lang}.md", md))
+        title = Messages(lang)("title", city=spec.city)
+        written.append(_write(directory / f"plan.{lang}.html", markdown_to_html(md, title, lang)))
+    return written
