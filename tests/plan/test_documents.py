@@ -9,11 +9,9 @@ from html.parser import HTMLParser
 import pytest
 
 from helpers import REPO
-from kit.data.syllabus import load_syllabus
 from kit.plan.documents import (TEMPLATES_DIR, Messages, check_messages, load_messages, markdown_to_html,
                                 placeholders, render_plan, write_documents)
 from kit.plan.schedule import session_dates
-from kit.plan.validate import load_spec
 
 SAMPLE = REPO / "plans" / "riverton.yaml"
 LANGS = ("en", "es")
@@ -29,14 +27,6 @@ SESSION_DATES = {
 }
 
 
-@pytest.fixture(scope="module")
-def spec():
-    return load_spec(SAMPLE)
-
-
-@pytest.fixture(scope="module")
-def syllabus():
-    return load_syllabus()
 
 
 @pytest.fixture(scope="module")

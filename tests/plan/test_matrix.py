@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
 import yaml
 
 from helpers import REPO
-from kit.data.syllabus import load_syllabus
 from kit.plan.curriculum import datasets_for
 from kit.plan.matrix import audience_matrix, bundle_specs, write_bundle_specs, write_matrix_csv
-from kit.plan.validate import load_spec
 
 M1, M2, M3 = "01-intro-movement-data", "02-electoral-cycle", "03-issue-campaigns"
 
 
-@pytest.fixture(scope="module")
-def spec():
-    return load_spec(REPO / "plans" / "riverton.yaml")
-
-
-@pytest.fixture(scope="module")
-def syllabus():
-    return load_syllabus()
 
 
 def test_the_matrix_marks_topic_modules_and_pulled_in_prerequisites(spec, syllabus):

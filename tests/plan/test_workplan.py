@@ -5,25 +5,12 @@ from __future__ import annotations
 import struct
 from datetime import date
 
-import pytest
-
-from helpers import REPO
-from kit.data.syllabus import load_syllabus
 from kit.plan.gantt import write_gantt_png
 from kit.plan.schedule import office_hour_dates, plan_events, session_dates
 from kit.plan.spec import TeamMember
-from kit.plan.validate import load_spec
 from kit.plan.workplan import CSV_COLUMNS, Task, workplan_tasks, write_workplan_csv
 
 
-@pytest.fixture(scope="module")
-def spec():
-    return load_spec(REPO / "plans" / "riverton.yaml")
-
-
-@pytest.fixture(scope="module")
-def syllabus():
-    return load_syllabus()
 
 
 def by_name(tasks: list[Task]) -> dict[str, Task]:
