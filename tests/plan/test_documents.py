@@ -27,8 +27,6 @@ SESSION_DATES = {
 }
 
 
-
-
 @pytest.fixture(scope="module")
 def plans(spec, syllabus) -> dict[str, str]:
     return {lang: render_plan(spec, syllabus, lang) for lang in LANGS}

@@ -11,8 +11,6 @@ from kit.plan.matrix import audience_matrix, bundle_specs, write_bundle_specs, w
 M1, M2, M3 = "01-intro-movement-data", "02-electoral-cycle", "03-issue-campaigns"
 
 
-
-
 def test_the_matrix_marks_topic_modules_and_pulled_in_prerequisites(spec, syllabus):
     matrix = audience_matrix(spec, syllabus)
     assert list(matrix.index) == ["tenant-orgs", "neighborhood-councils", "city-311-team"]

@@ -11,8 +11,6 @@ from kit.plan.spec import TeamMember
 from kit.plan.workplan import CSV_COLUMNS, Task, workplan_tasks, write_workplan_csv
 
 
-
-
 def by_name(tasks: list[Task]) -> dict[str, Task]:
     return {t.task: t for t in tasks}
 
