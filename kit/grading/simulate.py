@@ -144,14 +144,15 @@ def simulate_cohort(course: Course, assignment: str, learners: int, seed: int = 
     _clear_previous(course, assignment, set(ids))
     base_time = datetime(2026, 3, 2, 17, 0, 0)
     cohort = []
+    source_dir = course.step_dir("source", ".", assignment)
+    notebooks = [(path.name, nbformat.read(path, as_version=4), nbformat.read(source_dir / path.name, as_version=4))
+                 for path in releases]
     for learner, archetype in zip(ids, kinds):
         chances = ARCHETYPES[archetype]
         answers: dict[str, str] = {}
         target = course.step_dir("submitted", learner, assignment)
         target.mkdir(parents=True, exist_ok=True)
-        for release_path in releases:
-            release_nb = nbformat.read(release_path, as_version=4)
-            source_nb = nbformat.read(course.step_dir("source", ".", assignment) / release_path.name, as_version=4)
+        for name, release_nb, source_nb in notebooks:
             for cell in release_nb.cells:
                 meta = cell.metadata.get("nbgrader", {})
                 if meta.get("solution"):
@@ -160,7 +161,7 @@ def simulate_cohort(course: Course, assignment: str, learners: int, seed: int = 
                         kind = rng.choice(("wrong", "wrong-visible"))
                     answers[meta["grade_id"]] = kind
             nb = build_submission(release_nb, source_nb, answers, profile, rng)
-            nbformat.write(nb, target / release_path.name)
+            nbformat.write(nb, target / name)
         stamp = base_time + timedelta(minutes=rng.randrange(0, 60 * 24 * 5))
         (target / "timestamp.txt").write_text(stamp.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
         cohort.append(SimulatedLearner(learner, archetype, answers))
