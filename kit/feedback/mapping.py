@@ -1,0 +1,129 @@
+"""Which survey-export column holds what: one small YAML file per survey.
+
+A program lead writes it once per form, naming the questions exactly as the
+form asks them (the header of the export)::
+
+    learner_id: "Email"                 # or a self-chosen code column
+    skills:                             # 1-5 self-ratings (retrospective post-then-pre)
+      find-data: {before: "Before the course: finding data on the portal",
+                  after: "Now: finding data on the portal"}
+    satisfaction: "How useful was this session?"    # 1-5, optional
+    comments: "What should we change?"              # optional
+    dataset_requests: "What data do you wish the city published?"   # optional
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from kit.errors import KitError
+
+__all__ = ["ColumnMapping", "SkillColumns", "SurveyError", "load_mapping"]
+
+SKILL_ID = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class SurveyError(KitError):
+    """A survey export or its column mapping cannot be used.
+
+    Parameters
+    ----------
+    message
+        What went wrong, in one line, naming the file.
+    path
+        The export or mapping file.
+    field
+        The mapping field at fault, when there is one (``skills.find-data.before``).
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, field: str | None = None,
+                 hint: str | None = None) -> None:
+        self.path = path
+        self.field = field
+        super().__init__(message, hint=hint)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SkillColumns(_Strict):
+    """The two questions of one retrospective post-then-pre self-rating."""
+
+    before: str = Field(min_length=1)
+    after: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> SkillColumns:
+        if " ".join(self.before.split()).casefold() == " ".join(self.after.split()).casefold():
+            raise ValueError("before and after must name two different questions")
+        return self
+
+
+class ColumnMapping(_Strict):
+    """Survey question (column header) for each thing the feedback loop reads."""
+
+    learner_id: str = Field(min_length=1)
+    skills: dict[str, SkillColumns] = Field(min_length=1)
+    satisfaction: str | None = Field(None, min_length=1)
+    comments: str | None = Field(None, min_length=1)
+    dataset_requests: str | None = Field(None, min_length=1)
+
+    @field_validator("skills")
+    @classmethod
+    def _skill_ids(cls, skills: dict[str, SkillColumns]) -> dict[str, SkillColumns]:
+        for skill in skills:
+            if not re.fullmatch(SKILL_ID, skill):
+                raise ValueError(f"skill id {skill!r}: use lowercase letters, digits and '-', e.g. 'find-data'")
+        return skills
+
+    def columns(self) -> dict[str, str]:
+        """Output column -> question header, in output order (only the mapped ones)."""
+        out = {"learner_id": self.learner_id}
+        for skill, cols in self.skills.items():
+            out[f"{skill}_before"] = cols.before
+            out[f"{skill}_after"] = cols.after
+        for name in ("satisfaction", "comments", "dataset_requests"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        return out
+
+
+def _field(loc: tuple) -> str:
+    return ".".join(str(part) for part in loc) or "(top level)"
+
+
+def load_mapping(path: str | Path) -> ColumnMapping:
+    """Read and validate a column-mapping YAML file.
+
+    Raises
+    ------
+    SurveyError
+        One line naming the file and the field (or YAML line) at fault.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SurveyError(f"{path}: the column mapping cannot be read ({exc})", path=str(path)) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise SurveyError(f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}",
+                          path=str(path)) from None
+    if not isinstance(raw, dict):
+        raise SurveyError(f"{path}: the column mapping must be a mapping of fields "
+                          "(learner_id, skills, satisfaction, comments, dataset_requests)", path=str(path))
+    try:
+        return ColumnMapping.model_validate(raw)
+    except ValidationError as exc:
+        errors = exc.errors()
+        fields = [_field(e["loc"]) for e in errors]
+        detail = "; ".join(f"{f}: {e['msg']}" for f, e in zip(fields, errors))
+        raise SurveyError(f"{path}: {detail}", path=str(path), field=fields[0]) from None

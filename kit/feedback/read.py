@@ -1,0 +1,389 @@
+"""Read a survey export (Google Forms, Microsoft Forms or plain CSV) into one table.
+
+The steps, in order (each a small function below):
+
+1. :func:`_decode` — bytes to text: UTF-8 (with or without BOM), UTF-16 (BOM),
+   then Windows-1252 (Excel's "CSV" on Windows); strict, the first that fits wins.
+2. :func:`_split` — text to records, sniffing the delimiter (``,`` ``;`` TAB).
+3. :func:`_detect_source` — Google Forms, Microsoft Forms (English or Spanish) or CSV.
+4. :func:`_match_columns` — mapped questions to header positions: exact, then
+   ignoring case and whitespace (Google wraps long questions, adds trailing spaces).
+5. rows to values: timestamps, 1-5 ratings, text; a row that cannot be read is
+   counted and listed, never fatal; the last submission per learner wins.
+
+Nothing here writes files: the result is a plain value, :class:`SurveyResponses`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from kit.feedback.mapping import ColumnMapping, SurveyError
+
+__all__ = ["Problem", "SurveyResponses", "read_export"]
+
+Source = Literal["google", "microsoft", "csv"]
+
+# Form metadata columns: never questions, never reported as unknown.
+GOOGLE_TIMESTAMP = ("timestamp", "marca temporal")
+GOOGLE_METADATA = {*GOOGLE_TIMESTAMP, "email address", "dirección de correo electrónico", "score", "puntuación"}
+MICROSOFT_SUBMITTED = ("completion time", "hora de finalización")
+MICROSOFT_METADATA = {"id", "id.", "start time", "completion time", "email", "name", "last modified time",
+                      "hora de inicio", "hora de finalización", "correo electrónico", "nombre",
+                      "hora de la última modificación"}
+CSV_SUBMITTED = ("submitted_at", "submitted at", "timestamp", "marca temporal")
+SPANISH_MARKERS = {"marca temporal", "id.", "hora de inicio", "hora de finalización", "correo electrónico"}
+ANONYMOUS = {"anonymous", "anónimo", "anonimo"}
+
+DELIMITERS = (",", ";", "\t")
+RATING_RANGE = range(1, 6)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One cell or row that could not be used as written.
+
+    ``row`` is the data row number as in the file: 1 is the first row under the
+    header (the spreadsheet's row 2).
+    """
+
+    row: int
+    column: str | None
+    value: str | None
+    reason: str
+
+
+@dataclass
+class SurveyResponses:
+    """One survey export, read: one row per learner (their last submission)."""
+
+    responses: pd.DataFrame
+    source: Source
+    encoding: str
+    problems: list[Problem] = field(default_factory=list)
+    unreadable_rows: int = 0
+    out_of_range: int = 0
+    duplicates_replaced: int = 0
+    unknown_columns: list[str] = field(default_factory=list)
+    missing_columns: list[str] = field(default_factory=list)
+
+
+# -- 1. bytes to text ---------------------------------------------------------
+
+def _decode(raw: bytes, path: Path) -> tuple[str, str]:
+    """Return ``(text, encoding)``; raise :class:`SurveyError` if it is not text."""
+    if not raw.strip():
+        raise SurveyError(f"{path}: the file is empty", path=str(path))
+    if raw.startswith(codecs.BOM_UTF8):
+        candidates = ("utf-8-sig",)
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ("utf-16",)
+    else:
+        candidates = ("utf-8", "cp1252")
+    for encoding in candidates:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _looks_binary(text):
+            break
+        return text, encoding
+    raise SurveyError(f"{path}: not a text file (tried UTF-8, UTF-16 and Windows-1252); "
+                      "export the survey as CSV", path=str(path))
+
+
+def _looks_binary(text: str) -> bool:
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n")
+    return "\x00" in text or controls > max(2, len(text) // 100)
+
+
+# -- 2. text to records -------------------------------------------------------
+
+def _split(text: str, path: Path) -> list[list[str]]:
+    """Parse with the delimiter that gives the most consistent, widest rows."""
+    best: tuple[tuple[float, int], list[list[str]]] | None = None
+    for delimiter in DELIMITERS:
+        try:
+            records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        except csv.Error as exc:
+            raise SurveyError(f"{path}: not a readable CSV file ({exc})", path=str(path)) from None
+        rows = [r for r in records if r]
+        if not rows:
+            continue
+        width = len(rows[0])
+        sample = rows[1:51]
+        consistent = sum(len(r) == width for r in sample) / len(sample) if sample else 1.0
+        score = (consistent if width > 1 else 0.0, width)
+        if best is None or score > best[0]:
+            best = (score, records)
+    if best is None:
+        raise SurveyError(f"{path}: the file is empty", path=str(path))
+    return best[1]
+
+
+def _norm(header: str) -> str:
+    """Header text for loose matching: whitespace collapsed, case and quote style ignored."""
+    header = header.replace("\ufeff", "").replace("\u2019", "'").replace("\u2018", "'")
+    header = header.replace("\u201c", '"').replace("\u201d", '"')
+    return " ".join(header.split()).casefold()
+
+
+# -- 3. which form wrote it ---------------------------------------------------
+
+def _detect_source(header: list[str]) -> Source:
+    names = [_norm(h) for h in header]
+    if names[0] in GOOGLE_TIMESTAMP:
+        return "google"
+    if names[0] in ("id", "id.") and any(n in MICROSOFT_SUBMITTED for n in names):
+        return "microsoft"
+    return "csv"
+
+
+def _metadata(source: Source) -> set[str]:
+    return {"google": GOOGLE_METADATA, "microsoft": MICROSOFT_METADATA}.get(source, set(CSV_SUBMITTED))
+
+
+def _submitted_column(header: list[str], source: Source) -> int | None:
+    names = [_norm(h) for h in header]
+    if source == "google":
+        return 0
+    wanted = MICROSOFT_SUBMITTED if source == "microsoft" else CSV_SUBMITTED
+    return next((i for i, n in enumerate(names) if n in wanted), None)
+
+
+# -- 4. mapped questions to header positions ----------------------------------
+
+def _match_columns(header: list[str], mapping: ColumnMapping) -> dict[str, int | None]:
+    """Output column -> header position (None when the question is not in the header)."""
+    loose: dict[str, int] = {}
+    for i, h in enumerate(header):
+        loose.setdefault(_norm(h), i)
+    found: dict[str, int | None] = {}
+    for out, question in mapping.columns().items():
+        found[out] = header.index(question) if question in header else loose.get(_norm(question))
+    return found
+
+
+# -- 5. cells to values -------------------------------------------------------
+
+_TIME = r"(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(?:([ap])\.?\s?m\.?)?"
+_ZONE = r"(?:\s*(?:GMT|UTC|Z)?\s*([+-]\d{1,2})(?::?(\d{2}))?|\s*(?:GMT|UTC|Z))?"
+_YEAR_FIRST = re.compile(rf"(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}})(?:[ T,]+{_TIME})?{_ZONE}", re.I)
+_YEAR_LAST = re.compile(rf"(\d{{1,2}})[-/.](\d{{1,2}})[-/.](\d{{2}}|\d{{4}})(?:[ T,]+{_TIME})?{_ZONE}", re.I)
+
+
+def _parse_timestamp(value: str, dayfirst: bool) -> datetime | None:
+    """A form timestamp as a datetime (aware when the file gives an offset), or None."""
+    value = value.strip()
+    if m := _YEAR_FIRST.fullmatch(value):
+        year, month, day = int(m[1]), int(m[2]), int(m[3])
+        rest = m.groups()[3:]
+    elif m := _YEAR_LAST.fullmatch(value):
+        first, second, year = int(m[1]), int(m[2]), int(m[3])
+        year += 2000 if year < 100 else 0
+        day, month = (first, second) if dayfirst else (second, first)
+        rest = m.groups()[3:]
+    else:
+        return None
+    hour, minute, second_, ampm, off_h, off_m = rest
+    hour, minute, sec = int(hour or 0), int(minute or 0), int(second_ or 0)
+    if ampm:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if ampm.lower() == "p" else 0)
+    try:
+        stamp = datetime(year, month, day, hour, minute, sec)
+    except ValueError:
+        return None
+    if off_h is not None:
+        sign = -1 if off_h.startswith("-") else 1
+        offset = timedelta(hours=int(off_h), minutes=sign * int(off_m or 0))
+        stamp = stamp.replace(tzinfo=timezone(offset))
+    elif re.search(r"(GMT|UTC|Z)\s*$", value, re.I):
+        stamp = stamp.replace(tzinfo=timezone.utc)
+    return stamp
+
+
+def _guess_dayfirst(values: list[str], spanish: bool) -> bool:
+    """Day/month order of ``dd/mm/yyyy``-style stamps: from the data, else the form's language."""
+    pairs = [(int(m[1]), int(m[2])) for v in values if (m := _YEAR_LAST.fullmatch(v.strip()))]
+    if any(a > 12 for a, _ in pairs):
+        return True
+    if any(b > 12 for _, b in pairs):
+        return False
+    return spanish
+
+
+_RATING = re.compile(r"(\d+)(?:[.,]0+)?(?:\s*(?:[-\u2013\u2014:.)]\s*)?(?=[^\d\s.,])\S.*)?", re.S)
+
+
+def _parse_rating(value: str) -> int | None:
+    """'4', '4.0', ' 4 ', '4 - Agree' -> 4; anything else (or outside 1-5) -> None."""
+    m = _RATING.fullmatch(value.strip())
+    if m and int(m[1]) in RATING_RANGE:
+        return int(m[1])
+    return None
+
+
+def _text(value: str) -> str | None:
+    value = value.strip()
+    return value or None
+
+
+def read_export(path: str | Path, mapping: ColumnMapping) -> SurveyResponses:
+    """Read one survey export as the form wrote it.
+
+    Parameters
+    ----------
+    path
+        A CSV (or Excel "Unicode text") export from Google Forms, Microsoft Forms
+        or any spreadsheet.
+    mapping
+        Which question holds what (see :func:`kit.feedback.mapping.load_mapping`).
+
+    Returns
+    -------
+    SurveyResponses
+        ``responses`` has ``learner_id``, ``submitted_at``, ``<skill>_before``,
+        ``<skill>_after`` (Int64), then ``satisfaction`` (Int64), ``comments`` and
+        ``dataset_requests`` when mapped. Bad cells and rows are counted and listed
+        in ``problems``; every good row is kept.
+
+    Raises
+    ------
+    SurveyError
+        When the file cannot be read at all (not text, not CSV, empty, or none of
+        the mapped questions is in its header): one line naming the file.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SurveyError(f"{path}: cannot be read ({exc.strerror or exc})", path=str(path)) from None
+    text, encoding = _decode(raw, path)
+    records = _split(text, path)
+    start = next(i for i, r in enumerate(records) if r)
+    header, body = [h.replace("\ufeff", "") for h in records[start]], records[start + 1:]
+    shown = ", ".join(repr(" ".join(h.split())) for h in header)
+    if len(header) < 2:
+        raise SurveyError(f"{path}: not a CSV export (the first line has a single column: {shown})",
+                          path=str(path))
+
+    source = _detect_source(header)
+    positions = _match_columns(header, mapping)
+    questions = {k: v for k, v in positions.items() if k != "learner_id"}
+    if all(v is None for v in questions.values()):
+        raise SurveyError(f"{path}: none of the mapped columns were found; the header has: {shown}",
+                          path=str(path), hint="check the questions in the column mapping")
+    if positions["learner_id"] is None:
+        raise SurveyError(f"{path}: the learner_id column {mapping.learner_id!r} was not found; "
+                          f"the header has: {shown}", path=str(path), field="learner_id")
+    missing = [mapping.columns()[k] for k, v in questions.items() if v is None]
+    used = {v for v in positions.values() if v is not None}
+    submitted = _submitted_column(header, source)
+    used.add(submitted)
+    metadata = _metadata(source)
+    unknown = [h for i, h in enumerate(header) if i not in used and _norm(h) not in metadata and h.strip()]
+
+    names = {_norm(h) for h in header}
+    stamps = [r[submitted] for r in body if submitted is not None and len(r) > submitted]
+    dayfirst = _guess_dayfirst(stamps, spanish=bool(names & SPANISH_MARKERS))
+
+    problems: list[Problem] = []
+    rows: list[dict] = []
+    unreadable = out_of_range = 0
+    for number, record in enumerate(body, start=1):
+        if not record or not any(cell.strip() for cell in record):
+            continue  # a blank line
+        while len(record) > len(header) and not record[-1].strip():
+            record = record[:-1]  # trailing delimiters some spreadsheets add
+        if len(record) != len(header):
+            problems.append(Problem(number, None, None,
+                                    f"has {len(record)} fields, the header has {len(header)}"))
+            unreadable += 1
+            continue
+        learner = record[positions["learner_id"]].strip()
+        if not learner or learner.casefold() in ANONYMOUS:
+            why = "anonymous response (map learner_id to a self-chosen code column)" if learner \
+                else "no learner id"
+            problems.append(Problem(number, mapping.learner_id, learner or None, why))
+            unreadable += 1
+            continue
+        stamp = None
+        if submitted is not None:
+            stamp = _parse_timestamp(record[submitted], dayfirst)
+            if stamp is None:
+                problems.append(Problem(number, header[submitted], record[submitted],
+                                        "the submission time cannot be read"))
+                unreadable += 1
+                continue
+        row: dict = {"learner_id": learner.casefold() if "@" in learner else learner,
+                     "submitted_at": stamp, "_order": number}
+        for out, pos in questions.items():
+            cell = record[pos] if pos is not None else ""
+            if out in ("comments", "dataset_requests"):
+                row[out] = _text(cell)
+                continue
+            rating = _parse_rating(cell) if cell.strip() else None
+            if cell.strip() and rating is None:
+                problems.append(Problem(number, header[pos], cell, "not a whole number from 1 to 5"))
+                out_of_range += 1
+            row[out] = rating
+        rows.append(row)
+
+    frame, replaced = _last_per_learner(rows, list(questions), problems)
+    return SurveyResponses(responses=frame, source=source, encoding=encoding, problems=problems,
+                           unreadable_rows=unreadable, out_of_range=out_of_range,
+                           duplicates_replaced=replaced, unknown_columns=unknown, missing_columns=missing)
+
+
+def _submitted_series(stamps: list[datetime | None]) -> pd.Series:
+    known = [s for s in stamps if s is not None]
+    if known and all(s.tzinfo is not None for s in known):
+        return pd.Series(pd.to_datetime(stamps, utc=True), dtype="datetime64[ns, UTC]")
+    naive = [s.replace(tzinfo=None) if s is not None else None for s in stamps]
+    return pd.Series(pd.to_datetime(naive), dtype="datetime64[ns]")
+
+
+def _last_per_learner(rows: list[dict], questions: list[str],
+                      problems: list[Problem]) -> tuple[pd.DataFrame, int]:
+    """Keep each learner's last submission (by time, then file order); count the others."""
+    columns = ["learner_id", "submitted_at", *questions]
+    if not rows:
+        empty = pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in columns})
+        return empty, 0
+    frame = pd.DataFrame(rows)
+    frame["submitted_at"] = _submitted_series(list(frame["submitted_at"]))
+    ordered = frame.sort_values(["submitted_at", "_order"], kind="stable", na_position="first")
+    kept = ordered.drop_duplicates("learner_id", keep="last")
+    winner = dict(zip(kept["learner_id"], kept["_order"]))
+    dropped = ordered.index.difference(kept.index)
+    for _, row in frame.loc[dropped].iterrows():
+        problems.append(Problem(int(row["_order"]), "learner_id", row["learner_id"],
+                                f"replaced by a later submission (row {winner[row['learner_id']]})"))
+    kept = kept.sort_values("_order").reset_index(drop=True)
+    out = pd.DataFrame({"learner_id": kept["learner_id"].astype(object),
+                        "submitted_at": kept["submitted_at"]})
+    for name in questions:
+        if name in ("comments", "dataset_requests"):
+            out[name] = kept[name].astype(object).where(kept[name].notna(), None)
+        else:
+            out[name] = pd.array(list(kept[name]), dtype="Int64")
+    return out, len(dropped)
+
+
+def _dtype(column: str) -> str:
+    if column == "submitted_at":
+        return "datetime64[ns]"
+    if column in ("learner_id", "comments", "dataset_requests"):
+        return "object"
+    return "Int64"
