@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 
 from kit import __version__
-from kit.cli import data, grade, plan
+from kit.cli import data, feedback, grade, plan
 from kit.cli.demo import demo
 from kit.cli.output import console, report_errors
 from kit.errors import NotBuiltYet
@@ -47,7 +47,7 @@ def _not_built(group: str, what: str) -> typer.Typer:
 app.add_typer(data.app, name="data")
 app.add_typer(grade.app, name="grade")
 app.add_typer(plan.app, name="plan")
-app.add_typer(_not_built("feedback", "Feedback loops: surveys, reports and the open-data backlog"), name="feedback")
+app.add_typer(feedback.app, name="feedback")
 app.add_typer(_not_built("course", "Adapting and packaging modules for a city or audience"), name="course")
 app.command("demo")(demo)
 

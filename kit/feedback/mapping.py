@@ -52,14 +52,19 @@ class _Strict(BaseModel):
 
 
 class SkillColumns(_Strict):
-    """The two questions of one retrospective post-then-pre self-rating."""
+    """The questions of one skill's self-rating.
+
+    A post survey asks both (retrospective post-then-pre: "before the course" and
+    "now"); a pre survey asks only ``before`` (the learner's rating on day one).
+    """
 
     before: str = Field(min_length=1)
-    after: str = Field(min_length=1)
+    after: str | None = Field(None, min_length=1)
 
     @model_validator(mode="after")
     def _distinct(self) -> SkillColumns:
-        if " ".join(self.before.split()).casefold() == " ".join(self.after.split()).casefold():
+        if self.after is not None and \
+                " ".join(self.before.split()).casefold() == " ".join(self.after.split()).casefold():
             raise ValueError("before and after must name two different questions")
         return self
 
@@ -81,12 +86,18 @@ class ColumnMapping(_Strict):
                 raise ValueError(f"skill id {skill!r}: use lowercase letters, digits and '-', e.g. 'find-data'")
         return skills
 
+    @property
+    def retrospective(self) -> bool:
+        """Whether every skill has both questions (a post survey)."""
+        return all(cols.after is not None for cols in self.skills.values())
+
     def columns(self) -> dict[str, str]:
         """Output column -> question header, in output order (only the mapped ones)."""
         out = {"learner_id": self.learner_id}
         for skill, cols in self.skills.items():
             out[f"{skill}_before"] = cols.before
-            out[f"{skill}_after"] = cols.after
+            if cols.after is not None:
+                out[f"{skill}_after"] = cols.after
         for name in ("satisfaction", "comments", "dataset_requests"):
             if getattr(self, name) is not None:
                 out[name] = getattr(self, name)

@@ -75,6 +75,12 @@ class SurveyResponses:
     duplicates_replaced: int = 0
     unknown_columns: list[str] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)
+    path: Path | None = None
+
+    @property
+    def skills(self) -> list[str]:
+        """The skill ids this export rates (from its ``<skill>_before`` columns)."""
+        return [c.removesuffix("_before") for c in self.responses.columns if c.endswith("_before")]
 
 
 # -- 1. bytes to text ---------------------------------------------------------
@@ -343,7 +349,8 @@ def read_export(path: str | Path, mapping: ColumnMapping) -> SurveyResponses:
     frame, replaced = _last_per_learner(rows, list(questions), problems)
     return SurveyResponses(responses=frame, source=source, encoding=encoding, problems=problems,
                            unreadable_rows=unreadable, out_of_range=out_of_range,
-                           duplicates_replaced=replaced, unknown_columns=unknown, missing_columns=missing)
+                           duplicates_replaced=replaced, unknown_columns=unknown, missing_columns=missing,
+                           path=path)
 
 
 def _submitted_series(stamps: list[datetime | None]) -> pd.Series:

@@ -53,3 +53,9 @@ def datasets_for(spec: PlanSpec, audience: Audience, syllabus: Syllabus) -> list
     for assigned in modules_for(spec, audience, syllabus):
         names += assigned.module.datasets
     return list(dict.fromkeys(names))
+
+
+def plan_modules(spec: PlanSpec, syllabus: Syllabus) -> list[Module]:
+    """Every module some audience of the plan takes (prerequisites included), in syllabus order."""
+    numbers = {a.module.number for audience in spec.audiences for a in modules_for(spec, audience, syllabus)}
+    return [m for m in syllabus.modules if m.number in numbers]

@@ -13,20 +13,15 @@ the clock or the machine: the same spec gives byte-identical files.
 from __future__ import annotations
 
 import re
-import string
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
-from html import escape
 from pathlib import Path
-
-import jinja2
-import yaml
-from markdown_it import MarkdownIt
 
 from kit.data.catalog import describe_dataset
 from kit.data.syllabus import Module, Syllabus
-from kit.errors import KitError
+from kit.pages import Messages as BaseMessages
+from kit.pages import (check_catalogs, markdown_cell, markdown_to_html, placeholders, read_catalog,
+                       template_environment, tidy_markdown, write_text)
 from kit.plan.curriculum import modules_for, topics_for
 from kit.plan.pacing import session_plan
 from kit.plan.schedule import office_hour_dates, plan_events, session_dates, session_time
@@ -43,101 +38,29 @@ LANGUAGES = ("en", "es")
 ROADMAP_QUARTERS = 4
 
 
-class MessageError(KitError):
-    """A message catalog is missing, malformed or lacks a key the plan needs."""
-
-
-# --- the message catalogs -------------------------------------------------------------
-
-
-@lru_cache(maxsize=8)
-def _read_catalog(path: Path, mtime: float) -> dict[str, str]:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise MessageError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
-        raise MessageError(f"{path}: a message catalog maps each key to one text",
-                           hint='write lines like  title: "{city}: community open-data training plan"')
-    return {str(k): v for k, v in raw.items()}
-
-
 def load_messages(lang: str) -> dict[str, str]:
     """The plan's message catalog for ``lang``: key -> text with ``{placeholders}``."""
-    path = MESSAGES_DIR / f"{lang}.yaml"
-    if not path.is_file():
-        raise MessageError(f"no plan messages in language {lang!r} (no {path})",
-                           hint="copy kit/plan/messages/en.yaml to the new language and translate it")
-    return _read_catalog(path, path.stat().st_mtime)
-
-
-def placeholders(text: str) -> set[str]:
-    """The ``{names}`` a message expects."""
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    return read_catalog(MESSAGES_DIR, lang)
 
 
 def check_messages(languages: tuple[str, ...] = LANGUAGES, reference: str = "en") -> list[str]:
-    """Every problem with the catalogs: missing or extra keys, placeholders that differ,
-    and sentences left untranslated (the same text as the reference, four words or more)."""
-    base = load_messages(reference)
-    problems = []
-    for lang in languages:
-        if lang == reference:
-            continue
-        other = load_messages(lang)
-        problems += [f"{lang}.yaml: missing key {key!r}" for key in base if key not in other]
-        problems += [f"{lang}.yaml: key {key!r} is not in {reference}.yaml" for key in other if key not in base]
-        for key in base.keys() & other.keys():
-            if placeholders(base[key]) != placeholders(other[key]):
-                problems.append(f"{lang}.yaml: {key!r} has placeholders {sorted(placeholders(other[key]))}, "
-                                f"{reference}.yaml has {sorted(placeholders(base[key]))}")
-            elif other[key] == base[key] and len(base[key].split()) > 3:
-                problems.append(f"{lang}.yaml: {key!r} is not translated")
-    return sorted(problems)
+    """Every problem with the plan's catalogs (see :func:`kit.pages.check_catalogs`)."""
+    return check_catalogs(MESSAGES_DIR, languages, reference)
 
 
 def _slug(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
 
 
-class Messages:
-    """One language's catalog, with the formatting of dates, times, counts and lists."""
+class Messages(BaseMessages):
+    """The plan's catalog in one language, with times and the plan's own terms."""
 
-    def __init__(self, lang: str) -> None:
-        self.lang = lang
-        self.text = load_messages(lang)
-
-    def __call__(self, key: str, **values: object) -> str:
-        try:
-            return self.text[key].format(**values)
-        except KeyError as exc:
-            missing = key if key not in self.text else f"{{{exc.args[0]}}} in {key!r}"
-            raise MessageError(f"plan messages {self.lang}.yaml: no value for {missing}",
-                               hint=f"add it to kit/plan/messages/{self.lang}.yaml") from None
-
-    def count(self, key: str, n: float, **values: object) -> str:
-        """The singular (``key.one``) or plural (``key.other``) form, with ``{n}`` filled in."""
-        return self(f"{key}.{'one' if n == 1 else 'other'}", n=_number(n), **values)
+    directory = MESSAGES_DIR
 
     def term(self, prefix: str, value: str) -> str:
         """A free-text spec value in this language when the catalog knows it, else as written."""
         key = f"{prefix}.{_slug(value)}"
         return self(key) if key in self.text else value
-
-    def join(self, items: list[str]) -> str:
-        items = list(items)
-        if len(items) <= 1:
-            return "".join(items)
-        if len(items) == 2:
-            return self("list.two", first=items[0], second=items[1])
-        return self("list.many", items=", ".join(items[:-1]), last=items[-1])
-
-    def date(self, day: date) -> str:
-        return self("date.long", weekday=self(f"weekday.{_weekday(day)}"), day=day.day,
-                    month=self(f"month.{day.month}"), year=day.year)
-
-    def month_year(self, day: date) -> str:
-        return self("date.month_year", month=self(f"month.{day.month}"), year=day.year)
 
     def clock(self, at: time | datetime) -> str:
         hour = at.hour % 12 or 12
@@ -150,22 +73,9 @@ class Messages:
         return self(key, number=module.number, title=module.title[self.lang])
 
 
-def _weekday(day: date) -> str:
-    return ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")[day.weekday()]
-
-
-def _number(n: float) -> str:
-    return f"{n:g}"
-
-
 def _add_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
-
-
-def _cell(text: object) -> str:
-    """Text safe inside a Markdown table cell."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
 
 
 # --- the values the template lays out -----------------------------------------------------
@@ -223,14 +133,14 @@ def _matrix(spec: PlanSpec, syllabus: Syllabus, m: Messages) -> dict:
     for audience in spec.audiences:
         cells = {x.module.number: m("matrix.prerequisite" if x.pulled_in else "matrix.asked")
                  for x in taken[audience.id]}
-        rows.append({"name": _cell(audience.name), "cells": [cells.get(c.number, "") for c in columns]})
+        rows.append({"name": markdown_cell(audience.name), "cells": [cells.get(c.number, "") for c in columns]})
         for x in taken[audience.id]:
             if x.pulled_in:
                 needed_by = [m.module(syllabus.module(n)) for n in x.required_by]
                 pulled_in.append(Line(f"matrix.pulled_in.{'one' if len(needed_by) == 1 else 'other'}",
                                       {"audience": audience.name, "module": m.module(x.module),
                                        "needed_by": m.join(needed_by)}))
-    return {"columns": [_cell(m.module(c, "module.column")) for c in columns], "rows": rows,
+    return {"columns": [markdown_cell(m.module(c, "module.column")) for c in columns], "rows": rows,
             "pulled_in": pulled_in}
 
 
@@ -307,7 +217,7 @@ def _milestones(spec: PlanSpec, m: Messages) -> list[Line]:
               (post + timedelta(days=REPORT_DAYS), "milestone.report", lead),
               (post + timedelta(days=REPORT_DAYS + BACKLOG_DAYS), "milestone.backlog", data)]
     found.sort(key=lambda f: f[0])  # stable: same-day milestones keep their order
-    return [Line(key, {}, _cell(owner), m.date(day)) for day, key, owner in found]
+    return [Line(key, {}, markdown_cell(owner), m.date(day)) for day, key, owner in found]
 
 
 # the roadmap's steps, quarter by quarter: (message key, who owns it)
@@ -370,65 +280,10 @@ def plan_context(spec: PlanSpec, syllabus: Syllabus, lang: str) -> dict:
 # --- rendering -----------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
-    env.filters["cell"] = _cell
-    return env
-
-
-def _tidy(markdown: str) -> str:
-    """No trailing spaces, at most one blank line in a row, one newline at the end."""
-    lines = [line.rstrip() for line in markdown.splitlines()]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
-    return text.strip("\n") + "\n"
-
-
 def render_plan(spec: PlanSpec, syllabus: Syllabus, lang: str) -> str:
     """The plan as Markdown in ``lang`` (``"en"`` or ``"es"``)."""
     context = plan_context(spec, syllabus, lang)
-    return _tidy(_environment().get_template(TEMPLATE).render(t=Messages(lang), **context))
-
-
-_CSS = """
-:root { color-scheme: light; }
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
-       line-height: 1.5; color: #1b1b1b; background: #fff; max-width: 54rem; margin: 0 auto; padding: 2rem 1.25rem; }
-h1 { font-size: 1.9rem; line-height: 1.2; border-bottom: 3px solid #1b1b1b; padding-bottom: .4rem; }
-h2 { font-size: 1.4rem; margin-top: 2.2rem; border-bottom: 1px solid #bbb; padding-bottom: .2rem; }
-h3 { font-size: 1.15rem; margin-top: 1.6rem; }
-h4 { font-size: 1rem; margin: 1.2rem 0 .4rem; }
-table { border-collapse: collapse; width: 100%; margin: 1rem 0; font-size: .95rem; }
-th, td { border: 1px solid #999; padding: .35rem .55rem; vertical-align: top; text-align: left; }
-th { background: #eee; }
-code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: .9em; }
-hr { border: 0; border-top: 1px solid #bbb; margin: 2rem 0 1rem; }
-a { color: #0b4f9c; }
-@media print {
-  body { max-width: none; padding: 0; font-size: 10.5pt; }
-  h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
-  table, tr, li { break-inside: avoid; page-break-inside: avoid; }
-  th { background: #eee; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  a { color: inherit; text-decoration: none; }
-}
-@page { margin: 1.8cm; }
-""".strip()
-
-
-def markdown_to_html(md: str, title: str, lang: str = "en") -> str:
-    """A standalone HTML page for ``md``: inline CSS, print-friendly, no external resources."""
-    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(md)
-    return (f'<!DOCTYPE html>\n<html lang="{escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{escape(title)}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n<main>\n"
-            f"{body}</main>\n</body>\n</html>\n")
-
-
-def _write(path: Path, text: str) -> Path:
-    with path.open("w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
-    return path
+    return tidy_markdown(template_environment(TEMPLATES_DIR).get_template(TEMPLATE).render(t=Messages(lang), **context))
 
 
 def write_documents(spec: PlanSpec, syllabus: Syllabus, directory: Path) -> list[Path]:
@@ -438,7 +293,7 @@ def write_documents(spec: PlanSpec, syllabus: Syllabus, directory: Path) -> list
     written = []
     for lang in spec.languages:
         md = render_plan(spec, syllabus, lang)
-        written.append(_write(directory / f"plan.{lang}.md", md))
+        written.append(write_text(directory / f"plan.{lang}.md", md))
         title = Messages(lang)("title", city=spec.city)
-        written.append(_write(directory / f"plan.{lang}.html", markdown_to_html(md, title, lang)))
+        written.append(write_text(directory / f"plan.{lang}.html", markdown_to_html(md, title, lang)))
     return written

@@ -291,7 +291,7 @@ def test_load_mapping(tmp_path):
 
 
 @pytest.mark.parametrize("edit, field", [
-    (lambda t: t.replace(f', after: "{AFTER_EN}"', ""), "skills.find-data.after"),
+    (lambda t: t.replace(f'before: "{BEFORE_EN}", ', ""), "skills.find-data.before"),
     (lambda t: t + "satisfation: \"typo\"\n", "satisfation"),
     (lambda t: t.replace('learner_id: "Email"\n', ""), "learner_id"),
     (lambda t: t.replace("find-data:", "Find Data:"), "skills"),
@@ -318,3 +318,12 @@ def test_timestamps_are_datetimes(tmp_path):
                                             ""]]), mapping_en())
     assert pd.api.types.is_datetime64_any_dtype(got.responses["submitted_at"])
     assert got.responses["submitted_at"][0].to_pydatetime().replace(tzinfo=None) == datetime(2026, 10, 28, 8, 4, 5)
+
+
+def test_a_pre_survey_mapping_asks_only_before(tmp_path):
+    path = tmp_path / "pre.yaml"
+    path.write_text(f'learner_id: Code\nskills:\n  find-data: {{before: "{BEFORE_EN}"}}\n', encoding="utf-8")
+    mapping = load_mapping(path)
+    assert not mapping.retrospective
+    assert list(mapping.columns()) == ["learner_id", "find-data_before"]
+    assert mapping_en().retrospective

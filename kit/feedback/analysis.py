@@ -1,0 +1,132 @@
+"""One cohort's feedback, analysed: everything the report shows, as plain values.
+
+:func:`analyse` takes what a program lead collected (survey exports already read,
+attendance, the gradebook's scores, a catalog to match dataset requests against)
+and returns a :class:`CohortAnalysis`. It writes nothing: the report
+(:mod:`kit.feedback.report`) and the log (:mod:`kit.feedback.log`) take it from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from kit.data.syllabus import Module, Skill
+from kit.feedback.attendance import Attendance
+from kit.feedback.gains import SkillGain, skill_gains
+from kit.feedback.log import AskedRequest
+from kit.feedback.read import SurveyResponses
+from kit.feedback.recommend import Recommendation, recommend
+from kit.feedback.requests import CatalogEntry, RequestMatch, match_requests
+from kit.feedback.scores import ModuleScores, module_scores
+from kit.feedback.themes import Theme, ThemeSummary, group_comments
+
+__all__ = ["CohortAnalysis", "CohortInputs", "analyse"]
+
+
+@dataclass
+class CohortInputs:
+    """What a program lead brings to a cohort's report.
+
+    ``post`` and ``pre`` hold one :class:`SurveyResponses` per export (a cohort
+    may have an English and a Spanish form). ``modules`` are the modules the
+    cohort took and ``languages`` the languages its plan offers; ``skills`` the
+    skills its surveys rated (in report order).
+    """
+
+    cohort: str
+    city: str
+    modules: list[Module]
+    skills: list[Skill]
+    languages: list[str]
+    post: list[SurveyResponses]
+    pre: list[SurveyResponses] = field(default_factory=list)
+    attendance: Attendance | None = None
+    scores: pd.DataFrame | None = None
+    catalog: list[CatalogEntry] = field(default_factory=list)
+    catalog_source: str = "bundled"
+    themes: list[Theme] | None = None
+
+
+@dataclass
+class CohortAnalysis:
+    inputs: CohortInputs
+    responses: pd.DataFrame          # every post export, one row per learner
+    cohort_size: int
+    gains: list[SkillGain]
+    scores: list[ModuleScores]
+    satisfaction: list[int]          # how many learners gave 1, 2, 3, 4, 5
+    themes: ThemeSummary
+    requests: list[tuple[str, RequestMatch]]   # (learner, match), one per request
+    recommendations: list[Recommendation]
+
+    @property
+    def respondents(self) -> int:
+        return len(self.responses)
+
+    @property
+    def mean_satisfaction(self) -> float | None:
+        total = sum(self.satisfaction)
+        return sum((i + 1) * c for i, c in enumerate(self.satisfaction)) / total if total else None
+
+    def asked(self) -> list[AskedRequest]:
+        """The cohort's dataset requests, as the log records them."""
+        return [AskedRequest(m.request, learner, m.dataset, m.title) for learner, m in self.requests]
+
+
+def _combine(exports: list[SurveyResponses]) -> pd.DataFrame:
+    """Every export's rows; a learner in two exports keeps their latest answer."""
+    frames = [e.responses for e in exports if len(e.responses)]
+    if not frames:
+        return pd.DataFrame({"learner_id": pd.Series(dtype=object)})
+    frame = pd.concat(frames, ignore_index=True)
+    if "submitted_at" in frame:
+        frame = frame.sort_values("submitted_at", kind="stable", na_position="first")
+    return frame.drop_duplicates("learner_id", keep="last").reset_index(drop=True)
+
+
+def _column(frame: pd.DataFrame, name: str) -> list:
+    return [v for v in frame[name] if v is not None and not pd.isna(v)] if name in frame else []
+
+
+def _satisfaction(frame: pd.DataFrame) -> list[int]:
+    ratings = _column(frame, "satisfaction")
+    return [sum(1 for r in ratings if int(r) == k) for k in range(1, 6)]
+
+
+def _requests(frame: pd.DataFrame, catalog: list[CatalogEntry]) -> list[tuple[str, RequestMatch]]:
+    if "dataset_requests" not in frame:
+        return []
+    out = []
+    for learner, answer in zip(frame["learner_id"], frame["dataset_requests"]):
+        if answer is None or pd.isna(answer):
+            continue
+        out += [(str(learner), match) for match in match_requests([answer], catalog)]
+    return out
+
+
+def _cohort_size(inputs: CohortInputs, responses: pd.DataFrame, scores: list[ModuleScores]) -> int:
+    if inputs.attendance is not None and len(inputs.attendance.records):
+        return len(inputs.attendance.learners)
+    return max([len(responses), *(ms.learners for ms in scores)])
+
+
+def analyse(inputs: CohortInputs) -> CohortAnalysis:
+    """Everything the report says about the cohort, computed once."""
+    responses = _combine(inputs.post)
+    pre = _combine(inputs.pre) if inputs.pre else None
+    skills = [s.id for s in inputs.skills]
+    gains = skill_gains(responses, skills, pre)
+    scores = module_scores(inputs.scores, inputs.modules) if inputs.scores is not None else []
+    themes = group_comments(_column(responses, "comments"), inputs.themes)
+    requests = _requests(responses, inputs.catalog)
+    satisfaction = _satisfaction(responses)
+    total = sum(satisfaction)
+    mean = sum((i + 1) * c for i, c in enumerate(satisfaction)) / total if total else None
+    recs = recommend(modules=inputs.modules, languages=inputs.languages, scores=scores, gains=gains,
+                     attendance=inputs.attendance,
+                     theme_counts=[(tc.theme.id, tc.count) for tc in themes.themes], comments=themes.total,
+                     gaps=[m.request for _, m in requests if m.dataset is None], satisfaction=mean)
+    return CohortAnalysis(inputs, responses, _cohort_size(inputs, responses, scores), gains, scores, satisfaction,
+                          themes, requests, recs)

@@ -1,0 +1,130 @@
+"""Attendance: who came to which session, read from a sign-in CSV.
+
+The file has one row per learner and session::
+
+    learner,date,present
+    AN12,2026-09-09,yes
+    AN12,2026-09-16,no
+
+Headers are matched ignoring case (``learner``/``learner_id``/``code``,
+``date``/``session``, ``present``/``attended``; Spanish ``participante``,
+``fecha``, ``asistió`` too). ``present`` is yes/no in English or Spanish, 1/0,
+true/false or x/blank. A cell that cannot be read is counted and listed, never
+fatal; a file without those columns fails with one line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from kit.feedback.mapping import SurveyError
+from kit.feedback.read import Problem
+
+__all__ = ["Attendance", "SessionAttendance", "read_attendance"]
+
+HEADERS = {
+    "learner": ("learner", "learner_id", "learner id", "code", "participante", "código", "codigo"),
+    "date": ("date", "session", "fecha", "sesión", "sesion"),
+    "present": ("present", "attended", "presente", "asistió", "asistio", "asistencia"),
+}
+YES = {"yes", "y", "1", "true", "x", "present", "sí", "si", "s", "presente", "verdadero"}
+NO = {"no", "n", "0", "false", "", "absent", "ausente", "falso"}
+
+
+@dataclass(frozen=True)
+class SessionAttendance:
+    day: date
+    present: int
+    enrolled: int
+
+    @property
+    def rate(self) -> float:
+        return self.present / self.enrolled if self.enrolled else 0.0
+
+
+@dataclass
+class Attendance:
+    """Sign-ins read: one row per learner and session (``learner``, ``date``, ``present``)."""
+
+    records: pd.DataFrame
+    path: Path | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def learners(self) -> list[str]:
+        return sorted(self.records["learner"].unique())
+
+    def sessions(self) -> list[SessionAttendance]:
+        """Per session, in date order: learners present out of learners on the list."""
+        out = []
+        for day, rows in self.records.groupby("date", sort=True):
+            out.append(SessionAttendance(day, int(rows["present"].sum()), int(rows["learner"].nunique())))
+        return out
+
+    @property
+    def rate(self) -> float:
+        """Share of (learner, session) sign-ins that were present."""
+        return float(self.records["present"].mean()) if len(self.records) else 0.0
+
+    def regulars(self, share: float = 0.5) -> int:
+        """Learners present at ``share`` of the sessions or more."""
+        sessions = self.records["date"].nunique()
+        per_learner = self.records.groupby("learner")["present"].sum()
+        return int((per_learner >= share * sessions).sum()) if sessions else 0
+
+
+def _column(header: list[str], name: str, path: Path) -> int:
+    wanted = HEADERS[name]
+    for i, h in enumerate(header):
+        if " ".join(h.split()).casefold() in wanted:
+            return i
+    raise SurveyError(f"{path}: no {name!r} column in the attendance file (expected one of "
+                      f"{', '.join(wanted)}; the header has: {', '.join(header)})", path=str(path))
+
+
+def read_attendance(path: str | Path) -> Attendance:
+    """Read an attendance CSV (UTF-8 or Windows-1252).
+
+    Raises
+    ------
+    SurveyError
+        The file cannot be read, or lacks a learner, date or present column.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SurveyError(f"{path}: cannot be read ({exc.strerror or exc})", path=str(path)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+    if not rows:
+        raise SurveyError(f"{path}: the attendance file is empty", path=str(path))
+    header = [h.strip() for h in rows[0]]
+    where = {name: _column(header, name, path) for name in HEADERS}
+    records, problems = [], []
+    for number, row in enumerate(rows[1:], start=1):
+        cells = {name: (row[i].strip() if i < len(row) else "") for name, i in where.items()}
+        try:
+            day = date.fromisoformat(cells["date"])
+        except ValueError:
+            problems.append(Problem(number, header[where["date"]], cells["date"], "not a date (YYYY-MM-DD)"))
+            continue
+        mark = cells["present"].casefold()
+        if not cells["learner"] or mark not in YES | NO:
+            column, value = ("learner", cells["learner"]) if not cells["learner"] else ("present", cells["present"])
+            problems.append(Problem(number, header[where[column]], value or None,
+                                    "no learner" if column == "learner" else "not yes/no"))
+            continue
+        records.append((cells["learner"], day, mark in YES))
+    frame = pd.DataFrame(records, columns=["learner", "date", "present"])
+    frame = frame.drop_duplicates(["learner", "date"], keep="last").reset_index(drop=True)
+    return Attendance(frame, path, problems)

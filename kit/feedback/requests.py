@@ -1,0 +1,660 @@
+"""Dataset requests ("What data do you wish the city published?") matched to a catalog.
+
+Each request is marked *published* (it names a dataset the catalog has) or a
+*gap*, and every match carries the words that made it, so a program lead can
+check it by eye. The steps, each a small function below:
+
+1. :func:`split_requests` — one answer may hold several requests (lines, ``;``,
+   bullets, numbered lists); non-answers ("n/a", "nada", "no sé") are dropped.
+2. :func:`_terms` — a request's words: folded (case and accents), stopwords of
+   English and Spanish dropped ("data", "by", "por", "de"...), light stemming
+   (``quejas`` -> ``queja``, ``elecciones`` -> ``eleccion``, ``votes`` -> ``vot``).
+   Each word also stands for its translations in the small bilingual
+   :data:`GLOSSARY` (``queja`` = ``complaint``, ``permiso`` = ``permit``).
+3. :func:`_index` — each catalog entry's words, with a weight by where they
+   appear: title and keywords (tags, synonyms, translated title) count fully,
+   the description half, column names and meanings a quarter.
+4. :func:`_score` — the share of the request's words an entry covers, each
+   word weighted by how rare it is in the catalog (a word found in many
+   entries, like "neighborhood", tells less than "311"). The best entry at or
+   above :data:`MATCH_THRESHOLD` wins; ties go to the first in catalog order.
+
+The catalog is the bundled one (:func:`bundled_catalog`, from the dataset
+cards in English and Spanish plus :data:`SYNONYMS`) or a city's own export
+(:func:`load_city_catalog`: Socrata Discovery API JSON, Socrata ``/api/views``
+JSON, or a CSV).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from kit.data.catalog import load_catalog, translate_card
+from kit.errors import CatalogError
+from kit.feedback.words import fold, is_non_answer, words
+
+__all__ = ["GLOSSARY", "MATCH_THRESHOLD", "SYNONYMS", "TOPICS", "CatalogEntry", "RequestMatch", "bundled_catalog",
+           "load_city_catalog", "match_request", "match_requests", "split_requests"]
+
+MATCH_THRESHOLD = 0.5
+"""The least score (share of the request's words, rarity-weighted) that counts as published."""
+
+# where a word appears in an entry -> how much it counts
+TITLE_WEIGHT = 1.0  # title, keywords (tags, synonyms, the translated title)
+DESCRIPTION_WEIGHT = 0.5  # description, translated description
+COLUMN_WEIGHT = 0.25  # column names and what they mean
+
+_STOPWORDS_EN = """
+a about across after all also am an and any are as at available be been being better but by can could current
+data database dataset datasets did do does each easier easy eg etc every find for from get got had has have
+her here his how i ie if in info information into is it its just kind kinds know latest like list lists love
+many may me might more most much must my need needed needs new no not number numbers of on one open or other
+our out over own per please public publish published publicly really recent see should show so some such
+than that the their them then there these they this those to too type types up updated us very want wanted
+was way we were what when where which who whom why will wish with would you your city cities citywide
+"""
+_STOPWORDS_ES = """
+a al algo algun alguna algunas alguno algunos ante cada como con conocer cual cuales cuando cuanta cuantas
+cuanto cuantos de del desde donde dato datos e el ella ellos en entre era es esa esas ese eso esos esta estan
+estar estas este esto estos fue gustaria hay informacion la las le les lista listas lo los mas me mi mis
+muy ni no nos nuestra nuestras nuestro nuestros numero o para pero poder por publica publicados publicar
+publicara publique puede que queremos quien quienes quiero quisiera se ser sin sobre son su sus tambien
+tener tiene tipo tipos toda todas todo todos tu tus u un una unas uno unos ver y ciudad cantidad saber
+"""
+STOPWORDS = frozenset(_STOPWORDS_EN.split()) | frozenset(_STOPWORDS_ES.split())
+
+# Words that mean the same, English and Spanish (one group per line), so that a
+# request in either language meets a catalog in either. Written plainly; folded
+# and stemmed like every other word.
+_GLOSSARY_GROUPS = """
+complaint queja reclamo denuncia
+request solicitud pedido
+service servicio
+neighborhood neighbourhood barrio vecindario colonia
+population poblacion habitantes residents residentes inhabitants
+census censo
+election eleccion electoral
+result resultado
+vote voto votes votos voting votar voted votacion
+voter votante elector
+turnout participacion
+precinct precinto
+ward distrito
+boundary limite frontera
+map mapa
+permit permiso
+building edificio
+construction construccion obra
+eviction desalojo desahucio
+bus autobus camion guagua
+stop parada
+tree arbol
+rent renta alquiler arriendo
+price precio cost costo
+housing vivienda
+tenant inquilino
+landlord propietario casero arrendador
+crime delito crimen
+police policia
+call llamada
+school escuela
+private privado privada
+park parque
+street calle
+lead plomo
+pipe tuberia caneria
+water agua
+donation donacion contribution contribucion
+donor donante
+event evento
+contact contacto
+volunteer voluntario
+leader lider
+calendar calendario
+date fecha
+deadline plazo
+traffic trafico transito
+accident accidente crash choque
+health salud
+budget presupuesto
+spending gasto
+inspection inspeccion
+restaurant restaurante
+noise ruido
+trash basura garbage
+pothole bache
+transit transporte
+location ubicacion
+history historial
+registration registro
+attendance asistencia
+meeting reunion
+income ingreso
+job empleo trabajo
+business negocio empresa
+license licencia
+property propiedad predio
+tax impuesto
+air aire
+quality calidad
+bike bicicleta
+sidewalk banqueta acera
+light alumbrado
+flood inundacion
+safety seguridad
+fire incendio
+court tribunal corte
+violation infraccion
+parking estacionamiento
+vehicle vehiculo
+library biblioteca
+shelter refugio albergue
+"""
+
+SYNONYMS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "neighborhoods": ("neighborhood boundaries", "límites de los barrios", "barrios", "map", "mapa",
+                      "community areas", "shapefile", "geojson", "polygons"),
+    "neighborhood_population": ("population", "población", "census", "censo", "residents", "residentes",
+                                "habitantes", "how many people live"),
+    "service_requests": ("311", "complaints", "quejas", "reclamos", "service requests",
+                         "solicitudes de servicio"),
+    "contacts": ("contacts", "contactos", "members", "miembros", "membership"),
+    "events": ("events", "eventos", "meetings", "reuniones"),
+    "event_signups": ("sign-ups", "signups", "inscripciones", "attendance", "asistencia", "rsvp"),
+    "donations": ("donations", "donaciones", "donors", "donantes", "fundraising", "recaudación",
+                  "contributions", "contribuciones"),
+    "precincts": ("precinct boundaries", "precinct map", "mapa de precintos", "wards", "distritos"),
+    "precinct_results_2025": ("election results", "resultados electorales", "elections", "elecciones",
+                              "votes", "votos", "electoral", "ballots", "boletas", "candidates",
+                              "candidatos", "mayor", "alcalde"),
+    "voter_file": ("voter file", "padrón electoral", "voter registration", "registro de votantes",
+                   "registered voters", "votantes registrados", "voter list"),
+    "vote_history": ("voter turnout", "turnout", "participación electoral", "who voted", "quién votó",
+                     "voting history", "historial de votación"),
+    "election_calendar": ("election dates", "fechas electorales", "deadlines", "fechas límite",
+                          "registration deadline", "early voting", "voto anticipado", "election day"),
+    "signup_sheets": ("sign-in sheets", "hojas de registro"),
+    "ladder_history": ("ladder of engagement", "escalera de participación", "leaders", "líderes",
+                       "volunteers", "voluntarios"),
+})
+"""Extra keywords of the bundled datasets, English and Spanish: what learners call them."""
+
+TOPICS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "service_requests": ("noise", "ruido", "heat and hot water", "calefacción", "agua caliente",
+                         "illegal parking", "estacionamiento", "street condition", "potholes", "baches",
+                         "missed trash collection", "recolección de basura", "illegal dumping", "tiradero",
+                         "rodents", "rats", "ratas", "roedores", "unsanitary", "insalubre",
+                         "street light", "alumbrado público", "water system", "agua",
+                         "abandoned vehicles", "vehículos abandonados", "graffiti", "grafiti",
+                         "response times", "tiempos de respuesta"),
+    "events": ("canvass", "training", "capacitación", "phone bank", "rally", "mitin"),
+})
+"""What some bundled datasets cover beyond their title (the 311 complaint types,
+the kinds of events): counts like the description, so "noise complaints" finds
+the 311 requests but "noise levels" alone does not."""
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """One dataset of a catalog, as the matcher sees it.
+
+    Parameters
+    ----------
+    name
+        Its id: the kit's dataset name (``"service_requests"``) or a portal's
+        dataset id (``"msk6-43c6"``).
+    title
+        Its title, as the portal shows it.
+    description
+        What it is.
+    keywords
+        Tags, categories and synonyms, in any language (count like the title).
+    url
+        Where it lives, when known.
+    columns
+        Column names and what they mean (count a quarter).
+    notes
+        More about what it holds: its description in other languages, the
+        topics it covers (count like the description).
+    """
+
+    name: str
+    title: str
+    description: str
+    keywords: tuple[str, ...]
+    url: str | None = None
+    columns: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequestMatch:
+    """One request and the dataset that covers it, or none (a gap).
+
+    ``score`` is the share of the request's words the dataset covers (0-1,
+    rarer words counting more); for a gap, the best score any dataset reached.
+    ``terms`` are the request's words that made the match, as the learner
+    wrote them (empty for a gap).
+    """
+
+    request: str
+    dataset: str | None
+    title: str | None
+    score: float
+    terms: tuple[str, ...]
+
+    @property
+    def status(self) -> str:
+        """``"published"`` when a dataset covers the request, else ``"gap"``."""
+        return "gap" if self.dataset is None else "published"
+
+
+# ---- words -------------------------------------------------------------------------
+
+def _stem(word: str) -> str:
+    """Light stemming of a folded word, the same in both languages.
+
+    Plural ``-ies`` becomes ``-y``; a final ``-s`` goes (not from ``-ss``,
+    ``-us``, ``-is``: "address", "bus", "analysis"), then a final ``-e`` (not
+    after ``ll``: "calle" stays apart from "call"), so that both
+    ``vote``/``votes`` and ``eleccion``/``elecciones`` meet.
+
+    Examples
+    --------
+    >>> [_stem(w) for w in ("votes", "vote", "elecciones", "eleccion", "cities", "buses", "bus", "calles")]
+    ['vot', 'vot', 'eleccion', 'eleccion', 'city', 'bus', 'bus', 'calle']
+    """
+    if len(word) <= 3 or word.isdigit():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if word.endswith("e") and not word.endswith("lle") and len(word) > 3:
+        word = word[:-1]
+    return word
+
+
+def _keep(word: str) -> bool:
+    return word not in STOPWORDS and (len(word) > 1 or word.isdigit())
+
+
+def _stems(text: str) -> list[str]:
+    """The stems of a text's words, stopwords left out, in order."""
+    return [_stem(w) for w in words(text) if _keep(w)]
+
+
+def _build_glossary() -> Mapping[str, frozenset[str]]:
+    groups: dict[str, frozenset[str]] = {}
+    for line in _GLOSSARY_GROUPS.strip().splitlines():
+        group = frozenset(_stem(w) for w in words(line))
+        for stem in group:
+            groups[stem] = groups.get(stem, frozenset()) | group
+    return MappingProxyType(groups)
+
+
+GLOSSARY = _build_glossary()
+"""Stem -> the stems that mean the same in English and Spanish (itself included)."""
+
+
+@dataclass(frozen=True)
+class _Term:
+    surface: str  # the word as the learner wrote it (casefolded)
+    alternatives: frozenset[str]  # its stem and the stems of its translations
+
+
+def _terms(request: str) -> list[_Term]:
+    """The request's words that matter, each once, with their translations."""
+    seen: dict[str, _Term] = {}
+    for surface in re.findall(r"[^\W_]+", unicodedata.normalize("NFC", request.casefold())):
+        word = fold(surface)
+        if not _keep(word):
+            continue
+        stem = _stem(word)
+        if stem not in seen:
+            seen[stem] = _Term(surface, GLOSSARY.get(stem, frozenset({stem})))
+    return list(seen.values())
+
+
+# ---- scoring -----------------------------------------------------------------------
+
+def _index(entry: CatalogEntry) -> dict[str, float]:
+    """Each stem of the entry -> the most it counts (by where it appears)."""
+    weighted = [(TITLE_WEIGHT, (entry.title, *entry.keywords)),
+                (DESCRIPTION_WEIGHT, (entry.description, *entry.notes)),
+                (COLUMN_WEIGHT, entry.columns)]
+    index: dict[str, float] = {}
+    for weight, texts in weighted:
+        for text in texts:
+            for stem in _stems(text or ""):
+                index[stem] = max(index.get(stem, 0.0), weight)
+    return index
+
+
+def _weight(term: _Term, index: dict[str, float]) -> float:
+    return max(index.get(stem, 0.0) for stem in term.alternatives)
+
+
+def _rarity(term: _Term, indexes: list[dict[str, float]]) -> float:
+    """Inverse document frequency: 1 for a word in every entry, more for rarer (or absent) words."""
+    found = sum(1 for index in indexes if _weight(term, index) > 0)
+    return 1.0 + math.log((len(indexes) + 1) / (found + 1))
+
+
+def _score(terms: list[_Term], rarity: list[float], index: dict[str, float]) -> tuple[float, tuple[str, ...]]:
+    """Share of the request's (rarity-weighted) words this entry covers, and the words it covers."""
+    total = sum(rarity)
+    if not total:
+        return 0.0, ()
+    weights = [_weight(term, index) for term in terms]
+    covered = sum(r * w for r, w in zip(rarity, weights)) / total
+    return round(covered, 4), tuple(t.surface for t, w in zip(terms, weights) if w > 0)
+
+
+def _match(request: str, entries: list[CatalogEntry], indexes: list[dict[str, float]]) -> RequestMatch:
+    terms = _terms(request)
+    rarity = [_rarity(term, indexes) for term in terms]
+    best, best_score, best_terms = None, 0.0, ()
+    for entry, index in zip(entries, indexes):
+        score, matched = _score(terms, rarity, index)
+        if score > best_score:  # strictly: ties keep the first in catalog order
+            best, best_score, best_terms = entry, score, matched
+    if best is None or best_score < MATCH_THRESHOLD:
+        return RequestMatch(request, None, None, best_score, ())
+    return RequestMatch(request, best.name, best.title, best_score, best_terms)
+
+
+def match_request(request: str, catalog: Iterable[CatalogEntry]) -> RequestMatch:
+    """Match one request to the catalog entry that covers it, or mark it a gap.
+
+    Parameters
+    ----------
+    request
+        One request, in English or Spanish: ``"quejas al 311 por barrio"``.
+    catalog
+        Catalog entries: :func:`bundled_catalog` or :func:`load_city_catalog`.
+
+    Returns
+    -------
+    RequestMatch
+        ``status`` is ``"published"`` with the dataset, its title, the score and
+        the words that matched, or ``"gap"``.
+
+    Examples
+    --------
+    >>> m = match_request("quejas al 311 por barrio", bundled_catalog())
+    >>> m.status, m.dataset, m.terms
+    ('published', 'service_requests', ('quejas', '311', 'barrio'))
+    >>> match_request("bus stop locations", bundled_catalog()).status
+    'gap'
+    """
+    entries = list(catalog)
+    return _match(request, entries, [_index(e) for e in entries])
+
+
+def match_requests(answers: Iterable[str | None], catalog: Iterable[CatalogEntry]) -> list[RequestMatch]:
+    """Split each answer into requests (:func:`split_requests`) and match each one.
+
+    Parameters
+    ----------
+    answers
+        The answers to "What data do you wish the city published?" (blank ones,
+        ``None`` and NaN are skipped).
+    catalog
+        Catalog entries: :func:`bundled_catalog` or :func:`load_city_catalog`.
+
+    Returns
+    -------
+    list of RequestMatch
+        One per request, in the order of the answers.
+    """
+    entries = list(catalog)
+    indexes = [_index(e) for e in entries]
+    return [_match(request, entries, indexes)
+            for answer in answers for request in split_requests(answer if isinstance(answer, str) else None)]
+
+
+# ---- splitting answers -------------------------------------------------------------
+
+_SEPARATORS = re.compile(r"[\r\n;•·▪●◦]+")
+_BULLET = re.compile(r"^\s*(?:[-*–—+>]+|\(?\d{1,2}[.)]|\(?[a-z][)])\s+", re.IGNORECASE)
+_INLINE_NUMBER = re.compile(r"\s\(?\d{1,2}[.)]\s+")
+_INLINE_LETTER = re.compile(r"\s\(?[a-z]\)\s+", re.IGNORECASE)
+
+
+def _split_inline_list(part: str) -> list[str]:
+    """ "1) x 2) y" or "a) x b) y" on one line: split at the markers (only when the line starts with one)."""
+    if re.match(r"\s*\(?\d{1,2}[.)]\s", part):
+        return _INLINE_NUMBER.split(part)
+    if re.match(r"\s*\(?[a-z]\)\s", part, re.IGNORECASE):
+        return _INLINE_LETTER.split(part)
+    return [part]
+
+
+def split_requests(answer: str | None) -> list[str]:
+    """The separate requests in one answer.
+
+    Splits on new lines, ``;`` and bullets (``•``, ``-``, ``*``) and on numbered
+    or lettered lists (``1.``, ``2)``, ``a)``), strips each part and drops the
+    empty ones and non-answers ("n/a", "none", "nada", "ninguna", "-", "no sé").
+
+    Examples
+    --------
+    >>> split_requests("1) bus stops 2) tree canopy; N/A")
+    ['bus stops', 'tree canopy']
+    >>> split_requests("- quejas al 311\\n- No sé")
+    ['quejas al 311']
+    """
+    if not answer:
+        return []
+    parts = [piece for part in _SEPARATORS.split(answer) for piece in _split_inline_list(part)]
+    cleaned = (_BULLET.sub("", part).strip(" \t.,:") for part in parts)
+    return [part for part in cleaned if part and not is_non_answer(part)]
+
+
+# ---- catalogs ----------------------------------------------------------------------
+
+def bundled_catalog() -> list[CatalogEntry]:
+    """The kit's bundled datasets as catalog entries, in English and Spanish.
+
+    Title and description come from each dataset card; keywords are
+    :data:`SYNONYMS` and the Spanish title (``catalog.es.yaml``); notes are the
+    Spanish description and :data:`TOPICS`; columns are the column names and
+    their meanings in both languages.
+
+    Examples
+    --------
+    >>> [e.name for e in bundled_catalog()][:3]
+    ['neighborhoods', 'neighborhood_population', 'service_requests']
+    """
+    entries = []
+    for card in load_catalog().datasets:
+        spanish = translate_card(card, "es")
+        columns = tuple(c.name for c in card.columns) + tuple(c.description for c in card.columns) \
+            + tuple(c.description for c in spanish.columns)
+        entries.append(CatalogEntry(name=card.name, title=card.title, description=card.description.strip(),
+                                    keywords=(*SYNONYMS.get(card.name, ()), spanish.title), columns=columns,
+                                    notes=(spanish.description.strip(), *TOPICS.get(card.name, ()))))
+    return entries
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _texts(values: object) -> tuple[str, ...]:
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, list):
+        return ()
+    return tuple(t for t in (_text(v) for v in values) if t)
+
+
+def _entry(path: Path, where: str, *, name: object, title: object, description: object = "",
+           keywords: tuple[str, ...] = (), url: object = None, columns: tuple[str, ...] = ()) -> CatalogEntry:
+    title_text = _text(title) or _text(name)
+    if not title_text:
+        raise CatalogError(f"{path}: {where} has no name or title")
+    return CatalogEntry(name=_text(name) or title_text, title=title_text, description=_text(description),
+                        keywords=keywords, url=_text(url) or None, columns=columns)
+
+
+def _from_discovery(path: Path, raw: dict) -> list[CatalogEntry]:
+    """Socrata Discovery API (``/api/catalog/v1``): ``{"results": [{"resource": ..., "classification": ...}]}``."""
+    entries = []
+    for i, result in enumerate(raw["results"]):
+        resource = result.get("resource") if isinstance(result, dict) else None
+        if not isinstance(resource, dict):
+            raise CatalogError(f"{path}: results[{i}] has no 'resource' (expected a Socrata Discovery API export)")
+        classification = result.get("classification") or {}
+        keywords = tuple(t for key in ("categories", "tags", "domain_tags", "domain_category")
+                         for t in _texts(classification.get(key)))
+        columns = _texts(resource.get("columns_name")) + _texts(resource.get("columns_description"))
+        entries.append(_entry(path, f"results[{i}]", name=resource.get("id"), title=resource.get("name"),
+                              description=resource.get("description"), keywords=keywords,
+                              url=result.get("link") or result.get("permalink"), columns=columns))
+    return entries
+
+
+def _from_views(path: Path, views: list) -> list[CatalogEntry]:
+    """Socrata ``/api/views``: a list of views (``name``, ``id``, ``description``, ``tags``, ``columns``)."""
+    entries = []
+    for i, view in enumerate(views):
+        if not isinstance(view, dict) or not _text(view.get("name")):
+            raise CatalogError(f"{path}: item {i} is not a dataset view with a 'name' (expected Socrata "
+                               "/api/views JSON, not a data export)")
+        cols = [c for c in view.get("columns") or [] if isinstance(c, dict)]
+        columns = tuple(t for c in cols for t in (_text(c.get("name")), _text(c.get("description"))) if t)
+        keywords = _texts(view.get("tags")) + _texts(view.get("category"))
+        entries.append(_entry(path, f"item {i}", name=view.get("id"), title=view.get("name"),
+                              description=view.get("description"), keywords=keywords, columns=columns))
+    return entries
+
+
+def _from_json(path: Path, raw: object) -> list[CatalogEntry]:
+    if isinstance(raw, dict) and isinstance(raw.get("results"), list):
+        return _from_discovery(path, raw)
+    if isinstance(raw, dict) and raw.get("error") is True:
+        raise CatalogError(f"{path}: is a Socrata error response, not a catalog: {_text(raw.get('message'))}")
+    if isinstance(raw, dict) and "id" in raw and "name" in raw:
+        return _from_views(path, [raw])  # a single /api/views/<id>.json
+    if isinstance(raw, list):
+        return _from_views(path, raw)
+    raise CatalogError(f"{path}: JSON, but not a Socrata catalog (expected /api/catalog/v1 with 'results', "
+                       "or /api/views: a list of views with 'name')")
+
+
+_CSV_COLUMNS = {
+    "id": ("id", "uid", "u id", "dataset id", "identifier"),
+    "name": ("name", "dataset", "dataset name"),
+    "title": ("title", "dataset title"),
+    "description": ("description", "notes", "summary"),
+    "keywords": ("keywords", "tags", "category", "categories", "theme", "topic"),
+    "url": ("url", "link", "permalink", "landing page", "landingpage"),
+}
+
+
+def _csv_fields(header: list[str]) -> dict[str, list[int]]:
+    """Which header positions hold id, name, title, description, keywords, url (case and spaces ignored)."""
+    folded = [" ".join(words(h)) for h in header]
+    return {field: [i for i, h in enumerate(folded) if h in names] for field, names in _CSV_COLUMNS.items()}
+
+
+def _from_csv(path: Path, text: str) -> list[CatalogEntry]:
+    """A CSV with name/title/description (and optional keywords, url) columns, any case."""
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
+        raise CatalogError(f"{path}: not a readable CSV ({exc})") from None
+    if not rows:
+        raise CatalogError(f"{path}: empty file (expected a catalog CSV with a name or title column)")
+    fields = _csv_fields(rows[0])
+    if not fields["id"] and not fields["name"] and not fields["title"]:
+        found = ", ".join(h.strip() for h in rows[0][:8])
+        raise CatalogError(f"{path}: expected a catalog CSV with a name or title column "
+                           f"(and description, keywords, url); found columns: {found}")
+
+    def cell(row: list[str], field: str) -> str:
+        return next((row[i].strip() for i in fields[field] if i < len(row) and row[i].strip()), "")
+
+    entries = []
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        keywords = tuple(k.strip() for i in fields["keywords"] if i < len(row)
+                         for k in re.split(r"[,;|]", row[i]) if k.strip())
+        name, title = cell(row, "id") or cell(row, "name"), cell(row, "title") or cell(row, "name")
+        entries.append(_entry(path, f"line {line}", name=name, title=title,
+                              description=cell(row, "description"), keywords=keywords, url=cell(row, "url")))
+    return entries
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CatalogError(f"{path}: the catalog cannot be read ({exc.strerror or exc})") from None
+    if b"\x00" in data[:4096]:
+        raise CatalogError(f"{path}: not a text file (expected Socrata catalog JSON or a catalog CSV; "
+                           "save a spreadsheet as CSV)")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise CatalogError(f"{path}: neither UTF-8 nor Windows-1252 text")
+
+
+def load_city_catalog(path: str | Path) -> list[CatalogEntry]:
+    """Read a city's own catalog export.
+
+    Three shapes are understood, told apart by their content:
+
+    1. Socrata Discovery API JSON (``/api/catalog/v1?domains=...``):
+       ``{"results": [{"resource": {"name", "id", "description", "columns_name"...},
+       "classification": {"categories", "tags", "domain_tags"...}, "link"}]}``;
+    2. Socrata ``/api/views`` JSON: a list of views (``name``, ``id``,
+       ``description``, ``tags``, ``columns: [{"name"}]``), or one view;
+    3. a CSV with ``name``, ``title``, ``description`` and optional
+       ``keywords`` and ``url`` columns, headers in any case (a CKAN or
+       Socrata catalog CSV with ``Name``, ``Description``, ``URL`` works).
+
+    Parameters
+    ----------
+    path
+        The export file.
+
+    Returns
+    -------
+    list of CatalogEntry
+        In file order (the order ties are settled in).
+
+    Raises
+    ------
+    CatalogError
+        One line naming the file and what was expected, when it cannot be read,
+        is none of the three shapes, or lists no dataset.
+    """
+    path = Path(path)
+    text = _read_text(path)
+    if text.lstrip()[:1] in ("{", "["):
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise CatalogError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); expected a Socrata "
+                               "catalog export") from None
+        entries = _from_json(path, raw)
+    else:
+        entries = _from_csv(path, text)
+    if not entries:
+        raise CatalogError(f"{path}: the catalog lists no datasets")
+    return entries
