@@ -47,3 +47,45 @@ def demo(learners: int = typer.Option(25, "--learners", "-n", min=1, help="Simul
     scores = export_grades(course, output, assignments)
     print_summary(scores)
     console.print(f"[green]✓[/] grades: {Path(output)}")
+    console.rule("[bold]feedback")
+    feedback_demo(course.root, [c.learner for c in cohort], seed)
+
+
+COHORT = "riverton-2026-fall"
+
+
+def feedback_demo(course_root: Path, learners: list[str], seed: int) -> None:
+    """The cohort's feedback loop on simulated survey exports: instruments, then reports in English and Spanish.
+
+    A third of the learners answer the Spanish form (Microsoft Forms), the rest the English one (Google Forms).
+    """
+    from kit.cli.feedback import build_report
+    from kit.data.syllabus import load_syllabus
+    from kit.feedback.instruments import write_instruments
+    from kit.feedback.simulate import simulate_attendance, simulate_post_survey
+    from kit.plan.curriculum import plan_modules
+    from kit.plan.schedule import session_dates
+    from kit.plan.validate import load_spec
+
+    spec_path = plans_dir() / "riverton.yaml"
+    spec = load_spec(spec_path)
+    skills = load_syllabus().skills_for([m.number for m in plan_modules(spec, load_syllabus())])
+    root = output_dir() / "feedback"
+    instruments = root / "instruments"
+    write_instruments(spec.city, skills, list(spec.languages), instruments)
+    console.print(f"[green]✓[/] survey instruments (pre, post, session; en + es) → {instruments}")
+    spanish, english = learners[: len(learners) // 3], learners[len(learners) // 3:]
+    exports = root / "exports"
+    surveys = [simulate_post_survey(exports / "post-google-en.csv", english, spec.city, skills, "en", "google", seed),
+               simulate_post_survey(exports / "post-microsoft-es.csv", spanish, spec.city, skills, "es", "microsoft",
+                                    seed)]
+    attendance = simulate_attendance(exports / "attendance.csv", learners, session_dates(spec.sprint), seed)
+    console.print(f"[green]✓[/] simulated survey exports and attendance → {exports}")
+    mappings = [instruments / "mapping-post.en.yaml", instruments / "mapping-post.es.yaml"]
+    for lang in ("en", "es"):
+        analysis, files = build_report(cohort=COHORT, surveys=surveys, mappings=mappings, attendance=attendance,
+                                       plan=spec_path, course=course_root, log=root / "you-said-we-did.sqlite",
+                                       lang=lang, output=root / f"report.{lang}")
+        console.print(f"[green]✓[/] feedback report ({lang}): {files.html}")
+    console.print(f"  {analysis.respondents} responses, {len(analysis.requests)} dataset requests, "
+                  f"{len(analysis.recommendations)} recommendations; backlog: {files.backlog}")

@@ -98,6 +98,21 @@ def report(cohort: str = typer.Option(..., "--cohort", help="The cohort's name, 
     """Write the cohort's feedback report and record its dataset requests in the you-said-we-did log.
 
     Running it again for the same cohort changes nothing in the log."""
+    analysis, files = build_report(cohort=cohort, surveys=surveys, mappings=mappings, pre=pre,
+                                   pre_mappings=pre_mappings, attendance=attendance, plan=plan, grades=grades,
+                                   course=course, catalog=catalog, log=log or default_log(), lang=lang,
+                                   output=output)
+    console.print(f"[green]✓[/] report for cohort {cohort}: {analysis.respondents} responses, "
+                  f"{len(analysis.requests)} dataset requests, {len(analysis.recommendations)} recommendations")
+    for path in files.all:
+        console.print(f"  {path}", highlight=False)
+
+
+def build_report(*, cohort: str, surveys: list[Path], mappings: list[Path], output: Path, log: Path,
+                 pre: list[Path] = (), pre_mappings: list[Path] = (), attendance: Path | None = None,
+                 plan: Path | None = None, grades: bool = True, course: Path | None = None,
+                 catalog: Path | None = None, lang: str = "en"):
+    """Read every input, analyse the cohort, record it in the log and write the report (see `report`)."""
     from kit.data.syllabus import load_syllabus
     from kit.feedback.analysis import CohortInputs, analyse
     from kit.feedback.attendance import read_attendance
@@ -108,28 +123,25 @@ def report(cohort: str = typer.Option(..., "--cohort", help="The cohort's name, 
     if lang not in LANGUAGES:
         raise KitError(f"--lang {lang!r}: the report is written in {', '.join(LANGUAGES)}")
     syllabus = load_syllabus()
-    post = _read_exports(surveys, mappings, "post-survey")
-    pre_exports = _read_exports(pre, pre_mappings or mappings, "pre-survey")
+    post = _read_exports(list(surveys), list(mappings), "post-survey")
+    pre_exports = _read_exports(list(pre), list(pre_mappings or mappings), "pre-survey")
     if plan is not None:
         spec, modules = _load_plan(plan)
         city, languages = spec.city, list(spec.languages)
     else:
-        city, languages, modules = "", ["en"], syllabus.available()
-    scores = _grades(syllabus.available() if plan is None else modules, course) if grades else None
+        city, languages, modules = project_root().name, ["en"], syllabus.available()
+    scores = _grades(modules, course) if grades else None
     rated = {s for export in post for s in export.skills}
     skills = [s for s in syllabus.skills_for([m.number for m in syllabus.modules]) if s.id in rated]
     inputs = CohortInputs(
-        cohort=cohort, city=city or project_root().name, modules=modules, skills=skills, languages=languages,
+        cohort=cohort, city=city, modules=modules, skills=skills, languages=languages,
         post=post, pre=pre_exports, attendance=read_attendance(attendance) if attendance else None, scores=scores,
         catalog=load_city_catalog(catalog) if catalog else bundled_catalog(),
         catalog_source=catalog.name if catalog else "bundled")
     analysis = analyse(inputs)
-    with FeedbackLog(log or default_log()) as book:
+    with FeedbackLog(log) as book:
         files = write_report(analysis, book, output, lang)
-    console.print(f"[green]✓[/] report for cohort {cohort}: {analysis.respondents} responses, "
-                  f"{len(analysis.requests)} dataset requests, {len(analysis.recommendations)} recommendations")
-    for path in files.all:
-        console.print(f"  {path}", highlight=False)
+    return analysis, files
 
 
 @backlog_app.callback()

@@ -1,7 +1,8 @@
-"""The syllabus: every module's title, level, minutes and prerequisites, in one file.
+"""The syllabus: every module's title, level, minutes, prerequisites and skills, in one file.
 
 ``modules/syllabus.yaml`` is the single source for these numbers; the plan
-builder schedules from it and course packaging reads it.
+builder schedules from it, course packaging reads it and the feedback surveys
+ask learners to rate themselves on its skills.
 """
 
 from __future__ import annotations
@@ -11,12 +12,40 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from kit.errors import CatalogError
 from kit.paths import modules_dir
 
 Language = Literal["en", "es"]
+LANGUAGES: tuple[Language, ...] = ("en", "es")
+
+
+class Skill(BaseModel):
+    """One skill a learner rates themselves on (1-5) before and after the course.
+
+    ``en`` and ``es`` are short phrases that complete a survey question, e.g.
+    "How confident are you today: loading and reading a table of data".
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    en: str = Field(min_length=1)
+    es: str = Field(min_length=1)
+
+    def text(self, lang: str) -> str:
+        """The skill's phrase in ``lang`` (``"en"`` or ``"es"``).
+
+        Raises
+        ------
+        CatalogError
+            When the syllabus has no phrase in that language.
+        """
+        if lang not in LANGUAGES:
+            raise CatalogError(f"skill {self.id!r} has no text in language {lang!r}",
+                               hint="languages: " + ", ".join(LANGUAGES))
+        return getattr(self, lang)
 
 
 class Module(BaseModel):
@@ -37,6 +66,7 @@ class Module(BaseModel):
     assignment: str | None = None
     exercise_languages: list[Language] = []
     datasets: list[str]
+    skills: list[Skill] = []
 
     @property
     def minutes(self) -> int:
@@ -72,6 +102,10 @@ class Syllabus(BaseModel):
             unknown = [p for p in m.prerequisites if p not in numbers]
             if unknown:
                 raise ValueError(f"module {m.number} has unknown prerequisites {unknown}")
+        ids = [s.id for m in self.modules for s in m.skills]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"skill ids must be unique across the syllabus: {', '.join(repeated)}")
         return self
 
     def module(self, ref: int | str) -> Module:
@@ -98,13 +132,40 @@ class Syllabus(BaseModel):
             add(self.module(ref))
         return [m for m in self.modules if m.number in wanted]
 
+    def skills_for(self, refs: list[int | str]) -> list[Skill]:
+        """The skills of the modules asked for, in syllabus order, each once.
+
+        Parameters
+        ----------
+        refs
+            Module numbers (``3``) or ids (``"03-issue-campaigns"``); order and
+            repeats do not matter.
+
+        Raises
+        ------
+        CatalogError
+            When a module is unknown.
+        """
+        wanted = {self.module(ref).number for ref in refs}
+        skills: dict[str, Skill] = {}
+        for m in self.modules:
+            if m.number in wanted:
+                for skill in m.skills:
+                    skills.setdefault(skill.id, skill)
+        return list(skills.values())
+
 
 @lru_cache(maxsize=4)
 def _load(path: Path, mtime: float) -> Syllabus:
     try:
         return Syllabus.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise CatalogError(f"{path}: {str(exc).splitlines()[0]}: {str(exc).splitlines()[-1].strip()}") from None
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise CatalogError(f"{path}: {where}: {first['msg']}{more}") from None
 
 
 def load_syllabus(path: Path | None = None) -> Syllabus:

@@ -75,9 +75,17 @@ class CohortAnalysis:
         return [AskedRequest(m.request, learner, m.dataset, m.title) for learner, m in self.requests]
 
 
+def _naive(frame: pd.DataFrame) -> pd.DataFrame:
+    """Submission times in UTC without a zone (Google exports carry one, Microsoft's do not)."""
+    stamps = frame.get("submitted_at")
+    if stamps is not None and getattr(stamps.dt, "tz", None) is not None:
+        frame = frame.assign(submitted_at=stamps.dt.tz_convert("UTC").dt.tz_localize(None))
+    return frame
+
+
 def _combine(exports: list[SurveyResponses]) -> pd.DataFrame:
     """Every export's rows; a learner in two exports keeps their latest answer."""
-    frames = [e.responses for e in exports if len(e.responses)]
+    frames = [_naive(e.responses) for e in exports if len(e.responses)]
     if not frames:
         return pd.DataFrame({"learner_id": pd.Series(dtype=object)})
     frame = pd.concat(frames, ignore_index=True)

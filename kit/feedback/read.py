@@ -232,6 +232,13 @@ def _guess_dayfirst(values: list[str], spanish: bool) -> bool:
 _RATING = re.compile(r"(\d+)(?:[.,]0+)?(?:\s*(?:[-\u2013\u2014:.)]\s*)?(?=[^\d\s.,])\S.*)?", re.S)
 
 
+def _learner_key(value: str) -> str:
+    """Emails compare without case; self-chosen codes without case or spaces (``ro 07 li`` is ``RO07LI``)."""
+    if "@" in value:
+        return value.casefold()
+    return "".join(value.split()).upper()
+
+
 def _parse_rating(value: str) -> int | None:
     """'4', '4.0', ' 4 ', '4 - Agree' -> 4; anything else (or outside 1-5) -> None."""
     m = _RATING.fullmatch(value.strip())
@@ -332,7 +339,7 @@ def read_export(path: str | Path, mapping: ColumnMapping) -> SurveyResponses:
                                         "the submission time cannot be read"))
                 unreadable += 1
                 continue
-        row: dict = {"learner_id": learner.casefold() if "@" in learner else learner,
+        row: dict = {"learner_id": _learner_key(learner),
                      "submitted_at": stamp, "_order": number}
         for out, pos in questions.items():
             cell = record[pos] if pos is not None else ""

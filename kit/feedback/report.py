@@ -79,7 +79,7 @@ def _recommendation(t: Messages, rec: Recommendation, a: CohortAnalysis) -> str:
     if "skill" in values:
         values["skill"] = _skill_labels(a, t.lang).get(values["skill"], values["skill"])
     if "languages" in values:
-        values["languages"] = t.join([t(f"language.{lang}") for lang in values["languages"]])
+        values["languages"] = t.join([t.text.get(f"language.{lang}", lang) for lang in values["languages"]])
     if "requests" in values:
         values["requests"] = t.join([f"“{r}”" for r in values["requests"]])
     key = f"rec.{rec.key}"

@@ -61,6 +61,7 @@ many may me might more most much must my need needed needs new no not number num
 our out over own per please public publish published publicly really recent see should show so some such
 than that the their them then there these they this those to too type types up updated us very want wanted
 was way we were what when where which who whom why will wish with would you your city cities citywide
+month monthly week weekly year yearly daily last people
 """
 _STOPWORDS_ES = """
 a al algo algun alguna algunas alguno algunos ante cada como con conocer cual cuales cuando cuanta cuantas
@@ -69,6 +70,7 @@ estar estas este esto estos fue gustaria hay informacion la las le les lista lis
 muy ni no nos nuestra nuestras nuestro nuestros numero o para pero poder por publica publicados publicar
 publicara publique puede que queremos quien quienes quiero quisiera se ser sin sobre son su sus tambien
 tener tiene tipo tipos toda todas todo todos tu tus u un una unas uno unos ver y ciudad cantidad saber
+mes meses mensual semana anual ano anos ultimo ultima ultimos ultimas gente
 """
 STOPWORDS = frozenset(_STOPWORDS_EN.split()) | frozenset(_STOPWORDS_ES.split())
 
@@ -76,7 +78,7 @@ STOPWORDS = frozenset(_STOPWORDS_EN.split()) | frozenset(_STOPWORDS_ES.split())
 # request in either language meets a catalog in either. Written plainly; folded
 # and stemmed like every other word.
 _GLOSSARY_GROUPS = """
-complaint queja reclamo denuncia
+complaint queja reclamo denuncia reporte report
 request solicitud pedido
 service servicio
 neighborhood neighbourhood barrio vecindario colonia
@@ -84,7 +86,7 @@ population poblacion habitantes residents residentes inhabitants
 census censo
 election eleccion electoral
 result resultado
-vote voto votes votos voting votar voted votacion
+vote voto votes votos voting votar voted votacion voto
 voter votante elector
 turnout participacion
 precinct precinto
