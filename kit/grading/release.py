@@ -11,6 +11,7 @@ import re
 import shutil
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import nbformat
@@ -55,7 +56,21 @@ def find_leaks(release_dir: Path, sources: list[Path]) -> list[str]:
     return leaks
 
 
-def release_assignment(course: Course, assignment: str, *, archive: bool = True) -> Release:
+def set_due_date(course: Course, assignment: str, due: datetime | None) -> None:
+    """Record the assignment's deadline in the gradebook (naive times are the course's local time,
+    stored as nbgrader stores them: UTC). ``None`` leaves it as it is."""
+    if due is None:
+        return
+    if due.tzinfo is not None:
+        due = due.astimezone(timezone.utc).replace(tzinfo=None)
+    else:
+        due = due.astimezone().astimezone(timezone.utc).replace(tzinfo=None)
+    with course.gradebook() as gb:
+        gb.update_or_create_assignment(assignment, duedate=due)
+
+
+def release_assignment(course: Course, assignment: str, *, archive: bool = True,
+                       due: datetime | None = None) -> Release:
     """Generate the learner version of ``assignment`` into ``grader/release``.
 
     Parameters
@@ -66,6 +81,9 @@ def release_assignment(course: Course, assignment: str, *, archive: bool = True)
         An assignment id (a folder of ``exercises/``).
     archive
         Also write ``grader/exports/<assignment>-release.zip`` to hand out.
+    due
+        The deadline; submissions after it (and after the course's grace period)
+        lose points as the course's late policy says (:mod:`kit.grading.late`).
     """
     course.check_assignment(assignment)
     require_success(course.api.generate_assignment(assignment, force=True, create=True),
@@ -76,6 +94,7 @@ def release_assignment(course: Course, assignment: str, *, archive: bool = True)
         shutil.rmtree(directory)
         raise AssignmentError(f"release of '{assignment}' leaked solutions and was deleted: {leaks[0]}",
                               assignment=assignment)
+    set_due_date(course, assignment, due)
     notebooks = sorted(directory.glob("*.ipynb"))
     zip_path = None
     if archive:

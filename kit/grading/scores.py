@@ -17,7 +17,7 @@ from nbgrader.api import MissingEntry
 from kit.grading.course import Course
 
 QUESTION_COLUMNS = ["learner", "assignment", "notebook", "question", "kind", "score", "max_score",
-                    "needs_manual_grade"]
+                    "needs_manual_grade", "late_penalty"]
 
 
 def question_of(grade_id: str) -> str:
@@ -37,7 +37,10 @@ def question_order(course: Course, assignment: str) -> dict[str, int]:
 
 
 def question_scores(course: Course, assignments: list[str] | None = None) -> pd.DataFrame:
-    """One row per learner, assignment and graded question, in notebook order."""
+    """One row per learner, assignment and graded question, in notebook order.
+
+    ``late_penalty`` is the submission's late-submission penalty in points (the
+    same on each of its rows; see :mod:`kit.grading.late`)."""
     rows = []
     with course.gradebook() as gb:
         for assignment in assignments or [a.name for a in gb.assignments]:
@@ -46,11 +49,13 @@ def question_scores(course: Course, assignments: list[str] | None = None) -> pd.
             except MissingEntry:
                 continue
             for submission in submissions:
+                penalty = float(submission.late_submission_penalty or 0.0)
                 for notebook in submission.notebooks:
                     for grade in notebook.grades:
                         rows.append((submission.student.id, assignment, notebook.name, question_of(grade.name),
                                      "manual" if grade.cell_type == "markdown" else "auto",
-                                     float(grade.score), float(grade.max_score), bool(grade.needs_manual_grade)))
+                                     float(grade.score), float(grade.max_score), bool(grade.needs_manual_grade),
+                                     penalty))
     frame = pd.DataFrame(rows, columns=QUESTION_COLUMNS)
     positions = {a: question_order(course, a) for a in frame["assignment"].unique()}
     frame["position"] = [positions[a].get(q, len(positions[a])) for a, q in zip(frame["assignment"], frame["question"])]
@@ -66,6 +71,7 @@ class LearnerTotal:
     auto_max: float
     manual_max: float
     pending_manual: int
+    late_penalty: float = 0.0
 
     @property
     def status(self) -> str:
@@ -78,8 +84,10 @@ def learner_totals(scores: pd.DataFrame) -> list[LearnerTotal]:
     for (assignment, learner), rows in scores.groupby(["assignment", "learner"], sort=True):
         auto = rows[rows["kind"] == "auto"]
         manual = rows[rows["kind"] == "manual"]
+        penalty = float(rows["late_penalty"].max()) if "late_penalty" in rows else 0.0
         totals.append(LearnerTotal(learner, assignment, float(auto["score"].sum()), float(auto["max_score"].sum()),
-                                   float(manual["max_score"].sum()), int(manual["needs_manual_grade"].sum())))
+                                   float(manual["max_score"].sum()), int(manual["needs_manual_grade"].sum()),
+                                   penalty))
     return totals
 
 
@@ -98,7 +106,8 @@ def write_grades_csv(scores: pd.DataFrame, path: Path) -> Path:
     """Write one row per learner and assignment, with a column per question.
 
     Columns: ``learner, assignment, <question>…, auto_score, auto_max,
-    manual_max, status``. Question scores are points; the reflection's column is
+    manual_max, late_penalty, status`` (the penalty, in points, is taken off the
+    submission's score by the course's late policy). Question scores are points; the reflection's column is
     empty until a trainer grades it in formgrader. When the grades span several
     assignments, question columns are named ``<assignment>/<question>`` (two
     exercises may use the same question id).
@@ -110,7 +119,8 @@ def write_grades_csv(scores: pd.DataFrame, path: Path) -> Path:
     totals = {(t.assignment, t.learner): t for t in learner_totals(scores)}
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(["learner", "assignment", *headers, "auto_score", "auto_max", "manual_max", "status"])
+        writer.writerow(["learner", "assignment", *headers, "auto_score", "auto_max", "manual_max", "late_penalty",
+                         "status"])
         for (assignment, learner), rows in scores.groupby(["assignment", "learner"], sort=True):
             by_question = {r.question: r for r in rows.itertuples()}
             cells = []
@@ -119,5 +129,5 @@ def write_grades_csv(scores: pd.DataFrame, path: Path) -> Path:
                 cells.append("" if r is None or (r.kind == "manual" and r.needs_manual_grade) else f"{r.score:g}")
             t = totals[assignment, learner]
             writer.writerow([learner, assignment, *cells, f"{t.auto_score:g}", f"{t.auto_max:g}",
-                             f"{t.manual_max:g}", t.status])
+                             f"{t.manual_max:g}", f"{t.late_penalty:g}", t.status])
     return path
