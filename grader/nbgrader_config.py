@@ -34,7 +34,17 @@ c.ExecutePreprocessor.extra_arguments = ["--IPKernelApp.log_level=ERROR"]
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
 
-# Late submissions: see kit/grading; the course has no deadline by default.
+# Late submissions (kit/grading/late.py). An assignment has a deadline once it is
+# released with one (`kit grade release ASSIGNMENT --due 2026-10-07T17:00`) or set in
+# formgrader; within the grace period nothing is taken off, then a percentage of the
+# score per started day late, up to a cap. nbgrader's own AssignLatePenalties step
+# applies it, so formgrader shows the penalty next to the score.
+from kit.grading.late import GracePeriodPenalty  # noqa: E402
+
+c.AssignLatePenalties.plugin_class = GracePeriodPenalty
+c.GracePeriodPenalty.grace_hours = 24
+c.GracePeriodPenalty.percent_per_day = 10
+c.GracePeriodPenalty.max_percent = 50
 
 # Feedback never shows hidden tests: strip them, and cut test tracebacks (which
 # quote the failing line) to the message written for the learner.
@@ -44,3 +54,18 @@ from nbgrader.preprocessors import GetGrades  # noqa: E402
 from kit.grading.preprocessors import HideHiddenTests  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+
+# --- kit autograding sandbox (kit/grading/autograde.py, kit/grading/converter.py) ---
+# `kit grade autograde` runs each learner's notebook in a sandbox: a fresh process
+# with no network, no view of this folder or of ../exercises, and these limits.
+# The time limit per cell is c.ExecutePreprocessor.timeout above (as in nbgrader).
+c.SandboxExecute.notebook_seconds = 300    # whole notebook (seconds)
+c.SandboxExecute.memory_mb = 3072          # memory of the notebook's process (MiB)
+c.SandboxExecute.output_bytes = 1_000_000  # everything a notebook prints or displays (bytes)
+c.SandboxExecute.processes = 32            # processes a notebook may run at once
+c.SandboxExecute.file_mb = 100             # largest file a notebook may write (MiB)
+c.SandboxExecute.workers = 0               # notebooks run at once (0: one per CPU core)
+# A learner who deletes a test (or other locked) cell gets it back, with a note,
+# instead of silently keeping that test's old grade or none (nbgrader's behaviour).
+c.SandboxedAutograde.restore_tests = True
+# --- end of the kit autograding sandbox ---

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,7 +14,7 @@ from kit.cli.output import console, err_console, progress_bar, report_errors
 from kit.errors import SubmissionError
 
 if TYPE_CHECKING:
-    from kit.grading.autograde import LearnerResult
+    from kit.grading.autograde import AutogradeRun, LearnerResult
     from kit.grading.course import Course
 
 # nbgrader and nbformat take seconds to import: each command imports the
@@ -27,12 +28,15 @@ ASSIGNMENT = typer.Argument(..., help="Assignment id, a folder of exercises/ (e.
 
 @app.command()
 @report_errors
-def release(assignment: str = ASSIGNMENT) -> None:
+def release(assignment: str = ASSIGNMENT,
+            due: datetime | None = typer.Option(None, "--due", formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+                                                help="Deadline (local time), e.g. 2026-10-07T17:00; late "
+                                                     "submissions follow the course's late policy.")) -> None:
     """Generate the learner version of an assignment (no solutions, no hidden tests)."""
     from kit.grading.course import open_course
     from kit.grading.release import release_assignment
 
-    result = release_assignment(open_course(), assignment)
+    result = release_assignment(open_course(), assignment, due=due)
     console.print(f"[green]✓[/] released {assignment}: {len(result.notebooks)} notebook(s) in {result.directory}")
     if result.archive:
         console.print(f"  hand out: {result.archive}")
@@ -56,27 +60,73 @@ def collect_(assignment: str = ASSIGNMENT,
         raise SubmissionError(f"{len(bad)} submission(s) could not be collected: {bad[0].learner}: {bad[0].problem}")
 
 
-def run_autograde(course: "Course", assignment: str, learners: list[str] | None = None) -> list["LearnerResult"]:
-    """Autograde with a progress bar; report learners that could not be graded."""
+def run_autograde(course: "Course", assignment: str, learners: list[str] | None = None, *,
+                  workers: int | None = None, force: bool = False, engine: str = "kit") -> "AutogradeRun":
+    """Autograde with a progress bar; warn about sandbox protections that are off; report
+    learners that could not be graded."""
     from kit.grading.autograde import autograde
 
-    todo = learners if learners is not None else course.submitted_learners(assignment)
     with progress_bar() as bar:
-        task = bar.add_task(f"autograding {assignment}", total=len(todo))
-        results = autograde(course, assignment, todo, on_result=lambda _: bar.advance(task))
-    for r in results:
-        if not r.graded:
-            err_console.print(f"[red]✗[/] {r.learner}: {r.problem}", highlight=False)
-    return results
+        task = bar.add_task(f"autograding {assignment}", total=None)
+
+        def progress(run: "AutogradeRun", result: "LearnerResult | None") -> None:
+            if result is None:
+                _warn_protections_off(run.protections_off, bar.console)
+                bar.update(task, total=run.total)
+            else:
+                bar.advance(task)
+
+        run = autograde(course, assignment, learners, workers=workers, force=force, engine=engine,
+                        progress=progress)
+    if run.skipped:
+        console.print(f"{len(run.skipped)} learner(s) already graded with an unchanged submission: skipped "
+                      "(--force grades them again)", highlight=False)
+    for r in run.failed:
+        err_console.print(f"[red]✗[/] {r.learner}: {r.problem}", highlight=False)
+    return run
+
+
+def _warn_protections_off(missing: list[str], out) -> None:
+    if not missing:
+        return
+    out.print("[bold yellow]warning: learners' code runs with these sandbox protections OFF on this machine:[/]",
+              highlight=False)
+    for item in missing:
+        out.print(f"  [bold red]✗ {item}[/]", highlight=False)
+
+
+def results_table(run: "AutogradeRun") -> Table:
+    table = Table("learner", "score", "ran", "note", title=f"Autograded {run.assignment}")
+    for r in run.results:
+        score = f"{r.score:g} / {r.max_score:g}" if r.graded else "[red]not graded[/]"
+        ran = f"{r.status or '-'}" + (f" {r.seconds:.1f}s" if r.seconds is not None else "")
+        note = r.problem if not r.graded else (r.message or "")
+        table.add_row(r.learner, score, ran, note)
+    return table
 
 
 @app.command("autograde")
 @report_errors
 def autograde_(assignment: str = ASSIGNMENT,
-               learner: list[str] = typer.Option(None, "--learner", help="Grade only this learner (repeatable).")) -> None:
-    """Autograde submitted notebooks with nbgrader and record scores in the gradebook."""
+               learner: list[str] = typer.Option(None, "--learner",
+                                                 help="Grade (again) only this learner (repeatable)."),
+               workers: int = typer.Option(None, "--workers", min=1,
+                                           help="Notebooks run at once (default: the course config, or one "
+                                                "per CPU core)."),
+               force: bool = typer.Option(False, "--force",
+                                          help="Grade again learners already graded with an unchanged submission."),
+               engine: str = typer.Option("kit", "--engine",
+                                          help="kit: sandboxed, parallel, resumable; nbgrader: plain nbgrader "
+                                               "autograde, one learner at a time.")) -> None:
+    """Autograde submitted notebooks and record scores in nbgrader's gradebook.
+
+    Each notebook runs in a sandbox (time, memory and output limits, no network, no access to solutions
+    or other learners' work), several at once. An interrupted run resumes: learners already graded with
+    an unchanged submission are skipped. Exits 1 if any learner could not be graded (the others are)."""
     from kit.grading.course import check_learner_id, open_course
 
+    if engine not in ("kit", "nbgrader"):
+        raise typer.BadParameter(f"unknown engine '{engine}' (kit or nbgrader)", param_hint="--engine")
     course = open_course()
     course.check_assignment(assignment)
     if learner:
@@ -84,13 +134,17 @@ def autograde_(assignment: str = ASSIGNMENT,
             check_learner_id(one)
             if one not in course.submitted_learners(assignment):
                 raise SubmissionError(f"no submission of {assignment} from '{one}'", learner=one)
-    results = run_autograde(course, assignment, learner or None)
-    graded = [r for r in results if r.graded]
-    console.print(f"graded {len(graded)} of {len(results)} submission(s)")
-    failed = [r for r in results if not r.graded]
-    if failed:
-        raise SubmissionError(f"{len(failed)} submission(s) could not be graded; the others were",
-                              learner=failed[0].learner)
+    # naming a learner means: grade them now, even if their submission has not changed
+    run = run_autograde(course, assignment, learner or None, workers=workers, force=force or bool(learner),
+                        engine=engine)
+    if run.results:
+        console.print(results_table(run))
+    graded = [r for r in run.results if r.graded]
+    console.print(f"graded {len(graded)} of {len(run.results)} submission(s) in {run.seconds:.1f}s"
+                  + (f", {len(run.skipped)} unchanged" if run.skipped else ""), highlight=False)
+    if run.failed:
+        raise SubmissionError(f"{len(run.failed)} submission(s) could not be graded; the others were",
+                              learner=run.failed[0].learner)
 
 
 @app.command()
@@ -120,13 +174,25 @@ def export_grades(course: "Course", output: Path, assignments: list[str] | None 
 @app.command()
 @report_errors
 def export(output: Path = typer.Option(Path("grader/exports/grades.csv"), "-o", "--output", help="CSV file to write."),
-           assignment: list[str] = typer.Option(None, "--assignment", help="Only this assignment (repeatable).")) -> None:
-    """Export grades from the gradebook: one row per learner, a column per question."""
+           assignment: list[str] = typer.Option(None, "--assignment", help="Only this assignment (repeatable)."),
+           canvas: Path | None = typer.Option(None, "--canvas", help="Also write a CSV for Canvas's gradebook import."),
+           roster: Path | None = typer.Option(None, "--roster", help="The course's Canvas gradebook export, to "
+                                              "fill in each learner's Canvas ID, name and section.")) -> None:
+    """Export grades from the gradebook: one row per learner, a column per question (and, with --canvas,
+    a file Canvas imports)."""
+    from kit.grading.canvas import write_canvas_csv
     from kit.grading.course import open_course
 
-    scores = export_grades(open_course(), output, assignment or None)
+    course = open_course()
+    scores = export_grades(course, output, assignment or None)
     console.print(f"[green]✓[/] wrote {output} ({scores['learner'].nunique()} learners) "
                   f"and {output.with_name(output.stem + '-by-question.csv')}")
+    if canvas is not None:
+        done = write_canvas_csv(course, sorted(scores["assignment"].unique()), canvas, roster)
+        console.print(f"[green]✓[/] wrote {canvas} for Canvas (Grades → Import): {done.learners} learners, "
+                      f"{len(done.assignments)} assignments")
+        if done.unmatched:
+            console.print(f"[yellow]![/] not in the roster, matched by SIS Login ID only: {', '.join(done.unmatched)}")
 
 
 @app.command()

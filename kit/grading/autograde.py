@@ -1,38 +1,130 @@
-"""Autograding submissions with nbgrader, one learner at a time.
+"""Autograding submissions: in parallel, sandboxed, exactly as nbgrader scores them, resumable.
 
-Each learner is graded by nbgrader's own ``Autograde`` converter (through its
-API, in-process), so the gradebook, formgrader and feedback work unchanged. A
-submission that cannot be graded (broken JSON, no notebook) gets a clear
-per-learner result and the run goes on to the next learner.
+:func:`autograde` grades each learner with nbgrader's own ``Autograde``
+converter (:class:`kit.grading.converter.SandboxedAutograde`), in-process, so
+the gradebook, formgrader, manual grading and feedback work unchanged — but the
+learner's notebook runs in :class:`kit.grading.sandbox.Sandbox`: a fresh,
+isolated process per notebook, forked from a pre-warmed server, with a time
+limit per cell and per notebook, a memory limit, capped output, no network, and
+a working directory holding only the files the learner was given (no
+solutions, no hidden tests, no gradebook, no other learner's work).
+
+Learners are graded ``workers`` at a time. nbgrader's bookkeeping (cheap) is
+done one learner at a time under a lock; the notebooks (slow) run at once.
+
+A journal (:mod:`kit.grading.journal`) records each learner graded, with a
+fingerprint of the submission. A run that is interrupted — Ctrl-C, ``kill -9`` —
+loses nothing already graded: the next run skips learners done with an
+unchanged submission and grades the rest (``force=True`` regrades everyone).
+
+A submission that cannot be graded (broken JSON, no notebook) gets a clear
+per-learner result and the run goes on.
+
+``engine="nbgrader"`` grades as plain ``nbgrader autograde`` does, one learner
+at a time with a local kernel and no journal: the reference the kit's engine is
+tested against.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 from nbgrader.api import MissingEntry
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.utils import capture_log
 
+from kit.errors import AssignmentError
+from kit.grading.converter import GradingSession, SandboxedAutograde, sandbox_settings
 from kit.grading.course import Course
+from kit.grading.journal import Journal, fingerprint
 from kit.grading.nbgrader_result import first_problem
+from kit.paths import datasets_dir
+
+if TYPE_CHECKING:
+    from kit.grading.sandbox import Limits
+
+__all__ = ["AutogradeRun", "LearnerResult", "autograde", "check_submission", "default_workers",
+           "hidden_paths", "submission_score"]
+
+ENGINES = ("kit", "nbgrader")
+Progress = Callable[["AutogradeRun", "LearnerResult | None"], None]
 
 
 @dataclass(frozen=True)
 class LearnerResult:
-    """The outcome of grading one learner's submission."""
+    """The outcome of grading one learner's submission.
+
+    Attributes
+    ----------
+    graded
+        Whether the submission's scores are in the gradebook.
+    problem
+        Why it could not be graded (``graded`` is False), in one line.
+    status
+        How the notebook ran in the sandbox: ``"ok"``, ``"timeout"`` or
+        ``"died"`` (None with ``engine="nbgrader"`` or when nothing ran).
+    message
+        What a trainer should know about a graded submission, e.g. ``cell
+        test-x timed out`` or ``restored 1 deleted test cell (test-x)``.
+    seconds
+        Time spent running the learner's notebooks.
+    """
 
     learner: str
     graded: bool
     score: float | None = None
     max_score: float | None = None
     problem: str | None = None
+    status: str | None = None
+    message: str | None = None
+    seconds: float | None = None
+
+
+@dataclass
+class AutogradeRun:
+    """One autograding run: a result per learner graded, and who was skipped.
+
+    Iterating over a run gives its :attr:`results`.
+    """
+
+    assignment: str
+    engine: str
+    results: list[LearnerResult] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # already graded, submission unchanged
+    total: int = 0  # learners this run grades (skipped ones left out)
+    protections_off: list[str] = field(default_factory=list)
+    workers: int = 1
+    seconds: float = 0.0
+
+    def __iter__(self) -> Iterator[LearnerResult]:
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    @property
+    def failed(self) -> list[LearnerResult]:
+        return [r for r in self.results if not r.graded]
 
 
 def check_submission(course: Course, assignment: str, learner: str) -> str | None:
     """A one-line description of what is wrong with a submission, or None."""
     folder = course.step_dir("submitted", learner, assignment)
+    # nbgrader copies a submission's files by following links: a link to the
+    # gradebook would become a copy of it, next to the learner's notebook
+    links = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_symlink())
+    if links:
+        return f"the submission contains a symbolic link ({links[0]}); submit files, not links"
     expected = [p.name for p in course.source_notebooks(assignment)]
     found = sorted(p.name for p in folder.glob("*.ipynb"))
     if not found:
@@ -45,6 +137,8 @@ def check_submission(course: Course, assignment: str, learner: str) -> str | Non
             nbformat.validate(nbformat.read(folder / name, as_version=4))
         except (json.JSONDecodeError, nbformat.reader.NotJSONError) as exc:
             return f"{name} is not a readable notebook (broken JSON: {str(exc).splitlines()[0][:120]})"
+        except UnicodeDecodeError:
+            return f"{name} is not a readable notebook (not UTF-8 text)"
         except nbformat.ValidationError as exc:
             return f"{name} is not a valid notebook ({exc.message[:120]})"
     return None
@@ -59,21 +153,141 @@ def submission_score(course: Course, assignment: str, learner: str) -> tuple[flo
         return submission.score, submission.max_score
 
 
-def autograde(course: Course, assignment: str, learners: list[str] | None = None,
-              on_result: Callable[[LearnerResult], None] | None = None) -> list[LearnerResult]:
+def default_workers() -> int:
+    """One worker per CPU core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def hidden_paths(course: Course) -> list[Path]:
+    """Everything a learner's notebook must not see: the course, its sources and nbgrader's caches.
+
+    The course folder (gradebook, release, every learner's submission and
+    autograded notebooks), the source notebooks (solutions, hidden tests), the
+    gradebook wherever it is, nbgrader's exchange and cache, and — when the kit
+    runs from a checkout while ``KIT_HOME`` points elsewhere — the checkout's own
+    course and exercises.
+    """
+    from nbgrader.exchange.default.exchange import Exchange
+
+    paths = [course.root, course.source_root]
+    db_url = course.coursedir.db_url
+    if db_url.startswith("sqlite:///"):
+        db = Path(db_url.removeprefix("sqlite:///"))
+        paths += [db, *(db.with_name(db.name + suffix) for suffix in ("-journal", "-wal", "-shm"))]
+    exchange = Exchange(coursedir=course.coursedir, config=course.config)
+    paths += [Path(exchange.root), Path(exchange.cache)]
+    checkout = Path(__file__).resolve().parents[2]
+    paths += [checkout / "grader", checkout / "exercises"]
+    unique: dict[Path, None] = {}
+    for path in paths:
+        path = Path(os.path.realpath(path))
+        if path.exists() and path != Path("/"):
+            unique[path] = None
+    return list(unique)
+
+
+def notebook_env() -> dict[str, str]:
+    """The environment of learners' notebooks: the sandbox's default, with ``KIT_HOME``
+    pointing where the datasets really are.
+
+    The project folder may be a link farm under ``/tmp`` (the tests' is), which
+    the sandbox replaces with a private, empty ``/tmp``; the datasets themselves
+    stay visible at their real path.
+    """
+    from kit.grading.sandbox.sandbox import PASSED_ENV
+
+    env = {k: v for k, v in os.environ.items() if k in PASSED_ENV or k.startswith("LC_")}
+    env["KIT_HOME"] = str(Path(os.path.realpath(datasets_dir())).parent)
+    return env
+
+
+def autograde(course: Course, assignment: str, learners: list[str] | None = None, *,
+              workers: int | None = None, force: bool = False, limits: Limits | dict | None = None,
+              progress: Progress | None = None, engine: str = "kit",
+              restore_tests: bool | None = None) -> AutogradeRun:
     """Autograde ``assignment`` for ``learners`` (default: everyone who submitted).
 
     Parameters
     ----------
-    on_result
-        Called after each learner, e.g. to advance a progress bar.
+    course
+        The open course.
+    assignment
+        An assignment id; it must have been released.
+    learners
+        Learner ids to grade (default: every learner with a submission).
+    workers
+        Notebooks run at once (default: ``c.SandboxExecute.workers`` in the
+        course config, or one per CPU core).
+    force
+        Grade again learners already graded with an unchanged submission.
+    limits
+        A :class:`kit.grading.sandbox.Limits`, or some of its fields as a dict,
+        overriding the course config (``cell_seconds`` comes from ``ExecutePreprocessor
+        .timeout``, the rest from ``c.SandboxExecute.*``).
+    progress
+        ``progress(run, result)``: called with ``result=None`` when grading
+        starts (``run.total``, ``run.skipped`` and ``run.protections_off`` are
+        known then), then with each learner's result as soon as it is known
+        (``run.results`` holds those so far), e.g. to drive a progress bar. An
+        exception it raises (such as ``KeyboardInterrupt``) stops the run;
+        learners graded so far keep their grades and journal entries.
+    engine
+        ``"kit"`` (sandboxed, parallel, resumable) or ``"nbgrader"`` (plain
+        ``nbgrader autograde``, one learner at a time, always regrades).
+    restore_tests
+        Put back deleted locked and test cells (default: the course's
+        ``c.SandboxedAutograde.restore_tests``, True). Only for ``engine="kit"``.
+
+    Returns
+    -------
+    AutogradeRun
+        ``results`` in the order of ``learners``, ``skipped`` learners, and the
+        sandbox ``protections_off`` on this machine.
+
+    Raises
+    ------
+    AssignmentError
+        If the assignment is unknown or has not been released.
+    kit.grading.sandbox.SandboxError
+        If the sandbox cannot start (a :class:`~kit.errors.GradingError`).
     """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     course.check_assignment(assignment)
-    learners = learners if learners is not None else course.submitted_learners(assignment)
-    results = []
+    _check_released(course, assignment)
+    learners = list(learners) if learners is not None else course.submitted_learners(assignment)
+    started = time.monotonic()
+    if engine == "nbgrader":
+        run = AutogradeRun(assignment, engine, total=len(learners))
+        _grade_with_nbgrader(course, run, learners, progress)
+    else:
+        run = _KitRun(course, assignment, workers=workers, force=force, limits=limits, progress=progress,
+                      restore_tests=restore_tests).run(learners)
+    run.seconds = time.monotonic() - started
+    return run
+
+
+def _check_released(course: Course, assignment: str) -> None:
+    with course.gradebook() as gb:
+        try:
+            gb.find_assignment(assignment)
+        except MissingEntry:
+            raise AssignmentError(f"'{assignment}' has not been released", assignment=assignment,
+                                  hint=f"run `kit grade release {assignment}` first") from None
+
+
+def _grade_with_nbgrader(course: Course, run: AutogradeRun, learners: list[str], progress: Progress | None) -> None:
+    assignment = run.assignment
+    if progress:
+        progress(run, None)
+    journal = Journal.for_assignment(course.root, assignment)
     for learner in learners:
         problem = check_submission(course, assignment, learner)
         if problem is None:
+            journal.forget(learner)  # the kit's engine grades this learner again next time
             outcome = course.api.autograde(assignment, learner, force=True, create=True)
             if not outcome.get("success"):
                 problem = first_problem(outcome)
@@ -82,7 +296,163 @@ def autograde(course: Course, assignment: str, learners: list[str] | None = None
             result = LearnerResult(learner, True, score, max_score)
         else:
             result = LearnerResult(learner, False, problem=problem)
-        results.append(result)
-        if on_result:
-            on_result(result)
-    return results
+        run.results.append(result)
+        if progress:
+            progress(run, result)
+
+
+class _KitRun:
+    """One run of the kit's engine: plan (journal), then grade in a pool around one sandbox."""
+
+    def __init__(self, course: Course, assignment: str, *, workers, force, limits, progress, restore_tests):
+        self.course = course
+        self.assignment = assignment
+        settings = sandbox_settings(course.config)
+        if limits is not None and not isinstance(limits, dict):
+            limits = asdict(limits)  # a kit.grading.sandbox.Limits
+        self.limits = {**settings["limits"], **(limits or {})}
+        self.workers = max(1, workers or settings["workers"] or default_workers())
+        self.force = force
+        self.progress = progress
+        self.restore_tests = restore_tests
+        self.journal = Journal.for_assignment(course.root, assignment)
+        self.sources = course.source_notebooks(assignment)
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+
+    def _restoring(self) -> bool:
+        if self.restore_tests is not None:
+            return self.restore_tests
+        return SandboxedAutograde(config=self.course.config).restore_tests
+
+    def run(self, learners: list[str]) -> AutogradeRun:
+        restoring = self._restoring()
+        settings = f"kit;restore_tests={restoring}"
+        run = AutogradeRun(self.assignment, "kit", workers=self.workers)
+        todo: list[tuple[str, str]] = []
+        for learner in learners:
+            fp = fingerprint(self.course.step_dir("submitted", learner, self.assignment), self.sources, settings)
+            if not self.force and self._still_graded(learner, fp):
+                run.skipped.append(learner)
+            else:
+                todo.append((learner, fp))
+        if not todo:
+            if self.progress:
+                self.progress(run, None)
+            return run
+        from kit.grading.sandbox import Limits, Sandbox
+
+        run.total = len(todo)
+        # the sandbox's warm server takes seconds to start (it imports pandas,
+        # geopandas…): start it alongside the first learners' bookkeeping
+        starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kit-sandbox-start")
+        starting = starter.submit(Sandbox, workers=self.workers, limits=Limits(**self.limits),
+                                  hide=hidden_paths(self.course), env=notebook_env())
+        # twice as many learners in progress as notebooks running: while `workers`
+        # notebooks run, the next learners' bookkeeping is done and they wait,
+        # ready, for a free slot (the sandbox runs at most `workers` at once)
+        pool = ThreadPoolExecutor(max_workers=2 * self.workers, thread_name_prefix="kit-autograde")
+        try:
+            futures = [pool.submit(self._grade, starting, learner, fp, restoring) for learner, fp in todo]
+            sandbox = starting.result()
+            run.protections_off = list(sandbox.protections.missing())
+            if self.progress:
+                self.progress(run, None)
+            for future in as_completed(futures):
+                result = future.result()
+                if result is not None:
+                    run.results.append(result)
+                    if self.progress:
+                        self.progress(run, result)
+        except BaseException:
+            # stop: no new learner starts; notebooks still running are killed
+            # when the sandbox closes, and their learners stay "started" in the
+            # journal (graded again next run)
+            self.stopping.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        finally:
+            starter.shutdown(wait=True)  # a sandbox still starting is waited for, then closed
+            if starting.exception() is None:
+                starting.result().close()
+            pool.shutdown(wait=True)
+        order = {learner: i for i, (learner, _) in enumerate(todo)}
+        run.results.sort(key=lambda r: order[r.learner])
+        return run
+
+    def _still_graded(self, learner: str, fp: str) -> bool:
+        """Done per the journal, and its grades and autograded notebooks are still there."""
+        entry = self.journal.get(learner)
+        if entry is None or not entry.graded or not self.journal.is_done(learner, fp):
+            return False
+        folder = self.course.step_dir("autograded", learner, self.assignment)
+        if not all((folder / source.name).is_file() for source in self.sources):
+            return False
+        return submission_score(self.course, self.assignment, learner) is not None
+
+    def _grade(self, sandbox: Future, learner: str, fp: str, restoring: bool) -> LearnerResult | None:
+        if self.stopping.is_set():
+            return None
+        try:
+            problem = check_submission(self.course, self.assignment, learner)
+        except (OSError, ValueError) as exc:  # unreadable files, odd notebooks: this learner's problem only
+            problem = f"the submission could not be read ({type(exc).__name__}: {str(exc)[:120]})"
+        with self.lock:
+            if self.stopping.is_set():
+                return None
+            if problem is not None:
+                result = LearnerResult(learner, False, problem=problem)
+                self.journal.finish(learner, fp, graded=False, problem=problem)
+                return result
+            self.journal.start(learner, fp)
+            session = GradingSession(sandbox=sandbox, lock=self.lock, stopping=self.stopping)
+            coursedir = CourseDirectory(config=self.course.config)
+            coursedir.assignment_id = self.assignment
+            coursedir.student_id = learner
+            log = logging.Logger(f"kit.autograde.{learner}", logging.INFO)
+            converter = SandboxedAutograde(coursedir=coursedir, session=session, config=self.course.config,
+                                           log=log)
+            converter.force = True
+            converter.create_student = True
+            converter.restore_tests = restoring
+            outcome = capture_log(converter)
+            if self.stopping.is_set():
+                return None  # interrupted: left "started", graded again next run
+            seconds = sum(r.seconds for r in session.runs) if session.runs else None
+            status = _worst_status(session)
+            message = _message(session, len(self.sources))
+            if not outcome.get("success"):
+                problem = first_problem(outcome)
+                if message:
+                    problem = f"{problem} ({message})"
+                self.journal.finish(learner, fp, graded=False, problem=problem, status=status, message=message)
+                return LearnerResult(learner, False, problem=problem, status=status, message=message,
+                                     seconds=seconds)
+            score, max_score = submission_score(self.course, self.assignment, learner) or (None, None)
+            self.journal.finish(learner, fp, graded=True, score=score, max_score=max_score, status=status,
+                                message=message)
+            return LearnerResult(learner, True, score, max_score, status=status, message=message, seconds=seconds)
+
+
+_SEVERITY = {"ok": 0, "timeout": 1, "died": 2}
+
+
+def _worst_status(session: GradingSession) -> str | None:
+    if not session.runs:
+        return None
+    return max((r.status for r in session.runs), key=lambda s: _SEVERITY.get(s, 3))
+
+
+def _message(session: GradingSession, notebooks: int) -> str | None:
+    parts = []
+    for run in session.runs:
+        if run.status != "ok" or run.message:
+            text = run.message or ("ran out of time" if run.status == "timeout" else "its process died")
+            parts.append(f"{run.notebook}: {text}" if notebooks > 1 else text)
+    for notebook, note in session.notes:
+        parts.append(f"{notebook}: {note}" if notebooks > 1 else note)
+    for notebook, cells in session.restored.items():
+        noun = "test cell" if len(cells) == 1 else "test cells"
+        text = f"restored {len(cells)} deleted {noun} ({', '.join(cells)})"
+        parts.append(f"{notebook}: {text}" if notebooks > 1 else text)
+    return "; ".join(parts) or None

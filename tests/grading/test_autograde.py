@@ -65,8 +65,9 @@ def test_a_broken_notebook_gets_a_clear_result_and_the_others_are_graded(graded)
     assert sorted(scores_of(graded, "solution").index) == sorted(scores_of(graded, "untouched").index)
 
 
-def test_deleted_test_cells_are_restored_before_grading(graded, tmp_path):
-    """A learner who deletes a test cell does not escape it (nbgrader restores it from the gradebook)."""
+def test_deleted_test_cells_are_restored_before_grading(graded):
+    """A learner who deletes a test cell does not escape it: the kit puts it back and runs it
+    (plain nbgrader would leave that grade empty); ``restore_tests=False`` does as nbgrader does."""
     from kit.grading.autograde import autograde
 
     course = graded.course
@@ -77,8 +78,56 @@ def test_deleted_test_cells_are_restored_before_grading(graded, tmp_path):
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "count-contacts":
             cell.source = "n_contacts = 3"
     submit(course, "deleter", {release.name: nbformat.writes(nb)})
-    [result] = autograde(course, ASSIGNMENT, ["deleter"])
-    assert result.graded
-    rows = scores_of(graded, "deleter")
-    assert rows.loc["count-contacts", "score"] == 0
-    assert rows.loc["count-contacts", "max_score"] == 1
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "count-contacts":
+            cell.source = "n_contacts = len(contacts)"
+    submit(course, "deleter-right", {release.name: nbformat.writes(nb)})
+    submit(course, "deleter-unrestored", {release.name: nbformat.writes(nb)})
+    results = {r.learner: r for r in autograde(course, ASSIGNMENT, ["deleter", "deleter-right"])}
+    [unrestored] = autograde(course, ASSIGNMENT, ["deleter-unrestored"], restore_tests=False)
+    assert all(r.graded for r in [*results.values(), unrestored])
+    assert results["deleter"].message == "restored 1 deleted test cell (test-count-contacts)"
+    wrong, right, off = (scores_of(graded, learner).loc["count-contacts"]
+                         for learner in ("deleter", "deleter-right", "deleter-unrestored"))
+    assert (wrong["score"], wrong["max_score"], wrong["needs_manual_grade"]) == (0, 1, False)
+    assert (right["score"], right["needs_manual_grade"]) == (1, False)
+    assert (off["score"], off["needs_manual_grade"]) == (0, True)  # nbgrader's own behaviour
+    assert unrestored.message is None
+
+
+def test_the_journal_fingerprint_follows_every_file_of_a_submission(tmp_path):
+    from kit.grading.journal import Journal, fingerprint
+
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "a.ipynb").write_text("{}")
+    (sub / "timestamp.txt").write_text("2026-03-02 17:00:00 UTC")
+    source = tmp_path / "a.ipynb"
+    source.write_text("source")
+    first = fingerprint(sub, [source])
+    assert fingerprint(sub, [source]) == first
+    (sub / "timestamp.txt").write_text("2026-03-02 18:00:00 UTC")
+    assert fingerprint(sub, [source]) != first
+    assert fingerprint(sub, [source], "restore_tests=False") != fingerprint(sub, [source])
+
+    journal = Journal(tmp_path / "j" / "a.json")
+    journal.start("ana", "fp1")
+    assert not journal.is_done("ana", "fp1")  # started, not done: graded again
+    journal.finish("ana", "fp1", graded=True, score=3.0, max_score=12.0)
+    again = Journal(tmp_path / "j" / "a.json")
+    assert again.is_done("ana", "fp1") and not again.is_done("ana", "fp2")
+    assert [p.name for p in (tmp_path / "j").iterdir()] == ["a.json"]  # no temporary file left
+    (tmp_path / "j" / "a.json").write_text('{"learners": {"ana": ')  # a torn file (never written so)
+    assert Journal(tmp_path / "j" / "a.json").get("ana") is None
+
+
+def test_unreadable_submissions_are_reported_not_raised(released):
+    from kit.grading.autograde import check_submission
+
+    name = f"{ASSIGNMENT}.ipynb"
+    submit(released, "binary", {})
+    (released.step_dir("submitted", "binary", ASSIGNMENT) / name).write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe" * 50)
+    assert "not a readable notebook" in check_submission(released, ASSIGNMENT, "binary")
+    submit(released, "linked", {name: "{}"})
+    (released.step_dir("submitted", "linked", ASSIGNMENT) / "data.csv").symlink_to(released.root / "gradebook.db")
+    assert "symbolic link (data.csv)" in check_submission(released, ASSIGNMENT, "linked")

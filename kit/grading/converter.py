@@ -1,0 +1,341 @@
+"""nbgrader's ``Autograde`` converter, with learners' code run in the kit's sandbox.
+
+:class:`SandboxedAutograde` *is* nbgrader's ``Autograde``: the same
+``init_assignment`` (student, submission timestamp, files copied from the
+source, zero for a missing notebook), the same sanitize steps (``OverwriteCells``
+puts edited test cells back), the same ``LimitOutput``, ``SaveAutoGrades`` and
+``AssignLatePenalties``, writing ``autograded/`` as nbgrader does — so the
+gradebook, formgrader, manual grading and feedback work unchanged. Two steps
+differ:
+
+- ``Execute`` (a local kernel that can read the whole disk) is replaced by
+  :class:`SandboxExecute`, which sends the sanitized notebook and the files the
+  learner was given to :class:`kit.grading.sandbox.Sandbox` and copies back
+  outputs and execution counts;
+- :class:`RestoreDeletedCells`, after ``OverwriteCells``, puts back locked and
+  test cells that a learner deleted (nbgrader alone would give such a test
+  neither a run nor points). It is on by default; ``c.SandboxedAutograde
+  .restore_tests = False`` turns it off.
+
+Several learners are graded at once, one converter per learner and thread.
+nbgrader's bookkeeping (gradebook, files) is not thread-safe, so a
+:class:`GradingSession` holds a lock for the whole conversion except while its
+notebook runs in the sandbox: bookkeeping is sequential, execution overlaps.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import shutil
+import tempfile
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbconvert.preprocessors import ExecutePreprocessor
+from nbconvert.writers import FilesWriter
+from nbformat.notebooknode import NotebookNode
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.converters import Autograde
+from nbgrader.nbgraderformat import MetadataValidator
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
+from traitlets import Bool, Integer, Unicode
+from traitlets.config import Config
+from traitlets.utils.importstring import import_item
+
+__all__ = ["GradingSession", "NotebookRun", "RestoreDeletedCells", "SandboxExecute", "SandboxedAutograde",
+           "StopGrading", "sandbox_settings"]
+
+
+class StopGrading(Exception):
+    """The run is being stopped (Ctrl-C, a signal): abandon this learner, record nothing."""
+
+
+@dataclass
+class NotebookRun:
+    """How one notebook of a submission ran in the sandbox."""
+
+    notebook: str
+    status: str  # "ok" | "timeout" | "died"
+    message: str | None
+    seconds: float
+
+
+@dataclass
+class GradingSession:
+    """What the grading of one learner shares with its preprocessors.
+
+    Parameters
+    ----------
+    sandbox
+        A :class:`~concurrent.futures.Future` of the run's
+        :class:`kit.grading.sandbox.Sandbox` (it may still be starting).
+    lock
+        The run's bookkeeping lock, held by the caller while it converts; released
+        while the notebook runs in the sandbox.
+    stopping
+        Set when the run is being stopped: a notebook that comes back from the
+        sandbox after that is not graded.
+    """
+
+    sandbox: Future
+    lock: threading.Lock
+    stopping: threading.Event
+    runs: list[NotebookRun] = field(default_factory=list)
+    restored: dict[str, list[str]] = field(default_factory=dict)  # notebook -> grade ids put back
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (notebook, "test-x timed out")
+
+    def execute(self, nb: NotebookNode, folder: Path, name: str):
+        """Run ``nb`` in the sandbox with a copy of ``folder``'s files (never its notebooks)."""
+        if self.stopping.is_set():
+            raise StopGrading(name)
+        with tempfile.TemporaryDirectory(prefix="kit-files-") as staging:
+            _copy_given_files(folder, Path(staging))
+            self.lock.release()
+            try:
+                execution = self.sandbox.result().execute(nb, files=Path(staging))
+            finally:
+                self.lock.acquire()
+        if self.stopping.is_set():
+            raise StopGrading(name)
+        self.runs.append(NotebookRun(name, execution.status, execution.message, execution.seconds))
+        return execution
+
+
+def _copy_given_files(folder: Path, target: Path) -> None:
+    # autograded/<learner>/<assignment>/ holds the learner's own files, the
+    # assignment's data files and — not for the learner's eyes — the sanitized
+    # notebooks, whose test cells carry the hidden tests. nbgrader never copies
+    # a notebook into this folder (it skips *.ipynb), so every notebook here is
+    # one of those: leave them all out.
+    def ignore(_dir, names):
+        return [n for n in names if fnmatch.fnmatch(n, "*.ipynb")]
+
+    shutil.copytree(folder, target, ignore=ignore, dirs_exist_ok=True, symlinks=True)
+
+
+LIMIT_ERRORS = {"CellTimeoutError": "timed out", "OutputLimitError": "printed more than the output limit",
+                "MemoryError": "ran out of memory"}
+
+
+class SandboxExecute(NbGraderPreprocessor):
+    """Run the notebook in the kit's sandbox; copy back outputs and execution counts.
+
+    The sandbox limits (besides ``ExecutePreprocessor.timeout``, the time limit
+    per cell, which nbgrader's own ``Execute`` uses too) are configured here, in
+    ``nbgrader_config.py``: ``c.SandboxExecute.notebook_seconds = 300`` and so on.
+
+    When a notebook's process dies or runs out of time, the sandbox keeps the
+    outputs of the cells that finished and gives the cell that was running, and
+    every later one, an error saying why (nbgrader would fail the whole
+    submission instead): each test cell scores what it earned, or zero.
+    """
+
+    notebook_seconds = Integer(300, help="Time limit for a whole notebook (seconds).").tag(config=True)
+    memory_mb = Integer(3072, help="Memory limit of a notebook's process (MiB).").tag(config=True)
+    output_bytes = Integer(1_000_000, help="Most output a notebook may print or display (bytes).").tag(config=True)
+    processes = Integer(32, help="Most processes a notebook may run at once.").tag(config=True)
+    file_mb = Integer(100, help="Largest file a notebook may write (MiB).").tag(config=True)
+    workers = Integer(0, help="Notebooks run at once (0: one per CPU core).").tag(config=True)
+
+    session: GradingSession | None = None  # set by SandboxedAutograde for each learner
+
+    def preprocess(self, nb, resources):
+        if self.session is None:
+            raise RuntimeError("SandboxExecute runs only inside SandboxedAutograde")
+        folder = Path(resources["metadata"]["path"])
+        name = resources["nbgrader"]["notebook"]
+        execution = self.session.execute(nb, folder, name)
+        ran = execution.notebook
+        if len(ran.cells) != len(nb.cells):
+            raise RuntimeError(f"the sandbox returned {len(ran.cells)} cells for a notebook of {len(nb.cells)}")
+        for index, (cell, done) in enumerate(zip(nb.cells, ran.cells)):
+            if cell.cell_type == "code":
+                cell.outputs = done.get("outputs", [])
+                cell.execution_count = done.get("execution_count")
+                self._note_limits(cell, index, name)
+        return nb, resources
+
+    def _note_limits(self, cell, index: int, notebook: str) -> None:
+        # a cell stopped by a limit is worth a line in the learner's result
+        enames = [str(o.get("ename")) for o in cell.outputs if o.get("output_type") == "error"]
+        for ename, what in LIMIT_ERRORS.items():
+            if any(e == ename or e.endswith("_" + ename) for e in enames):  # numpy's _ArrayMemoryError too
+                label = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
+                self.session.notes.append((notebook, f"{label} {what}"))
+
+
+class RestoreDeletedCells(NbGraderPreprocessor):
+    """Put back the locked and test cells a learner deleted, each where it stood in the source.
+
+    nbgrader's ``OverwriteCells`` restores *edited* locked cells; a *deleted* test
+    cell is simply not run, so its grade keeps whatever it had. This step
+    inserts each missing cell (from the gradebook, as ``OverwriteCells`` would
+    restore it, hidden tests included) right after the nearest cell before it
+    in the source notebook that the submission still has, with a first line
+    telling the learner what happened — the same convention as nbgrader's own
+    ``OverwriteCells.add_missing_cells``. Deleted answer cells are not put back.
+    """
+
+    notification = Unicode(
+        "This cell ({cell_id}) was missing from your submission; the autograder put it back.",
+        help="First line of each restored cell (a comment in code cells).").tag(config=True)
+
+    session: GradingSession | None = None
+    source_dir: Path | None = None  # the assignment's source folder (set by SandboxedAutograde)
+
+    def preprocess(self, nb, resources):
+        notebook_id = resources["nbgrader"]["notebook"]
+        assignment_id = resources["nbgrader"]["assignment"]
+        with Gradebook(resources["nbgrader"]["db_url"]) as gb:
+            try:
+                source_nb = gb.find_notebook(notebook_id, assignment_id)
+            except MissingEntry:
+                return nb, resources
+            points = {c.name: c.max_score for c in source_nb.grade_cells}
+            solutions = {c.name for c in source_nb.solution_cells}
+            cells = {c.name: (c.cell_type, c.source, c.locked, c.checksum) for c in source_nb.source_cells}
+        order = self._source_order(notebook_id) or list(cells)
+        present = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
+        present_set = {p for p in present if p}
+        restored = []
+        for index, grade_id in enumerate(order):
+            if grade_id in present_set or grade_id not in cells or grade_id in solutions:
+                continue
+            cell_type, source, locked, checksum = cells[grade_id]
+            if not (locked or grade_id in points):
+                continue
+            cell = self._make_cell(grade_id, cell_type, source, locked, checksum, points.get(grade_id))
+            before = next((p for p in reversed(order[:index]) if p in present_set), None)
+            position = present.index(before) + 1 if before is not None else 0
+            if nb.nbformat_minor < 5:
+                cell.pop("id", None)
+            nb.cells.insert(position, cell)
+            present.insert(position, grade_id)
+            present_set.add(grade_id)
+            if grade_id in points:
+                restored.append(grade_id)
+        if restored and self.session is not None:
+            self.session.restored.setdefault(notebook_id, []).extend(restored)
+        return nb, resources
+
+    def _source_order(self, notebook_id: str) -> list[str]:
+        # the source notebook's order; the gradebook's, if the source is gone
+        path = self.source_dir / f"{notebook_id}.ipynb" if self.source_dir is not None else None
+        if path is None or not path.is_file():
+            return []
+        source = nbformat.read(path, as_version=4)
+        return [c.metadata["nbgrader"]["grade_id"] for c in source.cells
+                if c.metadata.get("nbgrader", {}).get("grade_id")]
+
+    def _make_cell(self, grade_id, cell_type, source, locked, checksum, points) -> NotebookNode:
+        note = self.notification.format(cell_id=grade_id)
+        meta = {"grade": points is not None, "grade_id": grade_id, "locked": locked, "solution": False,
+                "checksum": checksum, "schema_version": 3}
+        if points is not None:
+            meta["points"] = points
+        if cell_type == "code":
+            cell = nbformat.v4.new_code_cell(f"# {note}\n{source}")
+        else:
+            cell = nbformat.v4.new_markdown_cell(f"*{note}*\n\n{source}")
+        cell.metadata.update({"deletable": False, "editable": False, "nbgrader": meta})
+        cell["id"] = grade_id[:64]  # valid and stable (nbformat 4.5 cell ids); dropped again for older notebooks
+        return MetadataValidator().upgrade_cell_metadata(cell)
+
+
+def _resolve(pp):
+    return import_item(pp) if isinstance(pp, str) else pp
+
+
+def _is_execute(pp) -> bool:
+    pp = _resolve(pp)
+    return isinstance(pp, type) and issubclass(pp, ExecutePreprocessor)
+
+
+class SandboxedAutograde(Autograde):
+    """nbgrader's ``Autograde`` with :class:`SandboxExecute` in place of ``Execute``.
+
+    Parameters
+    ----------
+    coursedir
+        A :class:`~nbgrader.coursedir.CourseDirectory` of its own (nbgrader sets
+        the assignment and learner on it).
+    session
+        The learner's :class:`GradingSession`.
+    """
+
+    restore_tests = Bool(True, help="Put back locked and test cells a learner deleted "
+                                    "(see kit.grading.converter.RestoreDeletedCells).").tag(config=True)
+
+    def __init__(self, coursedir=None, session: GradingSession | None = None, **kwargs):
+        super().__init__(coursedir=coursedir, **kwargs)
+        self.session = session
+
+    def start(self) -> None:
+        # BaseConverter.start, without its os.chdir(coursedir.root): the working
+        # directory belongs to the whole process, and other learners are being
+        # converted in other threads. Every path nbgrader builds from the course
+        # directory is absolute.
+        self.init_notebooks()
+        self.writer = FilesWriter(parent=self, config=self.config)
+        self.exporter = self.exporter_class(parent=self, config=self.config)
+        for pp in self.preprocessors:
+            self.exporter.register_preprocessor(pp)
+        self.convert_notebooks()
+
+    def _init_preprocessors(self) -> None:
+        self.exporter._preprocessors = []
+        if self._sanitizing:
+            steps = [_resolve(pp) for pp in self.sanitize_preprocessors]
+            if self.restore_tests:
+                # after OverwriteCells, which would otherwise "restore" the
+                # learner's note out of the cell it was added to
+                at = next((i + 1 for i, pp in enumerate(steps) if issubclass(pp, OverwriteCells)), len(steps))
+                steps.insert(at, RestoreDeletedCells)
+        else:
+            # any executing step a course configured is swapped too: no learner
+            # code ever runs outside the sandbox
+            steps = [SandboxExecute if _is_execute(pp) else _resolve(pp) for pp in self.autograde_preprocessors]
+        for pp in steps:
+            self.exporter.register_preprocessor(pp)
+        for pp in self.exporter._preprocessors:
+            if isinstance(pp, (SandboxExecute, RestoreDeletedCells)):
+                pp.session = self.session
+            if isinstance(pp, RestoreDeletedCells):
+                cd = self.coursedir
+                pp.source_dir = Path(cd.format_path(cd.source_directory, ".", cd.assignment_id))
+
+    def convert_single_notebook(self, notebook_filename: str) -> None:
+        # Autograde.convert_single_notebook, without setting NBGRADER_EXECUTION in
+        # this process's environment (other threads share it): the sandbox's
+        # notebooks get NBGRADER_EXECUTION=autograde from the autograder.
+        self.log.info("Sanitizing %s", notebook_filename)
+        self._sanitizing = True
+        self._init_preprocessors()
+        super(Autograde, self).convert_single_notebook(notebook_filename)
+        notebook_filename = os.path.join(self.writer.build_directory, os.path.basename(notebook_filename))
+        self.log.info("Autograding %s", notebook_filename)
+        self._sanitizing = False
+        self._init_preprocessors()
+        try:
+            super(Autograde, self).convert_single_notebook(notebook_filename)
+        finally:
+            self._sanitizing = True
+
+
+def sandbox_settings(config: Config) -> dict:
+    """The sandbox limits a course configures, as keyword arguments of ``Limits``, and ``workers``.
+
+    ``cell_seconds`` is nbgrader's own per-cell timeout (``ExecutePreprocessor.timeout``
+    or ``Execute.timeout``), read exactly as nbgrader's ``Execute`` reads it.
+    """
+    execute = SandboxExecute(config=config)
+    cell = Execute(config=config).timeout
+    limits = dict(cell_seconds=cell if cell and cell > 0 else execute.notebook_seconds,
+                  notebook_seconds=execute.notebook_seconds, memory_mb=execute.memory_mb,
+                  output_bytes=execute.output_bytes, processes=execute.processes, file_mb=execute.file_mb)
+    return {"limits": limits, "workers": execute.workers}
+

@@ -1,0 +1,358 @@
+"""The sandbox: notebooks run one per fresh, isolated, limited process from a warm server."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import queue
+import select
+import shutil
+import socket
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+from kit.grading.sandbox.errors import SandboxError
+from kit.grading.sandbox.execution import Execution, follow
+from kit.grading.sandbox.limits import Limits
+from kit.grading.sandbox.protections import NOTHING, Protections, read_probe
+from kit.grading.sandbox.rundir import RunDir, copy_given, remove
+from kit.grading.sandbox.server import ForkServer
+from kit.grading.sandbox.users import claim_uids
+from kit.grading.sandbox.view import hide_paths, keep_paths, mask_paths
+from kit.grading.sandbox.wire import FrameReader
+
+DEFAULT_PRELOAD: tuple[str, ...] = (
+    "kit.grading.sandbox.shell",  # the child's own code: IPython, ipykernel's shell
+    "numpy", "pandas", "shapely", "pyogrio", "geopandas",
+    "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
+    "IPython", "kit", "kit.data.catalog", "kit.analysis.*",
+)
+INSIDE = "/tmp/work"  # the working folder, as the notebook sees it
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+# taken from the grader's environment when no `env` is given (nothing secret)
+PASSED_ENV = ("PATH", "LANG", "LANGUAGE", "TZ", "KIT_HOME", "PYTHONPATH", "VIRTUAL_ENV", "CONDA_PREFIX",
+              "CONDA_DEFAULT_ENV", "PROJ_DATA", "PROJ_LIB", "GDAL_DATA", "SSL_CERT_FILE", "SSL_CERT_DIR")
+# only the server's imports need these (matplotlib's font cache)
+SERVER_ENV = ("HOME", "MPLCONFIGDIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME")
+PROBE_SECONDS = 60
+
+
+def _notebook_env(env: Mapping[str, str] | None) -> dict[str, str]:
+    if env is None:
+        base = {k: v for k, v in os.environ.items() if k in PASSED_ENV or k.startswith("LC_")}
+    else:
+        base = {str(k): str(v) for k, v in env.items()}
+    base.setdefault("PATH", os.defpath)
+    base.setdefault("NBGRADER_EXECUTION", "autograde")  # what nbgrader's autograde sets for its kernels
+    return base
+
+
+def _source(cell) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+class Sandbox:
+    """Runs learners' notebooks, each in a fresh, isolated, resource-limited process.
+
+    A warm server process imports ``preload`` once; every :meth:`execute` forks
+    a child of it, which isolates itself before any learner code runs and then
+    executes the notebook as ipykernel + nbclient would (with nbgrader's
+    settings: errors allowed, a cell past its time limit interrupted), so
+    nbgrader's ``SaveAutoGrades`` gives the same scores.
+
+    Protections (each one reported in :attr:`protections`; one that the machine
+    does not allow is OFF, grading still runs, and
+    ``protections.missing()`` says how to turn it on):
+
+    - **no network**: a network namespace of its own;
+    - **files**: a private mount namespace where the machine is read-only, the
+      ``hide`` paths and every other execution's folder look empty, ``/tmp`` is
+      private, and only a copy of ``files`` is writable (at ``/tmp/work``, the
+      working directory and ``HOME``);
+    - **separate user**: as root, each worker slot runs as its own unused uid
+      (from 61000 on, :attr:`users`, claimed for this sandbox only) with no
+      groups and ``no_new_privs``; otherwise a user namespace whose root has no
+      capabilities;
+    - **processes**: a pid namespace (a ``/proc`` with only its processes; when
+      the notebook ends every process it started is killed) and ``RLIMIT_NPROC``;
+    - **memory, file size**: ``RLIMIT_AS``, ``RLIMIT_FSIZE``, no core dumps;
+    - **time**: each cell is interrupted after ``cell_seconds`` and the process
+      killed if it does not stop; the notebook is killed after ``notebook_seconds``;
+    - **output**: at most ``output_bytes``, enforced while the notebook prints;
+      file descriptors 1 and 2 go to capped anonymous files.
+
+    Parameters
+    ----------
+    workers
+        Notebooks that may run at once (each in its own slot).
+    limits
+        Resource limits for every notebook.
+    hide
+        Paths a notebook must never see (the course folder with its gradebook and
+        every learner's work, the exercises with solutions and hidden tests). They
+        must not contain the datasets, the modules or the Python environment.
+    preload
+        Modules the server imports once (``"pkg.*"``: a package and its submodules).
+    env
+        The notebooks' environment; by default a few harmless variables of the
+        grader's (``PATH``, ``LANG``, ``KIT_HOME``…). ``NBGRADER_EXECUTION``
+        defaults to ``"autograde"``; ``HOME``, ``TMPDIR`` and the like are the sandbox's.
+
+    Attributes
+    ----------
+    protections : Protections
+        Which measures work on this machine (probed once, at start).
+    users : list of int
+        The uid each worker slot runs notebooks as (empty when not root).
+    preload_failures : dict
+        Preload modules that failed to import, with the error (notebooks that
+        need them import them, and fail, themselves).
+    server_seconds : float
+        How long the warm server took to start.
+
+    Raises
+    ------
+    SandboxError
+        When the server cannot start, or ``hide`` would hide what notebooks need.
+
+    Examples
+    --------
+    >>> with Sandbox(workers=2, hide=[course.root, course.source_root]) as sandbox:  # doctest: +SKIP
+    ...     sandbox.protections.missing()
+    ...     run = sandbox.execute(nb, files=Path("autograded/ana/01-intro"))
+    ...     run.status, run.message
+    []
+    ('ok', None)
+    """
+
+    def __init__(self, *, workers: int, limits: Limits = Limits(), hide: Sequence[Path] = (),
+                 preload: Sequence[str] = DEFAULT_PRELOAD, env: Mapping[str, str] | None = None):
+        if workers < 1:
+            raise ValueError("workers must be at least 1")
+        if not hasattr(os, "fork"):
+            raise SandboxError("the sandbox needs a system with fork() (Linux, macOS)")
+        self.workers = workers
+        self.limits = limits
+        self.protections: Protections = NOTHING
+        self.preload_failures: dict[str, str] = {}
+        self._closing = threading.Event()
+        self._closed = False
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._running = 0
+        self._first_cell_seconds: list[float] = []
+        self._server: ForkServer | None = None
+        self._uid_locks: list[int] = []
+        self.users: list[int] = []
+        self._base = Path(tempfile.mkdtemp(prefix="kit-sandbox-"))
+        try:
+            if os.geteuid() == 0:
+                self.users, self._uid_locks = claim_uids(workers)
+            os.chmod(self._base, 0o711)
+            self._env = _notebook_env(env)
+            self._hide = hide_paths(hide, self._base, self._env)
+            self._keep = keep_paths(self._env)
+            self._masks = mask_paths(self._keep, limits.file_mb)
+            server_env = {**self._env, **{k: os.environ[k] for k in SERVER_ENV if k in os.environ},
+                          **ONE_THREAD, "MPLBACKEND": INLINE_BACKEND}
+            self._server = ForkServer(preload=preload, env=server_env, log=self._base / "server.log")
+            self.preload_failures = dict(self._server.info.get("failed", {}))
+            self.protections, self._plan = self._probe()
+        except BaseException:
+            self._shutdown()
+            raise
+        self._slots: queue.SimpleQueue[int] = queue.SimpleQueue()
+        for slot in range(workers):
+            self._slots.put(slot)
+
+    # -- context manager ------------------------------------------------------
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
+
+    @property
+    def server_seconds(self) -> float:
+        """How long the warm server took to start (its imports)."""
+        return self._server.info["start_seconds"] if self._server else 0.0
+
+    # -- running --------------------------------------------------------------
+
+    def execute(self, notebook: NotebookNode, files: Path) -> Execution:
+        """Run ``notebook``'s code cells in a fresh sandboxed process, in a copy of ``files``.
+
+        Thread-safe; blocks until the notebook ends. At most ``workers`` run at
+        once, the others wait for a slot.
+
+        Parameters
+        ----------
+        notebook
+            The notebook (not changed: the result holds a copy).
+        files
+            The folder the notebook runs in (the submission as nbgrader prepared
+            it). It is copied into a private working folder, deleted afterwards;
+            symlinks are copied as links and resolve inside the sandbox.
+
+        Returns
+        -------
+        Execution
+            The executed copy, ``status`` (``"ok"``, ``"timeout"``, ``"died"``),
+            ``message`` and ``seconds``.
+
+        Raises
+        ------
+        SandboxError
+            The sandbox is closed, or could not start or isolate the process.
+        """
+        files = Path(files)
+        if not files.is_dir():
+            raise SandboxError(f"{files} is not a folder", hint="pass the folder the notebook runs in")
+        nb = nbformat.from_dict(copy.deepcopy(dict(notebook)))
+        cells = [(i, _source(c)) for i, c in enumerate(nb.cells) if c.get("cell_type") == "code" and _source(c).strip()]
+        with self._lock:
+            if self._closed:
+                raise SandboxError("the sandbox is closed")
+            self._running += 1
+        try:
+            slot = self._slots.get()
+            try:
+                return self._execute(nb, cells, files, slot)
+            finally:
+                self._slots.put(slot)
+        finally:
+            with self._lock:
+                self._running -= 1
+                self._idle.notify_all()
+
+    def _execute(self, nb: NotebookNode, cells: list[tuple[int, str]], files: Path, slot: int) -> Execution:
+        started = time.monotonic()
+        if self._closing.is_set():
+            raise SandboxError("the sandbox is closed")
+        run = self._new_run(files)
+        try:
+            job = self._job("execute", run, slot, [[i, s] for i, s in cells], self._plan, strict=True)
+            run.job.write_text(json.dumps(job))
+            request, _, result_fd, status_fd = self._server.fork(run.job)
+            try:
+                execution, first = follow(nb, [i for i, _ in cells], self.limits, result_fd, status_fd,
+                                          kill=lambda: self._server.kill(request), closing=self._closing,
+                                          started=started)
+            finally:
+                self._server.kill(request)
+                os.close(result_fd)
+                os.close(status_fd)
+            if first is not None:
+                self._first_cell_seconds.append(first)
+            return execution
+        finally:
+            remove(run.root)
+
+    def _new_run(self, files: Path | None) -> RunDir:
+        run = RunDir(Path(tempfile.mkdtemp(prefix="run-", dir=self._base)))
+        os.chmod(run.root, 0o711)
+        if files is None:
+            run.work.mkdir()
+        else:
+            copy_given(files, run.work)
+        run.tmp.mkdir()
+        return run
+
+    def _job(self, kind: str, run: RunDir, slot: int, cells: list, plan: dict, *, strict: bool) -> dict:
+        mounted = bool(plan.get("mount_ns"))
+        uid = self.users[slot] if self.users and plan.get("drop") else None
+        inside = INSIDE if mounted else str(run.work)
+        tmp = "/tmp" if mounted else str(run.tmp)
+        env = {**self._env, "HOME": inside, "TMPDIR": tmp, "IPYTHONDIR": f"{tmp}/.ipython",
+               "MPLCONFIGDIR": f"{tmp}/.config/matplotlib", "MPLBACKEND": INLINE_BACKEND, **ONE_THREAD}
+        # the private /tmp holds the working folder too: room for the submission
+        staged_mb = sum(p.stat().st_size for p in run.work.rglob("*") if p.is_file() and not p.is_symlink()) >> 20
+        masks = [[path, writable, size + staged_mb if writable else size] for path, writable, size in self._masks]
+        return {"kind": kind, "strict": strict, "plan": plan, "uid": uid, "gid": uid,
+                "workdir": str(run.work), "tmp": str(run.tmp), "inside": inside,
+                "masks": masks, "keep": self._keep, "hide": self._hide,
+                "limits": asdict(self.limits), "env": env, "cells": cells}
+
+    # -- probing --------------------------------------------------------------
+
+    def _probe(self) -> tuple[Protections, dict]:
+        """Try every measure in a throwaway child; see which work here."""
+        if not sys.platform.startswith("linux"):
+            return NOTHING, {}
+        root = os.geteuid() == 0
+        plan = {"user_ns": not root, "mount_ns": True, "net_ns": True, "ipc_ns": True, "pid_ns": True,
+                "ro_root": True, "proc": True, "drop": True, "no_new_privs": True}
+        run = self._new_run(None)
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(1)
+            job = self._job("probe", run, 0, [], plan, strict=False)
+            job["probe"] = {"secret": str(run.job), "port": listener.getsockname()[1]}
+            run.job.write_text(json.dumps(job))
+            reports = self._read_probe(run)
+        finally:
+            listener.close()
+            remove(run.root)
+        if "done" not in reports:
+            tail = (self._base / "server.log").read_text(errors="replace").strip().splitlines()[-3:]
+            raise SandboxError("the sandbox could not run a test process", hint=" / ".join(tail) or None)
+        return read_probe(reports, root=root, limits=self.limits)
+
+    def _read_probe(self, run: RunDir) -> dict:
+        request, _, result_fd, status_fd = self._server.fork(run.job)
+        reports: dict = {}
+        deadline = time.monotonic() + PROBE_SECONDS
+        buffers = {result_fd: b"", status_fd: b""}
+        try:
+            reader = FrameReader(1 << 20)
+            while buffers and time.monotonic() < deadline:
+                ready, _, _ = select.select(list(buffers), [], [], max(0.0, deadline - time.monotonic()))
+                for fd in ready:
+                    data = os.read(fd, 1 << 16)
+                    if not data:
+                        del buffers[fd]
+                    elif fd == result_fd:
+                        for frame in reader.feed(data):
+                            if frame.get("t") == "probe":
+                                reports[frame["who"]] = frame
+                            elif frame.get("t") in ("done", "setup_error"):
+                                reports[frame["t"]] = frame
+        finally:
+            self._server.kill(request)
+            os.close(result_fd)
+            os.close(status_fd)
+        return reports
+
+    # -- closing --------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop every running notebook (their executions end as ``"died"``) and the server."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        self._closing.set()
+        with self._lock:
+            self._idle.wait_for(lambda: self._running == 0, timeout=30)
+        self._shutdown()
+
+    def _shutdown(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+        shutil.rmtree(self._base, ignore_errors=True)
+        for fd in self._uid_locks:
+            os.close(fd)  # the uids are free for another sandbox
+        self._uid_locks = []
