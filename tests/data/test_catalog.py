@@ -104,3 +104,23 @@ def test_a_file_that_no_longer_matches_its_card_is_reported(tmp_path, monkeypatc
     monkeypatch.setenv("KIT_HOME", str(tmp_path))
     with pytest.raises(DatasetError, match=r"missing columns \['event_type'\], unexpected columns \['kind'\]"):
         kit.load_dataset("events")
+
+
+def test_load_dataset_parses_a_file_once_and_hands_out_independent_copies(tmp_path, monkeypatch):
+    import shutil
+
+    from helpers import REPO
+    from kit.data.catalog import load_dataset, warm_datasets
+
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "datasets", root / "datasets")
+    monkeypatch.setenv("KIT_HOME", str(root))
+    first = load_dataset("events")
+    first.iloc[0, 0] = "changed by a learner"
+    again = load_dataset("events")
+    assert again.iloc[0, 0] != "changed by a learner"          # a copy, not the cached frame
+    path = root / "datasets" / "events.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:3]), encoding="utf-8")       # the file changes: read again
+    assert len(load_dataset("events")) == 2
+    assert "events" in warm_datasets()

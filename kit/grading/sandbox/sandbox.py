@@ -35,6 +35,7 @@ DEFAULT_PRELOAD: tuple[str, ...] = (
     "numpy", "pandas", "shapely", "pyogrio", "geopandas",
     "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
     "IPython", "kit", "kit.data.catalog", "kit.analysis.*",
+    "kit.data.warm",  # every bundled dataset parsed once: notebooks copy it instead of reading files
 )
 INSIDE = "/tmp/work"  # the working folder, as the notebook sees it
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
