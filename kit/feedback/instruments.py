@@ -18,9 +18,7 @@ from it, so a form's CSV header always matches its mapping. Every sentence lives
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -28,8 +26,10 @@ import yaml
 
 from kit.data.syllabus import Skill
 from kit.feedback.mapping import SurveyError
+from kit.pages import Messages as BaseMessages
+from kit.pages import check_catalogs
 
-__all__ = ["KINDS", "Question", "check_messages", "load_messages", "survey_questions", "write_instruments"]
+__all__ = ["KINDS", "Question", "check_messages", "survey_questions", "write_instruments"]
 
 SURVEYS_DIR = Path(__file__).parent / "surveys"
 KINDS = ("pre", "post", "session")
@@ -75,70 +75,23 @@ class Question:
 
 # -- the message catalogs ------------------------------------------------------
 
-@lru_cache(maxsize=8)
-def _read_catalog(path: Path, mtime: float) -> dict[str, str]:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise SurveyError(f"{path}: not valid YAML: {' '.join(str(exc).split())}", path=str(path)) from None
-    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
-        raise SurveyError(f"{path}: a survey message catalog maps each key to one text", path=str(path))
-    return {str(k): v for k, v in raw.items()}
+class _Messages(BaseMessages):
+    directory = SURVEYS_DIR
 
 
-def load_messages(lang: str) -> dict[str, str]:
-    """The survey message catalog for ``lang``: key -> text with ``{placeholders}``.
-
-    Raises
-    ------
-    SurveyError
-        When there is no catalog for that language, or it is malformed.
-    """
+def _messages(lang: str) -> _Messages:
+    """The survey messages in ``lang`` (a language without a catalog is the caller's mistake)."""
     path = SURVEYS_DIR / f"{lang}.yaml"
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in SURVEYS_DIR.glob("*.yaml")))
         raise SurveyError(f"no survey messages in language {lang!r} (no {path})", path=str(path),
                           hint=f"languages: {known}; copy en.yaml to add one")
-    return _read_catalog(path, path.stat().st_mtime)
-
-
-def _placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    return _Messages(lang)
 
 
 def check_messages(languages: tuple[str, ...] = ("en", "es"), reference: str = "en") -> list[str]:
-    """Every problem with the survey catalogs, one line each (empty when all is well).
-
-    Missing or extra keys, placeholders that differ from the reference, and
-    sentences left untranslated (the reference's text, four words or more).
-    """
-    base = load_messages(reference)
-    problems = []
-    for lang in (lang for lang in languages if lang != reference):
-        other = load_messages(lang)
-        problems += [f"{lang}.yaml: missing key {key!r}" for key in base if key not in other]
-        problems += [f"{lang}.yaml: key {key!r} is not in {reference}.yaml" for key in other if key not in base]
-        for key in [k for k in base if k in other]:
-            if _placeholders(base[key]) != _placeholders(other[key]):
-                problems.append(f"{lang}.yaml: {key!r} has placeholders {sorted(_placeholders(other[key]))}, "
-                                f"{reference}.yaml has {sorted(_placeholders(base[key]))}")
-            elif other[key] == base[key] and len(base[key].split()) > 3:
-                problems.append(f"{lang}.yaml: {key!r} is not translated")
-    return sorted(problems)
-
-
-class _Messages:
-    def __init__(self, lang: str) -> None:
-        self.lang = lang
-        self.text = load_messages(lang)
-
-    def __call__(self, key: str, **values: object) -> str:
-        try:
-            return self.text[key].format(**values)
-        except KeyError as exc:
-            missing = key if key not in self.text else f"{{{exc.args[0]}}} in {key!r}"
-            raise SurveyError(f"survey messages {self.lang}.yaml: no value for {missing}",
-                              hint=f"add it to kit/feedback/surveys/{self.lang}.yaml") from None
+    """Every problem with the survey catalogs, one line each (see :func:`kit.pages.check_catalogs`)."""
+    return check_catalogs(SURVEYS_DIR, languages, reference)
 
 
 # -- the questions -------------------------------------------------------------
@@ -224,7 +177,7 @@ def survey_questions(kind: Kind, city: str, skills: list[Skill], lang: str) -> l
         or two questions with the same title.
     """
     _check_input(kind, city, skills)
-    t = _Messages(lang)
+    t = _messages(lang)
     questions = {"pre": lambda: _pre(t, city, skills), "post": lambda: _post(t, city, skills),
                  "session": lambda: _session(t)}[kind]()
     titles = [" ".join(q.title.split()).casefold() for q in questions]
@@ -325,7 +278,7 @@ def write_instruments(city: str, skills: list[Skill], languages: list[str], dire
         raise SurveyError(f"{directory}: cannot be created ({exc.strerror or exc})", path=str(directory)) from None
     written = []
     for lang in languages:
-        t = _Messages(lang)
+        t = _messages(lang)
         for kind in KINDS:
             written.append(_write(directory / f"{kind}.{lang}.md",
                                   _form_markdown(t, kind, city, forms[kind, lang])))
