@@ -48,7 +48,6 @@ from kit.grading.converter import GradingSession, SandboxedAutograde, sandbox_se
 from kit.grading.course import Course
 from kit.grading.journal import Journal, fingerprint
 from kit.grading.nbgrader_result import first_problem
-from kit.paths import datasets_dir
 
 if TYPE_CHECKING:
     from kit.grading.sandbox import Limits
@@ -187,21 +186,6 @@ def hidden_paths(course: Course) -> list[Path]:
         if path.exists() and path != Path("/"):
             unique[path] = None
     return list(unique)
-
-
-def notebook_env() -> dict[str, str]:
-    """The environment of learners' notebooks: the sandbox's default, with ``KIT_HOME``
-    pointing where the datasets really are.
-
-    The project folder may be a link farm under ``/tmp`` (the tests' is), which
-    the sandbox replaces with a private, empty ``/tmp``; the datasets themselves
-    stay visible at their real path.
-    """
-    from kit.grading.sandbox.sandbox import PASSED_ENV
-
-    env = {k: v for k, v in os.environ.items() if k in PASSED_ENV or k.startswith("LC_")}
-    env["KIT_HOME"] = str(Path(os.path.realpath(datasets_dir())).parent)
-    return env
 
 
 def autograde(course: Course, assignment: str, learners: list[str] | None = None, *,
@@ -347,7 +331,7 @@ class _KitRun:
         # geopandas…): start it alongside the first learners' bookkeeping
         starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kit-sandbox-start")
         starting = starter.submit(Sandbox, workers=self.workers, limits=Limits(**self.limits),
-                                  hide=hidden_paths(self.course), env=notebook_env())
+                                  hide=hidden_paths(self.course))
         # twice as many learners in progress as notebooks running: while `workers`
         # notebooks run, the next learners' bookkeeping is done and they wait,
         # ready, for a free slot (the sandbox runs at most `workers` at once)
