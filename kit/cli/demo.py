@@ -69,7 +69,8 @@ def feedback_demo(course_root: Path, learners: list[str], seed: int) -> None:
 
     spec_path = plans_dir() / "riverton.yaml"
     spec = load_spec(spec_path)
-    skills = load_syllabus().skills_for([m.number for m in plan_modules(spec, load_syllabus())])
+    syllabus = load_syllabus()
+    skills = syllabus.skills_for([m.number for m in plan_modules(spec, syllabus)])
     root = output_dir() / "feedback"
     instruments = root / "instruments"
     write_instruments(spec.city, skills, list(spec.languages), instruments)
@@ -82,10 +83,11 @@ def feedback_demo(course_root: Path, learners: list[str], seed: int) -> None:
     attendance = simulate_attendance(exports / "attendance.csv", learners, session_dates(spec.sprint), seed)
     console.print(f"[green]✓[/] simulated survey exports and attendance → {exports}")
     mappings = [instruments / "mapping-post.en.yaml", instruments / "mapping-post.es.yaml"]
-    for lang in ("en", "es"):
-        analysis, files = build_report(cohort=COHORT, surveys=surveys, mappings=mappings, attendance=attendance,
-                                       plan=spec_path, course=course_root, log=root / "you-said-we-did.sqlite",
-                                       lang=lang, output=root / f"report.{lang}")
+    outputs = {lang: root / f"report.{lang}" for lang in spec.languages}
+    analysis, reports = build_report(cohort=COHORT, surveys=surveys, mappings=mappings, attendance=attendance,
+                                     plan=spec_path, course=course_root, log=root / "you-said-we-did.sqlite",
+                                     outputs=outputs)
+    for lang, files in zip(outputs, reports):
         console.print(f"[green]✓[/] feedback report ({lang}): {files.html}")
     console.print(f"  {analysis.respondents} responses, {len(analysis.requests)} dataset requests, "
-                  f"{len(analysis.recommendations)} recommendations; backlog: {files.backlog}")
+                  f"{len(analysis.recommendations)} recommendations; backlog: {reports[0].backlog}")

@@ -98,21 +98,22 @@ def report(cohort: str = typer.Option(..., "--cohort", help="The cohort's name, 
     """Write the cohort's feedback report and record its dataset requests in the you-said-we-did log.
 
     Running it again for the same cohort changes nothing in the log."""
-    analysis, files = build_report(cohort=cohort, surveys=surveys, mappings=mappings, pre=pre,
-                                   pre_mappings=pre_mappings, attendance=attendance, plan=plan, grades=grades,
-                                   course=course, catalog=catalog, log=log or default_log(), lang=lang,
-                                   output=output)
+    analysis, [files] = build_report(cohort=cohort, surveys=surveys, mappings=mappings, pre=pre,
+                                     pre_mappings=pre_mappings, attendance=attendance, plan=plan, grades=grades,
+                                     course=course, catalog=catalog, log=log or default_log(),
+                                     outputs={lang: output})
     console.print(f"[green]✓[/] report for cohort {cohort}: {analysis.respondents} responses, "
                   f"{len(analysis.requests)} dataset requests, {len(analysis.recommendations)} recommendations")
     for path in files.all:
         console.print(f"  {path}", highlight=False)
 
 
-def build_report(*, cohort: str, surveys: list[Path], mappings: list[Path], output: Path, log: Path,
+def build_report(*, cohort: str, surveys: list[Path], mappings: list[Path], outputs: dict[str, Path], log: Path,
                  pre: list[Path] = (), pre_mappings: list[Path] = (), attendance: Path | None = None,
                  plan: Path | None = None, grades: bool = True, course: Path | None = None,
-                 catalog: Path | None = None, lang: str = "en"):
-    """Read every input, analyse the cohort, record it in the log and write the report (see `report`)."""
+                 catalog: Path | None = None):
+    """Read every input and analyse the cohort once, record it in the log, and write the report in each
+    language of ``outputs`` (language -> folder; see `report`). Returns the analysis and each report's files."""
     from kit.data.syllabus import load_syllabus
     from kit.feedback.analysis import CohortInputs, analyse
     from kit.feedback.attendance import read_attendance
@@ -120,8 +121,9 @@ def build_report(*, cohort: str, surveys: list[Path], mappings: list[Path], outp
     from kit.feedback.report import LANGUAGES, write_report
     from kit.feedback.requests import bundled_catalog, load_city_catalog
 
-    if lang not in LANGUAGES:
-        raise KitError(f"--lang {lang!r}: the report is written in {', '.join(LANGUAGES)}")
+    for lang in outputs:
+        if lang not in LANGUAGES:
+            raise KitError(f"--lang {lang!r}: the report is written in {', '.join(LANGUAGES)}")
     syllabus = load_syllabus()
     post = _read_exports(list(surveys), list(mappings), "post-survey")
     pre_exports = _read_exports(list(pre), list(pre_mappings or mappings), "pre-survey")
@@ -140,7 +142,7 @@ def build_report(*, cohort: str, surveys: list[Path], mappings: list[Path], outp
         catalog_source=catalog.name if catalog else "bundled")
     analysis = analyse(inputs)
     with FeedbackLog(log) as book:
-        files = write_report(analysis, book, output, lang)
+        files = [write_report(analysis, book, output, lang) for lang, output in outputs.items()]
     return analysis, files
 
 

@@ -67,8 +67,7 @@ class CohortAnalysis:
 
     @property
     def mean_satisfaction(self) -> float | None:
-        total = sum(self.satisfaction)
-        return sum((i + 1) * c for i, c in enumerate(self.satisfaction)) / total if total else None
+        return _mean_rating(self.satisfaction)
 
     def asked(self) -> list[AskedRequest]:
         """The cohort's dataset requests, as the log records them."""
@@ -96,6 +95,12 @@ def _combine(exports: list[SurveyResponses]) -> pd.DataFrame:
 
 def _column(frame: pd.DataFrame, name: str) -> list:
     return [v for v in frame[name] if v is not None and not pd.isna(v)] if name in frame else []
+
+
+def _mean_rating(counts: list[int]) -> float | None:
+    """The mean of 1-5 ratings given as how many learners gave each."""
+    total = sum(counts)
+    return sum((i + 1) * c for i, c in enumerate(counts)) / total if total else None
 
 
 def _satisfaction(frame: pd.DataFrame) -> list[int]:
@@ -130,11 +135,10 @@ def analyse(inputs: CohortInputs) -> CohortAnalysis:
     themes = group_comments(_column(responses, "comments"), inputs.themes)
     requests = _requests(responses, inputs.catalog)
     satisfaction = _satisfaction(responses)
-    total = sum(satisfaction)
-    mean = sum((i + 1) * c for i, c in enumerate(satisfaction)) / total if total else None
     recs = recommend(modules=inputs.modules, languages=inputs.languages, scores=scores, gains=gains,
                      attendance=inputs.attendance,
                      theme_counts=[(tc.theme.id, tc.count) for tc in themes.themes], comments=themes.total,
-                     gaps=[m.request for _, m in requests if m.dataset is None], satisfaction=mean)
+                     gaps=[m.request for _, m in requests if m.dataset is None],
+                     satisfaction=_mean_rating(satisfaction))
     return CohortAnalysis(inputs, responses, _cohort_size(inputs, responses, scores), gains, scores, satisfaction,
                           themes, requests, recs)

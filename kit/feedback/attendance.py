@@ -15,8 +15,6 @@ fatal; a file without those columns fails with one line.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -24,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from kit.feedback.mapping import SurveyError
-from kit.feedback.read import Problem
+from kit.feedback.read import Problem, read_records
 
 __all__ = ["Attendance", "SessionAttendance", "read_attendance"]
 
@@ -89,7 +87,7 @@ def _column(header: list[str], name: str, path: Path) -> int:
 
 
 def read_attendance(path: str | Path) -> Attendance:
-    """Read an attendance CSV (UTF-8 or Windows-1252).
+    """Read an attendance CSV (any encoding and delimiter a survey export may have).
 
     Raises
     ------
@@ -97,15 +95,7 @@ def read_attendance(path: str | Path) -> Attendance:
         The file cannot be read, or lacks a learner, date or present column.
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SurveyError(f"{path}: cannot be read ({exc.strerror or exc})", path=str(path)) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+    rows = [r for r in read_records(path)[0] if any(c.strip() for c in r)]
     if not rows:
         raise SurveyError(f"{path}: the attendance file is empty", path=str(path))
     header = [h.strip() for h in rows[0]]

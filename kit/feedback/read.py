@@ -29,7 +29,7 @@ import pandas as pd
 
 from kit.feedback.mapping import ColumnMapping, SurveyError
 
-__all__ = ["Problem", "SurveyResponses", "read_export"]
+__all__ = ["Problem", "SurveyResponses", "read_export", "read_records"]
 
 Source = Literal["google", "microsoft", "csv"]
 
@@ -105,6 +105,22 @@ def _decode(raw: bytes, path: Path) -> tuple[str, str]:
         return text, encoding
     raise SurveyError(f"{path}: not a text file (tried UTF-8, UTF-16 and Windows-1252); "
                       "export the survey as CSV", path=str(path))
+
+
+def read_records(path: Path) -> tuple[list[list[str]], str]:
+    """A CSV file's records (any common encoding and delimiter) and the encoding it was in.
+
+    Raises
+    ------
+    SurveyError
+        The file cannot be read, is empty, or is not text.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SurveyError(f"{path}: cannot be read ({exc.strerror or exc})", path=str(path)) from None
+    text, encoding = _decode(raw, path)
+    return _split(text, path), encoding
 
 
 def _looks_binary(text: str) -> bool:
@@ -278,12 +294,7 @@ def read_export(path: str | Path, mapping: ColumnMapping) -> SurveyResponses:
         the mapped questions is in its header): one line naming the file.
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SurveyError(f"{path}: cannot be read ({exc.strerror or exc})", path=str(path)) from None
-    text, encoding = _decode(raw, path)
-    records = _split(text, path)
+    records, encoding = read_records(path)
     start = next(i for i, r in enumerate(records) if r)
     header, body = [h.replace("\ufeff", "") for h in records[start]], records[start + 1:]
     shown = ", ".join(repr(" ".join(h.split())) for h in header)
