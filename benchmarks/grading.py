@@ -6,7 +6,7 @@ Usage (from the repository, after `make demo` or `make test` installed .venv)::
     .venv/bin/python benchmarks/grading.py --learners 200 --assignment 03-issue-campaigns
 
 It builds two identical throwaway copies of the course, releases the exercise,
-writes the same simulated cohort into both (kit.grading.simulate: perfect,
+writes the same simulated cohort into both (kit.grading.simulated_cohort: perfect,
 partial, blank and crashing submissions), then grades one copy with nbgrader's
 own autograde (one learner after another, a fresh kernel each) and the other
 with the kit's grader (parallel, sandboxed, pre-warmed). It checks that every
@@ -33,7 +33,7 @@ from helpers import make_project  # noqa: E402  (the same throwaway course copy 
 def prepare(base: Path, assignment: str, learners: int, seed: int):
     from kit.grading.course import open_course
     from kit.grading.release import release_assignment
-    from kit.grading.simulate import simulate_cohort
+    from kit.grading.simulated_cohort import simulate_cohort
 
     root = make_project(base)
     os.environ["KIT_HOME"] = str(root)
@@ -53,7 +53,7 @@ def grade(course, assignment: str, learners: list[str], engine: str, workers: in
 
 
 def cell_scores(course, assignment: str) -> dict[tuple[str, str], float]:
-    from kit.grading.scores import question_scores
+    from kit.grading.grades import question_scores
 
     frame = question_scores(course, [assignment])
     return {(r.learner, r.question): r.score for r in frame.itertuples()}
@@ -69,8 +69,11 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="kit-bench-") as tmp:
         tmp = Path(tmp)
-        print(f"preparing two copies of the course with {args.learners} simulated submissions "
-              f"of {args.assignment} (seed {args.seed}) …", flush=True)
+        print(
+            f"preparing two copies of the course with {args.learners} simulated submissions "
+            f"of {args.assignment} (seed {args.seed}) …",
+            flush=True,
+        )
         reference, learners = prepare(tmp / "nbgrader", args.assignment, args.learners, args.seed)
         kit_course, kit_learners = prepare(tmp / "kit", args.assignment, args.learners, args.seed)
         assert learners == kit_learners
@@ -94,9 +97,13 @@ def main(argv: list[str] | None = None) -> int:
     if kit_run.protections_off:
         print("protections off on this machine: " + "; ".join(kit_run.protections_off))
     if differ:
-        print(f"scores DIFFER on {len(differ)} cells, e.g. " +
-              ", ".join(f"{learner}/{q}: nbgrader {ref.get((learner, q))} kit {ours.get((learner, q))}"
-                        for learner, q in differ[:5]))
+        print(
+            f"scores DIFFER on {len(differ)} cells, e.g. "
+            + ", ".join(
+                f"{learner}/{q}: nbgrader {ref.get((learner, q))} kit {ours.get((learner, q))}"
+                for learner, q in differ[:5]
+            )
+        )
         return 1
     print(f"scores identical: {len(ref)} graded cells of {len(learners)} submissions")
     return 0

@@ -9,7 +9,7 @@ The public surface for notebooks is small::
 
 __version__ = "0.1.0"
 
-from kit.data.catalog import describe_dataset, list_datasets, load_dataset  # noqa: E402
-from kit.errors import KitError  # noqa: E402
+from kit.data.catalog import describe_dataset, list_datasets, load_dataset
+from kit.errors import KitError
 
 __all__ = ["KitError", "__version__", "describe_dataset", "list_datasets", "load_dataset"]

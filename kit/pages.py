@@ -10,9 +10,9 @@ locale or the machine, so the same input gives byte-identical files.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import string
-import datetime as dt
 from functools import lru_cache
 from html import escape
 from pathlib import Path
@@ -23,8 +23,18 @@ from markdown_it import MarkdownIt
 
 from kit.errors import KitError
 
-__all__ = ["MessageError", "Messages", "check_catalogs", "markdown_cell", "markdown_to_html", "placeholders",
-           "read_catalog", "template_environment", "tidy_markdown", "write_text"]
+__all__ = [
+    "MessageError",
+    "Messages",
+    "check_catalogs",
+    "markdown_cell",
+    "markdown_to_html",
+    "placeholders",
+    "read_catalog",
+    "template_environment",
+    "tidy_markdown",
+    "write_text",
+]
 
 
 class MessageError(KitError):
@@ -38,8 +48,10 @@ def _read_catalog(path: Path, mtime: float) -> dict[str, str]:
     except yaml.YAMLError as exc:
         raise MessageError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
-        raise MessageError(f"{path}: a message catalog maps each key to one text",
-                           hint='write lines like  title: "{city}: community open-data training plan"')
+        raise MessageError(
+            f"{path}: a message catalog maps each key to one text",
+            hint='write lines like  title: "{city}: community open-data training plan"',
+        )
     return {str(k): v for k, v in raw.items()}
 
 
@@ -47,8 +59,10 @@ def read_catalog(directory: Path, lang: str) -> dict[str, str]:
     """The message catalog ``<directory>/<lang>.yaml``: key -> text with ``{placeholders}``."""
     path = Path(directory) / f"{lang}.yaml"
     if not path.is_file():
-        raise MessageError(f"no messages in language {lang!r} (no {path})",
-                           hint=f"copy {path.with_name('en.yaml')} to the new language and translate it")
+        raise MessageError(
+            f"no messages in language {lang!r} (no {path})",
+            hint=f"copy {path.with_name('en.yaml')} to the new language and translate it",
+        )
     return _read_catalog(path, path.stat().st_mtime)
 
 
@@ -70,8 +84,10 @@ def check_catalogs(directory: Path, languages: tuple[str, ...], reference: str =
         problems += [f"{lang}.yaml: key {key!r} is not in {reference}.yaml" for key in other if key not in base]
         for key in base.keys() & other.keys():
             if placeholders(base[key]) != placeholders(other[key]):
-                problems.append(f"{lang}.yaml: {key!r} has placeholders {sorted(placeholders(other[key]))}, "
-                                f"{reference}.yaml has {sorted(placeholders(base[key]))}")
+                problems.append(
+                    f"{lang}.yaml: {key!r} has placeholders {sorted(placeholders(other[key]))}, "
+                    f"{reference}.yaml has {sorted(placeholders(base[key]))}"
+                )
             elif other[key] == base[key] and len(base[key].split()) > 3:
                 problems.append(f"{lang}.yaml: {key!r} is not translated")
     return sorted(problems)
@@ -105,8 +121,10 @@ class Messages:
             return self.text[key].format(**values)
         except KeyError as exc:
             missing = key if key not in self.text else f"{{{exc.args[0]}}} in {key!r}"
-            raise MessageError(f"messages {self.directory / self.lang}.yaml: no value for {missing}",
-                               hint=f"add it to {self.directory / self.lang}.yaml") from None
+            raise MessageError(
+                f"messages {self.directory / self.lang}.yaml: no value for {missing}",
+                hint=f"add it to {self.directory / self.lang}.yaml",
+            ) from None
 
     def count(self, key: str, n: float, **values: object) -> str:
         """The singular (``key.one``) or plural (``key.other``) form, with ``{n}`` filled in."""
@@ -121,8 +139,13 @@ class Messages:
         return self("list.many", items=", ".join(items[:-1]), last=items[-1])
 
     def date(self, day: dt.date) -> str:
-        return self("date.long", weekday=self(f"weekday.{WEEKDAYS[day.weekday()]}"), day=day.day,
-                    month=self(f"month.{day.month}"), year=day.year)
+        return self(
+            "date.long",
+            weekday=self(f"weekday.{WEEKDAYS[day.weekday()]}"),
+            day=day.day,
+            month=self(f"month.{day.month}"),
+            year=day.year,
+        )
 
     def month_year(self, day: dt.date) -> str:
         return self("date.month_year", month=self(f"month.{day.month}"), year=day.year)
@@ -136,8 +159,14 @@ def markdown_cell(text: object) -> str:
 @lru_cache(maxsize=8)
 def template_environment(directory: Path) -> jinja2.Environment:
     """Jinja2 for Markdown templates: strict about missing values, ``cell`` filter for table cells."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(directory), undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(directory),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
     env.filters["cell"] = markdown_cell
     return env
 
@@ -180,10 +209,12 @@ def markdown_to_html(md: str, title: str, lang: str = "en") -> str:
     """A standalone HTML page for ``md``: inline CSS, print-friendly, no external resources
     (images are expected inline, as ``data:image/png;base64`` links)."""
     body = MarkdownIt("commonmark", {"html": False}).enable("table").render(md)
-    return (f'<!DOCTYPE html>\n<html lang="{escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{escape(title)}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n<main>\n"
-            f"{body}</main>\n</body>\n</html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="{escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n<main>\n"
+        f"{body}</main>\n</body>\n</html>\n"
+    )
 
 
 def write_text(path: Path, text: str) -> Path:

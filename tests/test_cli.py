@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 
 import pytest
+from helpers import ASSIGNMENT, ASSIGNMENTS
 from typer.testing import CliRunner
 
-from helpers import ASSIGNMENT, ASSIGNMENTS
 from kit import __version__
 from kit.cli import app
 from kit.data.catalog import load_catalog
@@ -72,7 +72,8 @@ def test_collect_reports_bad_learners_and_exits_non_zero(released, tmp_path):
     good = tmp_path / "in" / "ana"
     good.mkdir(parents=True)
     (good / f"{ASSIGNMENT}.ipynb").write_text(
-        (released.step_dir("release", ".", ASSIGNMENT) / f"{ASSIGNMENT}.ipynb").read_text())
+        (released.step_dir("release", ".", ASSIGNMENT) / f"{ASSIGNMENT}.ipynb").read_text()
+    )
     (tmp_path / "in" / "nobook").mkdir()
     (tmp_path / "in" / "nobook" / "x.txt").write_text("")
     result = run("grade", "collect", ASSIGNMENT, str(tmp_path / "in"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 
 import pytest
-
 from helpers import REPO
 
 # what each part may import from the kit (besides itself, kit.errors, kit.paths and kit.pages)

@@ -43,6 +43,7 @@ def as_datetime(frame: pd.DataFrame, column: str, table: str) -> pd.Series:
                 continue
         bad = text[pd.to_datetime(text, errors="coerce", format="mixed").isna() & text.notna()]
     example = bad.iloc[0] if len(bad) else text.dropna().iloc[0]
-    raise AnalysisError(f"column '{column}' of the {table} table holds values that are not dates, "
-                        f"such as {example!r}",
-                        hint="fix or remove those rows, or pass the right column name")
+    raise AnalysisError(
+        f"column '{column}' of the {table} table holds values that are not dates, such as {example!r}",
+        hint="fix or remove those rows, or pass the right column name",
+    )

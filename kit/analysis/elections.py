@@ -86,8 +86,11 @@ class UnknownCandidateError(MissingColumnError):
         self.available = [str(c) for c in available]
         self.parameter = None
         self.suggestion = _closest(column, self.available)
-        hint = (f"did you mean '{self.suggestion}'? Copy names from results.columns"
-                if self.suggestion else "copy candidate names exactly from results.columns")
+        hint = (
+            f"did you mean '{self.suggestion}'? Copy names from results.columns"
+            if self.suggestion
+            else "copy candidate names exactly from results.columns"
+        )
         # MissingColumnError's own hint is about renamed id columns; candidates need this one.
         KitError.__init__(self, f"the precinct results table has no candidate column '{column}'", hint=hint)
 
@@ -95,11 +98,12 @@ class UnknownCandidateError(MissingColumnError):
 # --- helpers -------------------------------------------------------------------------------------
 
 
-
 def _closest(name: str, options: Sequence[str]) -> str | None:
     """The option closest to ``name``, ignoring case and quotes, or None if none is close."""
+
     def simple(text: str) -> str:
         return text.upper().replace('"', "").replace("'", "").strip()
+
     simplified = {simple(o): o for o in options}
     match = difflib.get_close_matches(simple(name), list(simplified), n=1, cutoff=0.6)
     return simplified[match[0]] if match else None
@@ -116,9 +120,10 @@ def _whole_numbers(frame: pd.DataFrame, column: str, table: str, *, allow_missin
         bad |= values.isna()
     if bad.any():
         example = frame.loc[bad.to_numpy(), column].iloc[0]
-        raise AnalysisError(f"column '{column}' of the {table} table should hold whole numbers, "
-                            f"but holds {example!r}",
-                            hint="fix or remove those rows, or pass the right column name")
+        raise AnalysisError(
+            f"column '{column}' of the {table} table should hold whole numbers, but holds {example!r}",
+            hint="fix or remove those rows, or pass the right column name",
+        )
     return number.round().astype("Int64")
 
 
@@ -136,19 +141,20 @@ def _as_day(value: object, what: str) -> pd.Timestamp:
     try:
         day = pd.Timestamp(value)
     except (ValueError, TypeError):
-        raise AnalysisError(f"{what} {value!r} is not a date",
-                            hint="write it as year-month-day, like '2026-11-03'") from None
+        raise AnalysisError(
+            f"{what} {value!r} is not a date", hint="write it as year-month-day, like '2026-11-03'"
+        ) from None
     if pd.isna(day):
         raise AnalysisError(f"{what} is missing", hint="write it as year-month-day, like '2026-11-03'")
     return day.normalize()
 
 
-
-
 def _check_score_range(name: str, low: float, high: float) -> None:
     if not (0 <= low <= high <= 100):
-        raise AnalysisError(f"{name}=({low}, {high}) is not a range of scores",
-                            hint="scores run from 0 to 100; give (low, high) with low <= high")
+        raise AnalysisError(
+            f"{name}=({low}, {high}) is not a range of scores",
+            hint="scores run from 0 to 100; give (low, high) with low <= high",
+        )
 
 
 def _check_score(name: str, value: float) -> None:
@@ -156,8 +162,9 @@ def _check_score(name: str, value: float) -> None:
         raise AnalysisError(f"{name}={value} is not a score", hint="scores run from 0 to 100")
 
 
-def _active_scored(voters: pd.DataFrame, support: str, turnout: str, status: str | None,
-                   active: str | Iterable[str]) -> tuple[pd.Series, pd.Series, pd.Series]:
+def _active_scored(
+    voters: pd.DataFrame, support: str, turnout: str, status: str | None, active: str | Iterable[str]
+) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(is active, support score, turnout score) of every voter, with the columns checked."""
     columns = {support: "support", turnout: "turnout"}
     if status is not None:
@@ -168,14 +175,15 @@ def _active_scored(voters: pd.DataFrame, support: str, turnout: str, status: str
     else:
         wanted = [active] if isinstance(active, str) else list(active)
         is_active = voters[status].isin(wanted)
-    return (is_active, pd.to_numeric(voters[support], errors="coerce"),
-            pd.to_numeric(voters[turnout], errors="coerce"))
+    return (is_active, pd.to_numeric(voters[support], errors="coerce"), pd.to_numeric(voters[turnout], errors="coerce"))
 
 
 # --- the precinct key ----------------------------------------------------------------------------
 
-def add_ward_prec(table: pd.DataFrame, *, ward: str = "WARD", precinct: str = "PRECINCT",
-                  column: str = "ward_prec") -> pd.DataFrame:
+
+def add_ward_prec(
+    table: pd.DataFrame, *, ward: str = "WARD", precinct: str = "PRECINCT", column: str = "ward_prec"
+) -> pd.DataFrame:
     """Add the ward-precinct key as text: ward 2, precinct 5 becomes ``'02005'``.
 
     Precinct numbers restart in every ward (there is a precinct 5 in each ward),
@@ -227,8 +235,15 @@ def add_ward_prec(table: pd.DataFrame, *, ward: str = "WARD", precinct: str = "P
 
 # --- turnout and registration --------------------------------------------------------------------
 
-def turnout_by_precinct(results: pd.DataFrame, *, ward: str = "WARD", precinct: str = "PRECINCT",
-                        registered: str = "REGISTERED VOTERS", ballots: str = "BALLOTS CAST") -> pd.DataFrame:
+
+def turnout_by_precinct(
+    results: pd.DataFrame,
+    *,
+    ward: str = "WARD",
+    precinct: str = "PRECINCT",
+    registered: str = "REGISTERED VOTERS",
+    ballots: str = "BALLOTS CAST",
+) -> pd.DataFrame:
     """Turnout in every precinct: ballots cast divided by registered voters.
 
     Parameters
@@ -276,26 +291,37 @@ def turnout_by_precinct(results: pd.DataFrame, *, ward: str = "WARD", precinct: 
     >>> print(round(citywide, 3))
     0.38
     """
-    require_columns(results, {ward: "ward", precinct: "precinct", registered: "registered", ballots: "ballots"},
-             "precinct results")
+    require_columns(
+        results, {ward: "ward", precinct: "precinct", registered: "registered", ballots: "ballots"}, "precinct results"
+    )
     keyed = add_ward_prec(results, ward=ward, precinct=precinct)
-    table = pd.DataFrame({
-        "ward_prec": keyed["ward_prec"],
-        "ward": _whole_numbers(results, ward, "precinct results"),
-        "precinct": _whole_numbers(results, precinct, "precinct results"),
-        "registered": _whole_numbers(results, registered, "precinct results"),
-        "ballots_cast": _whole_numbers(results, ballots, "precinct results"),
-    }).reset_index(drop=True)
+    table = pd.DataFrame(
+        {
+            "ward_prec": keyed["ward_prec"],
+            "ward": _whole_numbers(results, ward, "precinct results"),
+            "precinct": _whole_numbers(results, precinct, "precinct results"),
+            "registered": _whole_numbers(results, registered, "precinct results"),
+            "ballots_cast": _whole_numbers(results, ballots, "precinct results"),
+        }
+    ).reset_index(drop=True)
     share = table["ballots_cast"].astype("float64") / table["registered"].astype("float64").where(
-        table["registered"] > 0)
+        table["registered"] > 0
+    )
     table["turnout"] = share.astype("float64")
     return table
 
 
-def registration_by_precinct(results: pd.DataFrame, precincts: pd.DataFrame, *, key: str = "ward_prec",
-                             voting_age: str = "voting_age_population", ward: str = "WARD",
-                             precinct: str = "PRECINCT", registered: str = "REGISTERED VOTERS",
-                             ballots: str = "BALLOTS CAST") -> pd.DataFrame:
+def registration_by_precinct(
+    results: pd.DataFrame,
+    precincts: pd.DataFrame,
+    *,
+    key: str = "ward_prec",
+    voting_age: str = "voting_age_population",
+    ward: str = "WARD",
+    precinct: str = "PRECINCT",
+    registered: str = "REGISTERED VOTERS",
+    ballots: str = "BALLOTS CAST",
+) -> pd.DataFrame:
     """Registration rate in every precinct: registered voters per resident of voting age.
 
     A low turnout can hide a second gap: people who are not registered at all do
@@ -349,19 +375,26 @@ def registration_by_precinct(results: pd.DataFrame, precincts: pd.DataFrame, *, 
     """
     require_columns(precincts, {key: "key", voting_age: "voting_age"}, "precincts")
     turnout = turnout_by_precinct(results, ward=ward, precinct=precinct, registered=registered, ballots=ballots)
-    population = pd.DataFrame({
-        "ward_prec": _key_text(precincts[key]).astype("str"),
-        "voting_age_population": _whole_numbers(precincts, voting_age, "precincts", allow_missing=True),
-    })
+    population = pd.DataFrame(
+        {
+            "ward_prec": _key_text(precincts[key]).astype("str"),
+            "voting_age_population": _whole_numbers(precincts, voting_age, "precincts", allow_missing=True),
+        }
+    )
     repeated = population.loc[population["ward_prec"].duplicated(), "ward_prec"]
     if len(repeated):
-        raise JoinError(f"the precincts table lists precinct {repeated.iloc[0]} more than once",
-                        keys=repeated.unique(), hint="keep one row per precinct before joining")
+        raise JoinError(
+            f"the precincts table lists precinct {repeated.iloc[0]} more than once",
+            keys=repeated.unique(),
+            hint="keep one row per precinct before joining",
+        )
     unmatched = sorted(set(turnout["ward_prec"]) - set(population["ward_prec"]))
     if unmatched:
-        raise JoinError(f"{len(unmatched)} precinct(s) of the results are not in the precincts table, "
-                        f"such as {unmatched[0]}", keys=unmatched,
-                        hint="check that both tables are for the same election and precinct map")
+        raise JoinError(
+            f"{len(unmatched)} precinct(s) of the results are not in the precincts table, such as {unmatched[0]}",
+            keys=unmatched,
+            hint="check that both tables are for the same election and precinct map",
+        )
     table = turnout.merge(population, on="ward_prec", how="left", validate="one_to_one")
     vap = table["voting_age_population"].astype("float64")
     table["registration_rate"] = (table["registered"].astype("float64") / vap.where(vap > 0)).astype("float64")
@@ -370,8 +403,10 @@ def registration_by_precinct(results: pd.DataFrame, precincts: pd.DataFrame, *, 
 
 # --- results, wide and long ----------------------------------------------------------------------
 
-def race_columns(results: pd.DataFrame, *, ward: str = "WARD",
-                 id_columns: Iterable[str] = RESULTS_ID_COLUMNS) -> dict[object, list[str]]:
+
+def race_columns(
+    results: pd.DataFrame, *, ward: str = "WARD", id_columns: Iterable[str] = RESULTS_ID_COLUMNS
+) -> dict[object, list[str]]:
     """Sort the candidate columns of a wide results table into races.
 
     The wide layout does not label races. But it leaves a candidate's cells
@@ -422,7 +457,7 @@ def race_columns(results: pd.DataFrame, *, ward: str = "WARD",
             continue
         filled = results[column].notna() & (results[column].astype("string").str.strip() != "")
         filled = filled.fillna(False).to_numpy(dtype=bool)
-        on_ballot = set(int(w) for w in wards[filled].dropna())
+        on_ballot = {int(w) for w in wards[filled].dropna()}
         if filled.all():
             races[CITYWIDE].append(column)
         elif len(on_ballot) == 1:
@@ -434,9 +469,15 @@ def race_columns(results: pd.DataFrame, *, ward: str = "WARD",
     return races
 
 
-def tidy_results(results: pd.DataFrame, candidates: str | Iterable[str], *, ward: str = "WARD",
-                 precinct: str = "PRECINCT", race: str | None = None,
-                 keep_off_ballot: bool = False) -> pd.DataFrame:
+def tidy_results(
+    results: pd.DataFrame,
+    candidates: str | Iterable[str],
+    *,
+    ward: str = "WARD",
+    precinct: str = "PRECINCT",
+    race: str | None = None,
+    keep_off_ballot: bool = False,
+) -> pd.DataFrame:
     """Turn wide precinct results into a long table: one row per precinct and candidate.
 
     Results are published wide -- one column per candidate -- which is easy to
@@ -506,15 +547,22 @@ def tidy_results(results: pd.DataFrame, candidates: str | Iterable[str], *, ward
         if name not in results.columns:
             raise UnknownCandidateError(name, available=[c for c in results.columns if c not in not_candidates])
     keyed = add_ward_prec(results, ward=ward, precinct=precinct).reset_index(drop=True)
-    wide = pd.DataFrame({
-        "ward_prec": keyed["ward_prec"],
-        "ward": _whole_numbers(keyed, ward, "precinct results"),
-        "precinct": _whole_numbers(keyed, precinct, "precinct results"),
-    })
+    wide = pd.DataFrame(
+        {
+            "ward_prec": keyed["ward_prec"],
+            "ward": _whole_numbers(keyed, ward, "precinct results"),
+            "precinct": _whole_numbers(keyed, precinct, "precinct results"),
+        }
+    )
     for name in names:
         wide[name] = _whole_numbers(keyed, name, "precinct results", allow_missing=True)
-    long = wide.melt(id_vars=["ward_prec", "ward", "precinct"], value_vars=names,
-                     var_name="candidate", value_name="votes", ignore_index=False)
+    long = wide.melt(
+        id_vars=["ward_prec", "ward", "precinct"],
+        value_vars=names,
+        var_name="candidate",
+        value_name="votes",
+        ignore_index=False,
+    )
     # melt stacks candidate by candidate; sort back to precinct by precinct, candidates in the order given
     long["_row"] = long.index
     long["_order"] = long["candidate"].map({n: i for i, n in enumerate(names)})
@@ -528,8 +576,13 @@ def tidy_results(results: pd.DataFrame, candidates: str | Iterable[str], *, ward
     return long.reset_index(drop=True)
 
 
-def precinct_winners(long: pd.DataFrame, *, by: str | Sequence[str] | None = "ward_prec",
-                     candidate: str = "candidate", votes: str = "votes") -> pd.DataFrame:
+def precinct_winners(
+    long: pd.DataFrame,
+    *,
+    by: str | Sequence[str] | None = "ward_prec",
+    candidate: str = "candidate",
+    votes: str = "votes",
+) -> pd.DataFrame:
     """Who won where: the candidate with the most votes in each precinct (or ward, or overall).
 
     Parameters
@@ -573,13 +626,12 @@ def precinct_winners(long: pd.DataFrame, *, by: str | Sequence[str] | None = "wa
     0  THOMAS J. KAVANAGH         12451  0.316
     """
     keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
-    require_columns(long, {**{k: "by" for k in keys}, candidate: "candidate", votes: "votes"}, "long results")
+    require_columns(long, {**dict.fromkeys(keys, "by"), candidate: "candidate", votes: "votes"}, "long results")
     counted = long.assign(_votes=pd.to_numeric(long[votes], errors="coerce").fillna(0))
     if not keys:
         counted = counted.assign(_all=0)
     group_keys = keys or ["_all"]
-    totals = (counted.groupby(group_keys + [candidate], sort=False, dropna=False)["_votes"].sum()
-              .reset_index())
+    totals = counted.groupby(group_keys + [candidate], sort=False, dropna=False)["_votes"].sum().reset_index()
     totals["_first"] = range(len(totals))
     rows = []
     for place, group in totals.groupby(group_keys, sort=False, dropna=False):
@@ -589,15 +641,18 @@ def precinct_winners(long: pd.DataFrame, *, by: str | Sequence[str] | None = "wa
         rest = ranked[ranked["_votes"] < top]
         total = ranked["_votes"].sum()
         row = dict(zip(group_keys, place if isinstance(place, tuple) else (place,)))
-        row.update({
-            "winner": " / ".join(tied),
-            "winner_votes": int(top),
-            "runner_up": (" / ".join(tied[1:]) if len(tied) > 1
-                          else (str(rest[candidate].iloc[0]) if len(rest) else None)),
-            "margin": 0 if len(tied) > 1 else int(top - (rest["_votes"].iloc[0] if len(rest) else 0)),
-            "total_votes": int(total),
-            "share": float(top / total) if total > 0 else float("nan"),
-        })
+        row.update(
+            {
+                "winner": " / ".join(tied),
+                "winner_votes": int(top),
+                "runner_up": (
+                    " / ".join(tied[1:]) if len(tied) > 1 else (str(rest[candidate].iloc[0]) if len(rest) else None)
+                ),
+                "margin": 0 if len(tied) > 1 else int(top - (rest["_votes"].iloc[0] if len(rest) else 0)),
+                "total_votes": int(total),
+                "share": float(top / total) if total > 0 else float("nan"),
+            }
+        )
         rows.append(row)
     table = pd.DataFrame(rows)
     if not keys:
@@ -607,11 +662,19 @@ def precinct_winners(long: pd.DataFrame, *, by: str | Sequence[str] | None = "wa
 
 # --- the voter file ------------------------------------------------------------------------------
 
-def turnout_from_history(voters: pd.DataFrame, history: pd.DataFrame, election_date: object, *,
-                         by: str | Sequence[str] | None = "ward_prec", voter_id: str = "voter_id",
-                         date: str = "election_date", status: str | None = "status_cd",
-                         statuses: str | Iterable[str] | None = ("A",),
-                         registration_date: str | None = "registr_dt") -> pd.DataFrame:
+
+def turnout_from_history(
+    voters: pd.DataFrame,
+    history: pd.DataFrame,
+    election_date: object,
+    *,
+    by: str | Sequence[str] | None = "ward_prec",
+    voter_id: str = "voter_id",
+    date: str = "election_date",
+    status: str | None = "status_cd",
+    statuses: str | Iterable[str] | None = ("A",),
+    registration_date: str | None = "registr_dt",
+) -> pd.DataFrame:
     """Turnout in one election, counted from a voter file and its vote history.
 
     The vote history has a row for each vote, and nothing for a voter who stayed
@@ -677,7 +740,7 @@ def turnout_from_history(voters: pd.DataFrame, history: pd.DataFrame, election_d
     0       14544   7607  0.523034
     """
     keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
-    columns = {voter_id: "voter_id", **{k: "by" for k in keys}}
+    columns = {voter_id: "voter_id", **dict.fromkeys(keys, "by")}
     if status is not None and statuses is not None:
         columns[status] = "status"
     if registration_date is not None:
@@ -688,8 +751,10 @@ def turnout_from_history(voters: pd.DataFrame, history: pd.DataFrame, election_d
     voted_on = as_datetime(history, date, "vote history").dt.normalize()
     if not (voted_on == day).any():
         known = ", ".join(d.strftime("%Y-%m-%d") for d in sorted(voted_on.dropna().unique()))
-        raise AnalysisError(f"the vote history records no votes on {day:%Y-%m-%d}",
-                            hint=f"its elections are: {known}" if known else "the vote history is empty")
+        raise AnalysisError(
+            f"the vote history records no votes on {day:%Y-%m-%d}",
+            hint=f"its elections are: {known}" if known else "the vote history is empty",
+        )
     eligible = pd.Series(True, index=voters.index)
     if status is not None and statuses is not None:
         wanted = [statuses] if isinstance(statuses, str) else list(statuses)
@@ -711,10 +776,16 @@ def turnout_from_history(voters: pd.DataFrame, history: pd.DataFrame, election_d
     return table
 
 
-def persuasion_universe(voters: pd.DataFrame, *, support_between: tuple[float, float] = (40, 60),
-                        turnout_at_least: float = 50, support: str = "support_score",
-                        turnout: str = "turnout_score", status: str | None = "status_cd",
-                        active: str | Iterable[str] = "A") -> pd.DataFrame:
+def persuasion_universe(
+    voters: pd.DataFrame,
+    *,
+    support_between: tuple[float, float] = (40, 60),
+    turnout_at_least: float = 50,
+    support: str = "support_score",
+    turnout: str = "turnout_score",
+    status: str | None = "status_cd",
+    active: str | Iterable[str] = "A",
+) -> pd.DataFrame:
     """The persuasion universe: likely voters who have not made up their minds.
 
     A support score of 50 means the model cannot tell whether the voter is with
@@ -769,10 +840,16 @@ def persuasion_universe(voters: pd.DataFrame, *, support_between: tuple[float, f
     return voters[keep.fillna(False).to_numpy(dtype=bool)]
 
 
-def gotv_universe(voters: pd.DataFrame, *, support_at_least: float = 70,
-                  turnout_between: tuple[float, float] = (30, 70), support: str = "support_score",
-                  turnout: str = "turnout_score", status: str | None = "status_cd",
-                  active: str | Iterable[str] = "A") -> pd.DataFrame:
+def gotv_universe(
+    voters: pd.DataFrame,
+    *,
+    support_at_least: float = 70,
+    turnout_between: tuple[float, float] = (30, 70),
+    support: str = "support_score",
+    turnout: str = "turnout_score",
+    status: str | None = "status_cd",
+    active: str | Iterable[str] = "A",
+) -> pd.DataFrame:
     """The GOTV (get out the vote) universe: supporters who may not vote without a push.
 
     Supporters with a high turnout score vote anyway, and those with a very low
@@ -829,8 +906,10 @@ def gotv_universe(voters: pd.DataFrame, *, support_at_least: float = 70,
 
 # --- the calendar --------------------------------------------------------------------------------
 
-def add_days_until(calendar: pd.DataFrame, today: object, *, date: str = "date",
-                   column: str = "days_until") -> pd.DataFrame:
+
+def add_days_until(
+    calendar: pd.DataFrame, today: object, *, date: str = "date", column: str = "days_until"
+) -> pd.DataFrame:
     """Count the days from ``today`` to each date of an election calendar.
 
     Parameters

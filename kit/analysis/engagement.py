@@ -82,12 +82,13 @@ _SEPARATORS = (",", ";", "/", "&", "+", " and ", " y ")
 # --- helpers -------------------------------------------------------------------------------------
 
 
-
 def _one_column(values, step: str) -> pd.Series:
     """``values`` as a Series; a whole table is the commonest slip, so say how to pick a column."""
     if isinstance(values, pd.DataFrame):
-        raise AnalysisError(f"{step} cleans one column, not a whole table",
-                            hint=f'pick the column with square brackets, such as {step}(sheets["email"])')
+        raise AnalysisError(
+            f"{step} cleans one column, not a whole table",
+            hint=f'pick the column with square brackets, such as {step}(sheets["email"])',
+        )
     if not isinstance(values, pd.Series):
         values = pd.Series(values)
     return values
@@ -100,8 +101,11 @@ def _as_text(values: pd.Series) -> pd.Series:
     their ``.0``.
     """
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        values = pd.Series([str(int(v)) if pd.notna(v) and float(v).is_integer() else v for v in values],
-                           index=values.index, dtype="object")
+        values = pd.Series(
+            [str(int(v)) if pd.notna(v) and float(v).is_integer() else v for v in values],
+            index=values.index,
+            dtype="object",
+        )
     text = values.astype("str").str.strip().str.replace(_WHITESPACE, " ", regex=True)
     return text.where(text != "")
 
@@ -118,6 +122,7 @@ def _answer_key(text: str) -> str:
 
 
 # --- cleaning ------------------------------------------------------------------------------------
+
 
 def normalize_emails(values: pd.Series) -> pd.Series:
     """Write every email one way: no spaces, lower case.
@@ -254,6 +259,7 @@ def normalize_names(values: pd.Series) -> pd.Series:
 
 # --- deduplication -------------------------------------------------------------------------------
 
+
 class Deduplicated(NamedTuple):
     """What :func:`deduplicate_contacts` returns.
 
@@ -281,10 +287,17 @@ def _pair_key(first: pd.Series, second: pd.Series) -> pd.Series:
     return (first + "|" + second).where(both)
 
 
-def deduplicate_contacts(entries: pd.DataFrame, *, email: str | None = "email", name: str = "full_name",
-                         phone: str | None = "phone", zip_code: str | None = "zip_code",
-                         person: str = "person_id", matched_by: str = "matched_by",
-                         prefix: str = "P") -> Deduplicated:
+def deduplicate_contacts(
+    entries: pd.DataFrame,
+    *,
+    email: str | None = "email",
+    name: str = "full_name",
+    phone: str | None = "phone",
+    zip_code: str | None = "zip_code",
+    person: str = "person_id",
+    matched_by: str = "matched_by",
+    prefix: str = "P",
+) -> Deduplicated:
     """Find which entries are the same person, and give each person one id.
 
     Sign-in sheets and forms list a person once per event, and sometimes twice at
@@ -371,8 +384,10 @@ def deduplicate_contacts(entries: pd.DataFrame, *, email: str | None = "email", 
     require_columns(entries, used, "entries")
     clash = [c for c in (person, matched_by) if c in entries.columns]
     if clash:
-        raise AnalysisError(f"the entries table already has a column '{clash[0]}'",
-                            hint="drop it first, or choose other names with person= and matched_by=")
+        raise AnalysisError(
+            f"the entries table already has a column '{clash[0]}'",
+            hint="drop it first, or choose other names with person= and matched_by=",
+        )
 
     positions = pd.RangeIndex(len(entries))
     cluster = pd.Series(-1, index=positions, dtype="int64")
@@ -423,6 +438,7 @@ def deduplicate_contacts(entries: pd.DataFrame, *, email: str | None = "email", 
 
 
 # --- consistent categories -----------------------------------------------------------------------
+
 
 class Categorized(NamedTuple):
     """What :func:`map_categories` returns.
@@ -499,11 +515,21 @@ _RACE_ETHNICITY = (
 )
 
 _GENDER = (
-    ("Woman", "Woman"), ("Female", "Woman"), ("F", "Woman"), ("Mujer", "Woman"),
-    ("Man", "Man"), ("Male", "Man"), ("M", "Man"), ("Hombre", "Man"),
-    ("Non-binary", "Non-binary"), ("NB", "Non-binary"), ("Genderqueer", "Non-binary"),
-    ("They/them", "Non-binary"), ("No binario", "Non-binary"),
-    ("Prefer not to say", PREFER_NOT_TO_SAY), ("Prefer not to answer", PREFER_NOT_TO_SAY),
+    ("Woman", "Woman"),
+    ("Female", "Woman"),
+    ("F", "Woman"),
+    ("Mujer", "Woman"),
+    ("Man", "Man"),
+    ("Male", "Man"),
+    ("M", "Man"),
+    ("Hombre", "Man"),
+    ("Non-binary", "Non-binary"),
+    ("NB", "Non-binary"),
+    ("Genderqueer", "Non-binary"),
+    ("They/them", "Non-binary"),
+    ("No binario", "Non-binary"),
+    ("Prefer not to say", PREFER_NOT_TO_SAY),
+    ("Prefer not to answer", PREFER_NOT_TO_SAY),
 )
 
 
@@ -559,25 +585,37 @@ def gender_mapping() -> pd.DataFrame:
 
 def _check_mapping(mapping: pd.DataFrame, level: str) -> pd.DataFrame:
     if not isinstance(mapping, pd.DataFrame):
-        raise MappingError("the mapping must be a table (a DataFrame) with columns 'written' and 'category'",
-                           hint="start from race_ethnicity_mapping() or gender_mapping()")
+        raise MappingError(
+            "the mapping must be a table (a DataFrame) with columns 'written' and 'category'",
+            hint="start from race_ethnicity_mapping() or gender_mapping()",
+        )
     needed = ["written", "category"] + (["detail"] if level == "detail" else [])
     missing = [c for c in needed if c not in mapping.columns]
     if missing:
-        raise MappingError(f"the mapping table has no column '{missing[0]}'", values=missing,
-                           hint="it needs 'written' (the answer as people write it) and 'category' "
-                                "(plus 'detail' for level='detail')")
-    table = pd.DataFrame({
-        "written": _as_text(mapping["written"].reset_index(drop=True)),
-        "category": _as_text(mapping["category"].reset_index(drop=True)),
-        "detail": (_as_text(mapping["detail"].reset_index(drop=True)) if "detail" in mapping.columns
-                   else pd.Series(np.nan, index=range(len(mapping)), dtype="str")),
-    })
+        raise MappingError(
+            f"the mapping table has no column '{missing[0]}'",
+            values=missing,
+            hint="it needs 'written' (the answer as people write it) and 'category' (plus 'detail' for level='detail')",
+        )
+    table = pd.DataFrame(
+        {
+            "written": _as_text(mapping["written"].reset_index(drop=True)),
+            "category": _as_text(mapping["category"].reset_index(drop=True)),
+            "detail": (
+                _as_text(mapping["detail"].reset_index(drop=True))
+                if "detail" in mapping.columns
+                else pd.Series(np.nan, index=range(len(mapping)), dtype="str")
+            ),
+        }
+    )
     blank = table[table["written"].isna() | table["category"].isna()]
     if len(blank):
-        raise MappingError(f"row {int(blank.index[0])} of the mapping table has a blank "
-                           f"{'written answer' if pd.isna(blank['written'].iloc[0]) else 'category'}",
-                           values=blank.index.tolist(), hint="fill it in or remove the row")
+        raise MappingError(
+            f"row {int(blank.index[0])} of the mapping table has a blank "
+            f"{'written answer' if pd.isna(blank['written'].iloc[0]) else 'category'}",
+            values=blank.index.tolist(),
+            hint="fill it in or remove the row",
+        )
     table["key"] = table["written"].map(_answer_key)
     return table
 
@@ -601,11 +639,18 @@ def _columns_for(table: pd.DataFrame, level: str, declined: set[str]) -> tuple[l
     return columns, where
 
 
-def map_categories(values: pd.Series, mapping: pd.DataFrame, *, level: str = "category",
-                   by: pd.Series | Sequence | None = None, separators: Iterable[str] = _SEPARATORS,
-                   not_answered: str = NOT_ANSWERED, declined: Iterable[str] = (PREFER_NOT_TO_SAY,),
-                   not_in_mapping: str = NOT_IN_MAPPING,
-                   vague: Iterable[str] = (MULTIRACIAL_NOT_SPECIFIED,)) -> Categorized:
+def map_categories(
+    values: pd.Series,
+    mapping: pd.DataFrame,
+    *,
+    level: str = "category",
+    by: pd.Series | Sequence | None = None,
+    separators: Iterable[str] = _SEPARATORS,
+    not_answered: str = NOT_ANSWERED,
+    declined: Iterable[str] = (PREFER_NOT_TO_SAY,),
+    not_in_mapping: str = NOT_IN_MAPPING,
+    vague: Iterable[str] = (MULTIRACIAL_NOT_SPECIFIED,),
+) -> Categorized:
     """Turn free-text answers (race and ethnicity, gender...) into consistent categories.
 
     One question gets written dozens of ways: ``Latina``, ``Hispanic/Latino``,
@@ -729,14 +774,18 @@ def map_categories(values: pd.Series, mapping: pd.DataFrame, *, level: str = "ca
     else:
         groups = by if isinstance(by, pd.Series) else pd.Series(list(by))
         if len(groups) != len(values):
-            raise AnalysisError(f"by has {len(groups)} values but there are {len(values)} answers",
-                                hint="pass a column of the same table, such as sheets['person_id']")
+            raise AnalysisError(
+                f"by has {len(groups)} values but there are {len(values)} answers",
+                hint="pass a column of the same table, such as sheets['person_id']",
+            )
         if isinstance(by, pd.Series) and by.index.is_unique and set(by.index) == set(values.index):
             groups = by.reindex(values.index)  # the same table's column: match rows by label
         groups = pd.Series(groups.to_numpy(), index=values.index)
         if groups.isna().any():
-            raise AnalysisError(f"{int(groups.isna().sum())} answers have no value in by, so no person to "
-                                "count them for", hint="give every row a person id (deduplicate_contacts does)")
+            raise AnalysisError(
+                f"{int(groups.isna().sum())} answers have no value in by, so no person to count them for",
+                hint="give every row a person id (deduplicate_contacts does)",
+            )
         index = pd.Index(sorted(groups.dropna().unique()), name=getattr(by, "name", None))
 
     columns, where = _columns_for(table, level, set(declined))
@@ -779,8 +828,15 @@ def map_categories(values: pd.Series, mapping: pd.DataFrame, *, level: str = "ca
 
 # --- the ladder of engagement --------------------------------------------------------------------
 
-def ladder_funnel(history: pd.DataFrame, *, person: str = "contact_id", level: str = "level",
-                  date: str = "date_reached", levels: Sequence[str] = LADDER) -> pd.DataFrame:
+
+def ladder_funnel(
+    history: pd.DataFrame,
+    *,
+    person: str = "contact_id",
+    level: str = "level",
+    date: str = "date_reached",
+    levels: Sequence[str] = LADDER,
+) -> pd.DataFrame:
     """How many people reached each rung of the ladder, and how fast they climbed.
 
     The *ladder of engagement* is the path from signing a petition to running the
@@ -848,22 +904,28 @@ def ladder_funnel(history: pd.DataFrame, *, person: str = "contact_id", level: s
     require_columns(history, {person: "person", level: "level", date: "date"}, "ladder history")
     levels = list(levels)
     if not levels:
-        raise AnalysisError("levels is empty", hint="list the rungs lowest first, such as levels=('supporter', 'volunteer')")
+        raise AnalysisError(
+            "levels is empty", hint="list the rungs lowest first, such as levels=('supporter', 'volunteer')"
+        )
     rung_of = {_fold(name): i for i, name in enumerate(levels)}
     written = _as_text(history[level])
     rung = written.map(lambda text: rung_of.get(_fold(text), -1) if isinstance(text, str) else -1)
     unknown = written[rung < 0]
     if len(unknown):
         shown = ", ".join(repr(v) for v in pd.unique(unknown.fillna("(blank)"))[:5])
-        raise AnalysisError(f"the ladder history holds levels that are not rungs of the ladder: {shown}",
-                            hint=f"the rungs are {list(levels)}; pass levels=[...] lowest first to change them")
+        raise AnalysisError(
+            f"the ladder history holds levels that are not rungs of the ladder: {shown}",
+            hint=f"the rungs are {list(levels)}; pass levels=[...] lowest first to change them",
+        )
     dates = history[date]
     if not pd.api.types.is_datetime64_any_dtype(dates):
         try:
             dates = pd.to_datetime(dates.astype("str").str.strip(), format="ISO8601")
         except (ValueError, TypeError):
-            raise AnalysisError(f"column '{date}' of the ladder history holds values that are not dates",
-                                hint="pass the right column with date=") from None
+            raise AnalysisError(
+                f"column '{date}' of the ladder history holds values that are not dates",
+                hint="pass the right column with date=",
+            ) from None
     long = pd.DataFrame({"person": history[person].to_numpy(), "rung": rung.to_numpy(), "date": dates.to_numpy()})
     highest = long.groupby("person")["rung"].max()
     first_date = long.groupby(["person", "rung"])["date"].min().unstack("rung")
@@ -874,21 +936,30 @@ def ladder_funnel(history: pd.DataFrame, *, person: str = "contact_id", level: s
         if i and i in first_date.columns and i - 1 in first_date.columns:
             days = (first_date[i] - first_date[i - 1]).dt.days.dropna()
             median = float(days.median()) if len(days) else np.nan
-        rows.append({
-            "level": name,
-            "people": people[i],
-            "conversion_rate": people[i] / people[i - 1] if i and people[i - 1] else np.nan,
-            "share_of_all": people[i] / people[0] if people[0] else np.nan,
-            "median_days": median,
-        })
+        rows.append(
+            {
+                "level": name,
+                "people": people[i],
+                "conversion_rate": people[i] / people[i - 1] if i and people[i - 1] else np.nan,
+                "share_of_all": people[i] / people[0] if people[0] else np.nan,
+                "median_days": median,
+            }
+        )
     funnel = pd.DataFrame(rows).set_index("level")
     funnel["people"] = funnel["people"].astype("int64")
     return funnel
 
 
-def cohort_retention(people: pd.DataFrame, attendance: pd.DataFrame, *, person: str = "contact_id",
-                     joined: str = "date_joined", date: str = "event_date", end=None,
-                     normalize: bool = True) -> pd.DataFrame:
+def cohort_retention(
+    people: pd.DataFrame,
+    attendance: pd.DataFrame,
+    *,
+    person: str = "contact_id",
+    joined: str = "date_joined",
+    date: str = "event_date",
+    end=None,
+    normalize: bool = True,
+) -> pd.DataFrame:
     """Who keeps showing up: for each month's new people, the share who came back each later month.
 
     A *cohort* is everyone who joined in the same month. For each cohort, and for
@@ -961,18 +1032,26 @@ def cohort_retention(people: pd.DataFrame, attendance: pd.DataFrame, *, person: 
     require_columns(attendance, {person: "person", date: "date"}, "attendance")
     repeated = people[person][people[person].duplicated()]
     if len(repeated):
-        raise JoinError(f"{len(repeated)} people appear more than once in the people table", keys=repeated.unique(),
-                        hint="keep one row per person (deduplicate first)")
+        raise JoinError(
+            f"{len(repeated)} people appear more than once in the people table",
+            keys=repeated.unique(),
+            hint="keep one row per person (deduplicate first)",
+        )
     unknown = attendance[person][~attendance[person].isin(people[person])]
     if len(unknown):
-        raise JoinError(f"{unknown.nunique()} people in the attendance table are not in the people table, "
-                        f"such as {unknown.iloc[0]!r}", keys=unknown.unique(),
-                        hint="check the person column, or add them to the people table")
+        raise JoinError(
+            f"{unknown.nunique()} people in the attendance table are not in the people table, "
+            f"such as {unknown.iloc[0]!r}",
+            keys=unknown.unique(),
+            hint="check the person column, or add them to the people table",
+        )
     joined_on = pd.to_datetime(people[joined]).reset_index(drop=True)
     came_on = pd.to_datetime(attendance[date]).reset_index(drop=True)
     if joined_on.isna().any():
-        raise AnalysisError(f"{int(joined_on.isna().sum())} people have no '{joined}' date",
-                            hint="give them a join date, or leave them out of the people table")
+        raise AnalysisError(
+            f"{int(joined_on.isna().sum())} people have no '{joined}' date",
+            hint="give them a join date, or leave them out of the people table",
+        )
     last = pd.Timestamp(end) if end is not None else max(joined_on.max(), came_on.max())
     last_month = last.year * 12 + last.month - 1  # months counted from year 0: easy to subtract
 
@@ -989,14 +1068,18 @@ def cohort_retention(people: pd.DataFrame, attendance: pd.DataFrame, *, person: 
     first = int(cohort.min()) if len(cohort) else last_month
     cohorts = list(range(first, int(cohort.max()) + 1)) if len(cohort) else []
     months = list(range(max(last_month - first + 1, 0)))
-    counts = (visits.drop_duplicates(["person", "months_later"])
-              .groupby(["cohort", "months_later"]).size()
-              .unstack("months_later")
-              .reindex(index=cohorts, columns=months)
-              .fillna(0))
+    counts = (
+        visits.drop_duplicates(["person", "months_later"])
+        .groupby(["cohort", "months_later"])
+        .size()
+        .unstack("months_later")
+        .reindex(index=cohorts, columns=months)
+        .fillna(0)
+    )
     sizes = cohort.value_counts().reindex(cohorts, fill_value=0)
-    observed = np.array([[c + k <= last_month for k in months] for c in cohorts], dtype=bool).reshape(len(cohorts),
-                                                                                                   len(months))
+    observed = np.array([[c + k <= last_month for k in months] for c in cohorts], dtype=bool).reshape(
+        len(cohorts), len(months)
+    )
     if normalize:
         table = counts.div(sizes.replace(0, np.nan), axis=0).where(observed).astype("float64")
     else:

@@ -39,8 +39,9 @@ class MissingColumnError(AnalysisError):
         shown = ", ".join(self.available[:12]) + (", ..." if len(self.available) > 12 else "")
         hint = f"its columns are: {shown}" if self.available else None
         if parameter:
-            hint = (f"if your export calls it something else, pass {parameter}='<your column>'"
-                    + (f"; {hint}" if hint else ""))
+            hint = f"if your export calls it something else, pass {parameter}='<your column>'" + (
+                f"; {hint}" if hint else ""
+            )
         super().__init__(f"the {table} table has no column '{column}'", hint=hint)
 
 

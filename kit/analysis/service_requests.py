@@ -60,7 +60,6 @@ _SECONDS_PER_DAY = 86_400
 # --- helpers -------------------------------------------------------------------------------------
 
 
-
 def _as_key(values: pd.Series) -> pd.Series:
     """Join keys as text: ``1``, ``1.0``, ``"1"``, ``" 01"`` all become ``"1"``; other text is kept.
 
@@ -81,8 +80,6 @@ def _natural_order(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return frame.loc[order.index].reset_index(drop=True)
 
 
-
-
 def _as_number(frame: pd.DataFrame, column: str) -> pd.Series:
     """Coordinates as floats; empty or unreadable values become missing."""
     return pd.to_numeric(frame[column], errors="coerce").astype("float64")
@@ -90,8 +87,10 @@ def _as_number(frame: pd.DataFrame, column: str) -> pd.Series:
 
 # --- cleaning ------------------------------------------------------------------------------------
 
-def normalize_complaint_types(requests: pd.DataFrame, *, column: str = "complaint_type",
-                              case: str = "upper") -> pd.DataFrame:
+
+def normalize_complaint_types(
+    requests: pd.DataFrame, *, column: str = "complaint_type", case: str = "upper"
+) -> pd.DataFrame:
     """Give every request type one spelling: trimmed, single spaces, one case.
 
     Several intake systems (phone, web, app) feed the same 311 table, so the same
@@ -169,8 +168,13 @@ def drop_repeated_rows(requests: pd.DataFrame) -> pd.DataFrame:
     return requests.drop_duplicates(keep="first")
 
 
-def flag_duplicate_reports(requests: pd.DataFrame, *, column: str = "resolution_description",
-                           pattern: str = "duplicate", flag: str = "is_duplicate") -> pd.DataFrame:
+def flag_duplicate_reports(
+    requests: pd.DataFrame,
+    *,
+    column: str = "resolution_description",
+    pattern: str = "duplicate",
+    flag: str = "is_duplicate",
+) -> pd.DataFrame:
     """Mark requests that the city itself closed as a duplicate of an earlier report.
 
     When three neighbors call about the same broken street light, the city opens
@@ -220,9 +224,18 @@ def flag_duplicate_reports(requests: pd.DataFrame, *, column: str = "resolution_
 
 # --- where ---------------------------------------------------------------------------------------
 
-def assign_areas(requests: pd.DataFrame, areas, *, latitude: str = "latitude", longitude: str = "longitude",
-                 area_id: str = "area_numbe", area_name: str | None = "community",
-                 status: str = "location_status", crs: str = "EPSG:4326") -> pd.DataFrame:
+
+def assign_areas(
+    requests: pd.DataFrame,
+    areas,
+    *,
+    latitude: str = "latitude",
+    longitude: str = "longitude",
+    area_id: str = "area_numbe",
+    area_name: str | None = "community",
+    status: str = "location_status",
+    crs: str = "EPSG:4326",
+) -> pd.DataFrame:
     """Find the area (neighborhood, community area, ward...) each request falls in.
 
     311 exports give each request a point (latitude, longitude), not the
@@ -289,16 +302,19 @@ def assign_areas(requests: pd.DataFrame, areas, *, latitude: str = "latitude", l
     import geopandas
 
     if not isinstance(areas, geopandas.GeoDataFrame):
-        raise AnalysisError("areas must be polygons (a GeoDataFrame), not a plain table",
-                            hint='load them with kit.load_dataset("neighborhoods") or geopandas.read_file')
+        raise AnalysisError(
+            "areas must be polygons (a GeoDataFrame), not a plain table",
+            hint='load them with kit.load_dataset("neighborhoods") or geopandas.read_file',
+        )
     require_columns(requests, {latitude: "latitude", longitude: "longitude"}, "service requests")
     copied = [area_id] + ([area_name] if area_name is not None else [])  # from the polygons to each request
-    require_columns(areas, {column: parameter for column, parameter in zip(copied, ("area_id", "area_name"))}, "areas")
+    require_columns(areas, dict(zip(copied, ("area_id", "area_name"))), "areas")
     clash = [c for c in copied + [status] if c in requests.columns]
     if clash:
-        raise AnalysisError(f"the service requests table already has a column '{clash[0]}'",
-                            hint="rename or drop it first, or pick another name with area_id=, area_name= "
-                                 "or status=")
+        raise AnalysisError(
+            f"the service requests table already has a column '{clash[0]}'",
+            hint="rename or drop it first, or pick another name with area_id=, area_name= or status=",
+        )
 
     lat, lon = _as_number(requests, latitude), _as_number(requests, longitude)
     has_point = (lat.notna() & lon.notna()).to_numpy()
@@ -307,15 +323,18 @@ def assign_areas(requests: pd.DataFrame, areas, *, latitude: str = "latitude", l
         geometry=geopandas.points_from_xy(lon.to_numpy()[has_point], lat.to_numpy()[has_point]),
         crs=crs,
     )
-    polygons = geopandas.GeoDataFrame({c: areas[c].to_numpy() for c in copied}, geometry=areas.geometry.to_numpy(),
-                                      crs=areas.crs or "EPSG:4326")
+    polygons = geopandas.GeoDataFrame(
+        {c: areas[c].to_numpy() for c in copied}, geometry=areas.geometry.to_numpy(), crs=areas.crs or "EPSG:4326"
+    )
     polygons["_order"] = np.arange(len(polygons))
     joined = geopandas.sjoin(points, polygons.to_crs(points.crs), how="inner", predicate="intersects")
     # a point on a shared border touches two polygons: keep the first, so no request is counted twice
     joined = joined.sort_values(["_row", "_order"]).drop_duplicates("_row")
     if has_point.any() and joined.empty:
-        raise AnalysisError(f"none of the {int(has_point.sum())} requests with coordinates falls inside any area",
-                            hint="are latitude and longitude swapped, or are the areas another city's map?")
+        raise AnalysisError(
+            f"none of the {int(has_point.sum())} requests with coordinates falls inside any area",
+            hint="are latitude and longitude swapped, or are the areas another city's map?",
+        )
 
     result = requests.copy()
     rows = joined["_row"].to_numpy()
@@ -332,8 +351,14 @@ def assign_areas(requests: pd.DataFrame, areas, *, latitude: str = "latitude", l
     return result
 
 
-def count_by_area(located: pd.DataFrame, areas: pd.DataFrame | None = None, *, area_id: str = "area_numbe",
-                  area_name: str | None = "community", count: str = "requests") -> pd.DataFrame:
+def count_by_area(
+    located: pd.DataFrame,
+    areas: pd.DataFrame | None = None,
+    *,
+    area_id: str = "area_numbe",
+    area_name: str | None = "community",
+    count: str = "requests",
+) -> pd.DataFrame:
     """Count requests in each area.
 
     Parameters
@@ -389,9 +414,12 @@ def count_by_area(located: pd.DataFrame, areas: pd.DataFrame | None = None, *, a
         area_keys = _as_key(table[area_id])
         unknown = sorted(set(tally.index) - set(area_keys.dropna()))
         if unknown:
-            raise JoinError(f"{int(tally[unknown].sum())} requests are in areas the area table does not have: "
-                            + ", ".join(map(repr, unknown[:10])), keys=unknown,
-                            hint="count them apart, or use the area table that produced the area column")
+            raise JoinError(
+                f"{int(tally[unknown].sum())} requests are in areas the area table does not have: "
+                + ", ".join(map(repr, unknown[:10])),
+                keys=unknown,
+                hint="count them apart, or use the area table that produced the area column",
+            )
         table[count] = area_keys.map(tally).fillna(0).astype("int64").to_numpy()
     else:
         first = ~keys.isna() & ~keys.duplicated()
@@ -402,9 +430,16 @@ def count_by_area(located: pd.DataFrame, areas: pd.DataFrame | None = None, *, a
     return _natural_order(table, area_id)
 
 
-def rate_per_1000(counts: pd.DataFrame, population: pd.DataFrame, *, area_id: str = "area_numbe",
-                  population_area: str = "community_area", population_column: str = "population",
-                  count: str = "requests", rate: str = "per_1000") -> pd.DataFrame:
+def rate_per_1000(
+    counts: pd.DataFrame,
+    population: pd.DataFrame,
+    *,
+    area_id: str = "area_numbe",
+    population_area: str = "community_area",
+    population_column: str = "population",
+    count: str = "requests",
+    rate: str = "per_1000",
+) -> pd.DataFrame:
     """Requests per 1,000 residents of each area: fair comparisons between areas of different sizes.
 
     A big neighborhood makes more calls simply because more people live there.
@@ -457,19 +492,26 @@ def rate_per_1000(counts: pd.DataFrame, population: pd.DataFrame, *, area_id: st
     2          3  SOUTHFIELD       513       18620      27.6
     """
     require_columns(counts, {area_id: "area_id", count: "count"}, "counts")
-    require_columns(population, {population_area: "population_area", population_column: "population_column"},
-             "population")
+    require_columns(
+        population, {population_area: "population_area", population_column: "population_column"}, "population"
+    )
     pop_keys = _as_key(population[population_area])
     repeated = sorted(set(pop_keys[pop_keys.duplicated() & pop_keys.notna()]))
     if repeated:
-        raise JoinError(f"the population table has more than one row for area {repeated[0]!r}", keys=repeated,
-                        hint="keep one row per area (one year, one source) before joining")
+        raise JoinError(
+            f"the population table has more than one row for area {repeated[0]!r}",
+            keys=repeated,
+            hint="keep one row per area (one year, one source) before joining",
+        )
     residents = pd.Series(pd.to_numeric(population[population_column]).to_numpy(), index=pop_keys.to_numpy())
     keys = _as_key(counts[area_id])
     missing = sorted(set(keys.dropna()) - set(residents.index))
     if missing:
-        raise JoinError(f"no population for area {missing[0]!r} ({len(missing)} area(s) in all)", keys=missing,
-                        hint=f"check that '{area_id}' and '{population_area}' hold the same area numbers")
+        raise JoinError(
+            f"no population for area {missing[0]!r} ({len(missing)} area(s) in all)",
+            keys=missing,
+            hint=f"check that '{area_id}' and '{population_area}' hold the same area numbers",
+        )
     result = counts.copy()
     result[population_column] = keys.map(residents).to_numpy()
     people = pd.to_numeric(result[population_column]).astype("float64")
@@ -479,8 +521,10 @@ def rate_per_1000(counts: pd.DataFrame, population: pd.DataFrame, *, area_id: st
 
 # --- how fast --------------------------------------------------------------------------------------
 
-def add_days_to_close(requests: pd.DataFrame, *, created: str = "created_date", closed: str = "closed_date",
-                      days: str = "days_to_close") -> pd.DataFrame:
+
+def add_days_to_close(
+    requests: pd.DataFrame, *, created: str = "created_date", closed: str = "closed_date", days: str = "days_to_close"
+) -> pd.DataFrame:
     """Add how many days each request took to close (fractions of a day included).
 
     Parameters
@@ -523,8 +567,13 @@ def add_days_to_close(requests: pd.DataFrame, *, created: str = "created_date", 
     return result
 
 
-def median_days_to_close(requests: pd.DataFrame, by: str | Sequence[str] | None = ("area_numbe", "community"), *,
-                         created: str = "created_date", closed: str = "closed_date") -> pd.DataFrame:
+def median_days_to_close(
+    requests: pd.DataFrame,
+    by: str | Sequence[str] | None = ("area_numbe", "community"),
+    *,
+    created: str = "created_date",
+    closed: str = "closed_date",
+) -> pd.DataFrame:
     """The median number of days to close a request, in each area (or any group).
 
     The median is the middle value: half the requests closed faster, half
@@ -573,17 +622,20 @@ def median_days_to_close(requests: pd.DataFrame, by: str | Sequence[str] | None 
     0          3.2             4597             98          0
     """
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
-    require_columns(requests, {created: "created", closed: "closed"} | {k: "by" for k in keys}, "service requests")
+    require_columns(requests, {created: "created", closed: "closed"} | dict.fromkeys(keys, "by"), "service requests")
     start = as_datetime(requests, created, "service requests")
     end = as_datetime(requests, closed, "service requests")
     days = (end - start).dt.total_seconds() / _SECONDS_PER_DAY
-    frame = pd.DataFrame({k: requests[k].to_numpy() for k in keys} | {
-        "_all": "all",
-        "_days": days.to_numpy(),
-        "closed_requests": (days >= 0).to_numpy(),
-        "open_requests": (end.isna() & start.notna()).to_numpy(),
-        "bad_dates": (days < 0).to_numpy(),
-    })
+    frame = pd.DataFrame(
+        {k: requests[k].to_numpy() for k in keys}
+        | {
+            "_all": "all",
+            "_days": days.to_numpy(),
+            "closed_requests": (days >= 0).to_numpy(),
+            "open_requests": (end.isna() & start.notna()).to_numpy(),
+            "bad_dates": (days < 0).to_numpy(),
+        }
+    )
     groups = keys or ["_all"]
     frame = frame.dropna(subset=groups)
     counted = frame.groupby(groups, sort=False)[["closed_requests", "open_requests", "bad_dates"]].sum()
@@ -596,6 +648,7 @@ def median_days_to_close(requests: pd.DataFrame, by: str | Sequence[str] | None 
 
 
 # --- when ----------------------------------------------------------------------------------------
+
 
 def monthly_counts(requests: pd.DataFrame, *, date: str = "created_date", by: str | None = None) -> pd.DataFrame:
     """Count requests per calendar month, ready for a line chart.
@@ -630,7 +683,7 @@ def monthly_counts(requests: pd.DataFrame, *, date: str = "created_date", by: st
     >>> monthly = monthly_counts(kit.load_dataset("service_requests"))
     >>> monthly.head(3)
                 requests
-    month               
+    month
     2024-01-01       197
     2024-02-01       174
     2024-03-01       211

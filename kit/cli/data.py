@@ -26,8 +26,10 @@ def list_() -> None:
 
 @app.command()
 @report_errors
-def show(name: str = typer.Argument(..., help="Dataset name, from `kit data list`."),
-         lang: str = typer.Option("en", "--lang", help="Language of the card: en or es.")) -> None:
+def show(
+    name: str = typer.Argument(..., help="Dataset name, from `kit data list`."),
+    lang: str = typer.Option("en", "--lang", help="Language of the card: en or es."),
+) -> None:
     """Show a dataset's card: source, license, columns and known quirks."""
     console.print(Markdown(describe_dataset(name, lang).to_markdown()))
 

@@ -20,18 +20,24 @@ if TYPE_CHECKING:
 # nbgrader and nbformat take seconds to import: each command imports the
 # grading part it needs, so `kit --help` and `kit data …` stay quick.
 
-app = typer.Typer(help="Grade exercises with nbgrader: release, collect, autograde, feedback, export.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Grade exercises with nbgrader: release, collect, autograde, feedback, export.", no_args_is_help=True
+)
 
 ASSIGNMENT = typer.Argument(..., help="Assignment id, a folder of exercises/ (e.g. 01-intro-movement-data).")
 
 
 @app.command()
 @report_errors
-def release(assignment: str = ASSIGNMENT,
-            due: datetime | None = typer.Option(None, "--due", formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-                                                help="Deadline (local time), e.g. 2026-10-07T17:00; late "
-                                                     "submissions follow the course's late policy.")) -> None:
+def release(
+    assignment: str = ASSIGNMENT,
+    due: datetime | None = typer.Option(
+        None,
+        "--due",
+        formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help="Deadline (local time), e.g. 2026-10-07T17:00; late submissions follow the course's late policy.",
+    ),
+) -> None:
     """Generate the learner version of an assignment (no solutions, no hidden tests)."""
     from kit.grading.course import open_course
     from kit.grading.release import release_assignment
@@ -44,8 +50,10 @@ def release(assignment: str = ASSIGNMENT,
 
 @app.command("collect")
 @report_errors
-def collect_(assignment: str = ASSIGNMENT,
-             source: Path = typer.Argument(..., help="A folder or .zip of <learner>/<notebook>.ipynb.")) -> None:
+def collect_(
+    assignment: str = ASSIGNMENT,
+    source: Path = typer.Argument(..., help="A folder or .zip of <learner>/<notebook>.ipynb."),
+) -> None:
     """Collect learners' submissions from a folder or a zip file."""
     from kit.grading.collect import collect
     from kit.grading.course import open_course
@@ -60,8 +68,15 @@ def collect_(assignment: str = ASSIGNMENT,
         raise SubmissionError(f"{len(bad)} submission(s) could not be collected: {bad[0].learner}: {bad[0].problem}")
 
 
-def run_autograde(course: "Course", assignment: str, learners: list[str] | None = None, *,
-                  workers: int | None = None, force: bool = False, engine: str = "kit") -> "AutogradeRun":
+def run_autograde(
+    course: Course,
+    assignment: str,
+    learners: list[str] | None = None,
+    *,
+    workers: int | None = None,
+    force: bool = False,
+    engine: str = "kit",
+) -> AutogradeRun:
     """Autograde with a progress bar; warn about sandbox protections that are off; report
     learners that could not be graded."""
     from kit.grading.autograde import autograde
@@ -69,18 +84,20 @@ def run_autograde(course: "Course", assignment: str, learners: list[str] | None 
     with progress_bar() as bar:
         task = bar.add_task(f"autograding {assignment}", total=None)
 
-        def progress(run: "AutogradeRun", result: "LearnerResult | None") -> None:
+        def progress(run: AutogradeRun, result: LearnerResult | None) -> None:
             if result is None:
                 _warn_protections_off(run.protections_off, bar.console)
                 bar.update(task, total=run.total)
             else:
                 bar.advance(task)
 
-        run = autograde(course, assignment, learners, workers=workers, force=force, engine=engine,
-                        progress=progress)
+        run = autograde(course, assignment, learners, workers=workers, force=force, engine=engine, progress=progress)
     if run.skipped:
-        console.print(f"{len(run.skipped)} learner(s) already graded with an unchanged submission: skipped "
-                      "(--force grades them again)", highlight=False)
+        console.print(
+            f"{len(run.skipped)} learner(s) already graded with an unchanged submission: skipped "
+            "(--force grades them again)",
+            highlight=False,
+        )
     for r in run.failed:
         err_console.print(f"[red]✗[/] {r.learner}: {r.problem}", highlight=False)
     return run
@@ -89,13 +106,15 @@ def run_autograde(course: "Course", assignment: str, learners: list[str] | None 
 def _warn_protections_off(missing: list[str], out) -> None:
     if not missing:
         return
-    out.print("[bold yellow]warning: learners' code runs with these sandbox protections OFF on this machine:[/]",
-              highlight=False)
+    out.print(
+        "[bold yellow]warning: learners' code runs with these sandbox protections OFF on this machine:[/]",
+        highlight=False,
+    )
     for item in missing:
         out.print(f"  [bold red]✗ {item}[/]", highlight=False)
 
 
-def results_table(run: "AutogradeRun") -> Table:
+def results_table(run: AutogradeRun) -> Table:
     table = Table("learner", "score", "ran", "note", title=f"Autograded {run.assignment}")
     for r in run.results:
         score = f"{r.score:g} / {r.max_score:g}" if r.graded else "[red]not graded[/]"
@@ -107,17 +126,21 @@ def results_table(run: "AutogradeRun") -> Table:
 
 @app.command("autograde")
 @report_errors
-def autograde_(assignment: str = ASSIGNMENT,
-               learner: list[str] = typer.Option(None, "--learner",
-                                                 help="Grade (again) only this learner (repeatable)."),
-               workers: int = typer.Option(None, "--workers", min=1,
-                                           help="Notebooks run at once (default: the course config, or one "
-                                                "per CPU core)."),
-               force: bool = typer.Option(False, "--force",
-                                          help="Grade again learners already graded with an unchanged submission."),
-               engine: str = typer.Option("kit", "--engine",
-                                          help="kit: sandboxed, parallel, resumable; nbgrader: plain nbgrader "
-                                               "autograde, one learner at a time.")) -> None:
+def autograde_(
+    assignment: str = ASSIGNMENT,
+    learner: list[str] = typer.Option(None, "--learner", help="Grade (again) only this learner (repeatable)."),
+    workers: int = typer.Option(
+        None, "--workers", min=1, help="Notebooks run at once (default: the course config, or one per CPU core)."
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Grade again learners already graded with an unchanged submission."
+    ),
+    engine: str = typer.Option(
+        "kit",
+        "--engine",
+        help="kit: sandboxed, parallel, resumable; nbgrader: plain nbgrader autograde, one learner at a time.",
+    ),
+) -> None:
     """Autograde submitted notebooks and record scores in nbgrader's gradebook.
 
     Each notebook runs in a sandbox (time, memory and output limits, no network, no access to solutions
@@ -135,16 +158,21 @@ def autograde_(assignment: str = ASSIGNMENT,
             if one not in course.submitted_learners(assignment):
                 raise SubmissionError(f"no submission of {assignment} from '{one}'", learner=one)
     # naming a learner means: grade them now, even if their submission has not changed
-    run = run_autograde(course, assignment, learner or None, workers=workers, force=force or bool(learner),
-                        engine=engine)
+    run = run_autograde(
+        course, assignment, learner or None, workers=workers, force=force or bool(learner), engine=engine
+    )
     if run.results:
         console.print(results_table(run))
     graded = [r for r in run.results if r.graded]
-    console.print(f"graded {len(graded)} of {len(run.results)} submission(s) in {run.seconds:.1f}s"
-                  + (f", {len(run.skipped)} unchanged" if run.skipped else ""), highlight=False)
+    console.print(
+        f"graded {len(graded)} of {len(run.results)} submission(s) in {run.seconds:.1f}s"
+        + (f", {len(run.skipped)} unchanged" if run.skipped else ""),
+        highlight=False,
+    )
     if run.failed:
-        raise SubmissionError(f"{len(run.failed)} submission(s) could not be graded; the others were",
-                              learner=run.failed[0].learner)
+        raise SubmissionError(
+            f"{len(run.failed)} submission(s) could not be graded; the others were", learner=run.failed[0].learner
+        )
 
 
 @app.command()
@@ -162,8 +190,8 @@ def feedback(assignment: str = ASSIGNMENT) -> None:
     console.print(f"feedback written for {done} of {len(results)} learner(s)")
 
 
-def export_grades(course: "Course", output: Path, assignments: list[str] | None = None) -> pd.DataFrame:
-    from kit.grading.scores import question_scores, write_grades_csv
+def export_grades(course: Course, output: Path, assignments: list[str] | None = None) -> pd.DataFrame:
+    from kit.grading.grades import question_scores, write_grades_csv
 
     scores = question_scores(course, assignments)
     write_grades_csv(scores, output)
@@ -173,11 +201,16 @@ def export_grades(course: "Course", output: Path, assignments: list[str] | None 
 
 @app.command()
 @report_errors
-def export(output: Path = typer.Option(Path("grader/exports/grades.csv"), "-o", "--output", help="CSV file to write."),
-           assignment: list[str] = typer.Option(None, "--assignment", help="Only this assignment (repeatable)."),
-           canvas: Path | None = typer.Option(None, "--canvas", help="Also write a CSV for Canvas's gradebook import."),
-           roster: Path | None = typer.Option(None, "--roster", help="The course's Canvas gradebook export, to "
-                                              "fill in each learner's Canvas ID, name and section.")) -> None:
+def export(
+    output: Path = typer.Option(Path("grader/exports/grades.csv"), "-o", "--output", help="CSV file to write."),
+    assignment: list[str] = typer.Option(None, "--assignment", help="Only this assignment (repeatable)."),
+    canvas: Path | None = typer.Option(None, "--canvas", help="Also write a CSV for Canvas's gradebook import."),
+    roster: Path | None = typer.Option(
+        None,
+        "--roster",
+        help="The course's Canvas gradebook export, to fill in each learner's Canvas ID, name and section.",
+    ),
+) -> None:
     """Export grades from the gradebook: one row per learner, a column per question (and, with --canvas,
     a file Canvas imports)."""
     from kit.grading.canvas import write_canvas_csv
@@ -185,34 +218,42 @@ def export(output: Path = typer.Option(Path("grader/exports/grades.csv"), "-o", 
 
     course = open_course()
     scores = export_grades(course, output, assignment or None)
-    console.print(f"[green]✓[/] wrote {output} ({scores['learner'].nunique()} learners) "
-                  f"and {output.with_name(output.stem + '-by-question.csv')}")
+    console.print(
+        f"[green]✓[/] wrote {output} ({scores['learner'].nunique()} learners) "
+        f"and {output.with_name(output.stem + '-by-question.csv')}"
+    )
     if canvas is not None:
         done = write_canvas_csv(course, sorted(scores["assignment"].unique()), canvas, roster)
-        console.print(f"[green]✓[/] wrote {canvas} for Canvas (Grades → Import): {done.learners} learners, "
-                      f"{len(done.assignments)} assignments")
+        console.print(
+            f"[green]✓[/] wrote {canvas} for Canvas (Grades → Import): {done.learners} learners, "
+            f"{len(done.assignments)} assignments"
+        )
         if done.unmatched:
             console.print(f"[yellow]![/] not in the roster, matched by SIS Login ID only: {', '.join(done.unmatched)}")
 
 
 @app.command()
 @report_errors
-def simulate(assignment: str = typer.Option(..., "--assignment", "-a", help="Assignment to simulate."),
-             learners: int = typer.Option(25, "--learners", "-n", min=1, max=5000, help="Cohort size."),
-             seed: int = typer.Option(0, help="Random seed: the same seed gives the same cohort.")) -> None:
+def simulate(
+    assignment: str = typer.Option(..., "--assignment", "-a", help="Assignment to simulate."),
+    learners: int = typer.Option(25, "--learners", "-n", min=1, max=5000, help="Cohort size."),
+    seed: int = typer.Option(0, help="Random seed: the same seed gives the same cohort."),
+) -> None:
     """Write a simulated cohort's submissions (perfect, partial, blank, crashing) into the course."""
     from kit.grading.course import open_course
-    from kit.grading.simulate import simulate_cohort
+    from kit.grading.simulated_cohort import simulate_cohort
 
     cohort = simulate_cohort(open_course(), assignment, learners, seed)
     kinds = pd.Series([c.archetype for c in cohort]).value_counts()
-    console.print(f"[green]✓[/] simulated {len(cohort)} learner(s) for {assignment}: "
-                  + ", ".join(f"{n} {k}" for k, n in kinds.items()))
+    console.print(
+        f"[green]✓[/] simulated {len(cohort)} learner(s) for {assignment}: "
+        + ", ".join(f"{n} {k}" for k, n in kinds.items())
+    )
 
 
 def print_summary(scores: pd.DataFrame) -> None:
     """Per learner (a column per assignment) and per question, as two tables."""
-    from kit.grading.scores import learner_totals, question_summary
+    from kit.grading.grades import learner_totals, question_summary
 
     if scores.empty:
         console.print("no grades in the gradebook yet")
@@ -229,8 +270,13 @@ def print_summary(scores: pd.DataFrame) -> None:
     console.print(learners)
     questions = Table("assignment", "question", "mean", "full marks", "zero", title="Per question")
     for row in question_summary(scores).itertuples():
-        questions.add_row(row.assignment, row.question, f"{row.mean_score:.2f} / {row.max_score:g}",
-                          f"{row.full_marks:.0%}", f"{row.zero:.0%}")
+        questions.add_row(
+            row.assignment,
+            row.question,
+            f"{row.mean_score:.2f} / {row.max_score:g}",
+            f"{row.full_marks:.0%}",
+            f"{row.zero:.0%}",
+        )
     console.print(questions)
 
 
@@ -239,6 +285,6 @@ def print_summary(scores: pd.DataFrame) -> None:
 def summary(assignment: list[str] = typer.Option(None, "--assignment", help="Only this assignment.")) -> None:
     """Show scores per learner and per question from the gradebook."""
     from kit.grading.course import open_course
-    from kit.grading.scores import question_scores
+    from kit.grading.grades import question_scores
 
     print_summary(question_scores(open_course(), assignment or None))

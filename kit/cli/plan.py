@@ -8,8 +8,7 @@ import typer
 
 from kit.cli.output import console, report_errors
 
-app = typer.Typer(help="City training plans: validate a spec, build the plan, start a new spec.",
-                  no_args_is_help=True)
+app = typer.Typer(help="City training plans: validate a spec, build the plan, start a new spec.", no_args_is_help=True)
 
 SPEC = typer.Argument(..., help="The plan spec (YAML), e.g. plans/riverton.yaml.")
 
@@ -23,14 +22,16 @@ def validate(spec: Path = SPEC) -> None:
 
     plan = load_spec(spec)
     sessions = sum(1 for e in plan_events(plan.sprint) if e.kind == "session")
-    console.print(f"[green]✓[/] {spec} is valid: {len(plan.audiences)} audiences, {len(plan.topics)} topics, "
-                  f"{sessions} sessions")
+    console.print(
+        f"[green]✓[/] {spec} is valid: {len(plan.audiences)} audiences, {len(plan.topics)} topics, {sessions} sessions"
+    )
 
 
 @app.command()
 @report_errors
-def build(spec: Path = SPEC,
-          output: Path = typer.Option(..., "-o", "--output", help="Folder to write the plan into.")) -> None:
+def build(
+    spec: Path = SPEC, output: Path = typer.Option(..., "-o", "--output", help="Folder to write the plan into.")
+) -> None:
     """Build the plan: documents (Markdown, HTML), calendar, workplan, Gantt chart, matrix, bundles."""
     from kit.plan.build import build_plan
 
@@ -42,8 +43,10 @@ def build(spec: Path = SPEC,
 
 @app.command()
 @report_errors
-def init(path: Path = typer.Argument(Path("plan.yaml"), help="Where to write the starter spec."),
-         force: bool = typer.Option(False, "--force", help="Overwrite an existing file.")) -> None:
+def init(
+    path: Path = typer.Argument(Path("plan.yaml"), help="Where to write the starter spec."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
     """Write a commented starter spec to edit."""
     from kit.plan.starter import write_starter
 

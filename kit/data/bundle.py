@@ -52,7 +52,7 @@ def _set_field(text: str, dataset: str, field: str, value: str) -> str:
     if block is None:
         raise KeyError(dataset)
     body = re.sub(rf"^(    {field}: ).*$", lambda m: m.group(1) + value, block.group(0), count=1, flags=re.M)
-    return text[: block.start()] + body + text[block.end():]
+    return text[: block.start()] + body + text[block.end() :]
 
 
 def regenerate(root: Path | None = None, seed: int = SEED) -> dict[str, str]:
@@ -70,7 +70,7 @@ def regenerate(root: Path | None = None, seed: int = SEED) -> dict[str, str]:
         card = by_file.get(file_name)
         if card is not None:
             text = _set_field(text, card.name, "rows", str(count_rows(file_name, content)))
-            text = _set_field(text, card.name, "sha256", f"\"{digest}\"")
+            text = _set_field(text, card.name, "sha256", f'"{digest}"')
     catalog_path.write_text(text, encoding="utf-8")
     return hashes
 

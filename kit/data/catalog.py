@@ -24,18 +24,51 @@ Language = Literal["en", "es"]
 
 # the words of a card that are not data: headings and type names, per language
 _LABELS = {
-    "en": {"file": "File", "rows": "rows", "source": "Source", "license": "License", "made_by": "Made by",
-           "column": "column", "type": "type", "meaning": "meaning", "quirks": "Known quirks"},
-    "es": {"file": "Archivo", "rows": "filas", "source": "Fuente", "license": "Licencia", "made_by": "Cómo se hizo",
-           "column": "columna", "type": "tipo", "meaning": "significado", "quirks": "Particularidades conocidas"},
+    "en": {
+        "file": "File",
+        "rows": "rows",
+        "source": "Source",
+        "license": "License",
+        "made_by": "Made by",
+        "column": "column",
+        "type": "type",
+        "meaning": "meaning",
+        "quirks": "Known quirks",
+    },
+    "es": {
+        "file": "Archivo",
+        "rows": "filas",
+        "source": "Fuente",
+        "license": "Licencia",
+        "made_by": "Cómo se hizo",
+        "column": "columna",
+        "type": "tipo",
+        "meaning": "significado",
+        "quirks": "Particularidades conocidas",
+    },
 }
 _TYPE_NAMES = {
-    "es": {"text": "texto", "integer": "entero", "number": "número", "datetime": "fecha y hora", "date": "fecha",
-           "boolean": "verdadero/falso", "point": "punto (texto)"},
+    "es": {
+        "text": "texto",
+        "integer": "entero",
+        "number": "número",
+        "datetime": "fecha y hora",
+        "date": "fecha",
+        "boolean": "verdadero/falso",
+        "point": "punto (texto)",
+    },
 }
 
-__all__ = ["Catalog", "Column", "DatasetCard", "describe_dataset", "list_datasets", "load_catalog",
-           "load_dataset", "dataset_path"]
+__all__ = [
+    "Catalog",
+    "Column",
+    "DatasetCard",
+    "dataset_path",
+    "describe_dataset",
+    "list_datasets",
+    "load_catalog",
+    "load_dataset",
+]
 
 
 class Column(BaseModel):
@@ -74,11 +107,19 @@ class DatasetCard(BaseModel):
         """The card as Markdown, in the card's language, for notebooks and docs."""
         w = _LABELS[self.language]
         types = _TYPE_NAMES.get(self.language, {})
-        lines = [f"### {self.title} (`{self.name}`)", "", self.description.strip(), "",
-                 f"- **{w['file']}:** `{self.file}` ({self.rows:,} {w['rows']})",
-                 f"- **{w['source']}:** {self.source}", f"- **{w['license']}:** {self.license}",
-                 f"- **{w['made_by']}:** `{self.made_by}`", "",
-                 f"| {w['column']} | {w['type']} | {w['meaning']} |", "|---|---|---|"]
+        lines = [
+            f"### {self.title} (`{self.name}`)",
+            "",
+            self.description.strip(),
+            "",
+            f"- **{w['file']}:** `{self.file}` ({self.rows:,} {w['rows']})",
+            f"- **{w['source']}:** {self.source}",
+            f"- **{w['license']}:** {self.license}",
+            f"- **{w['made_by']}:** `{self.made_by}`",
+            "",
+            f"| {w['column']} | {w['type']} | {w['meaning']} |",
+            "|---|---|---|",
+        ]
         lines += [f"| `{c.name}` | {types.get(c.type, c.type)} | {c.description} |" for c in self.columns]
         if self.quirks:
             lines += ["", f"**{w['quirks']}**", ""] + [f"- {q}" for q in self.quirks]
@@ -140,8 +181,12 @@ def list_datasets() -> pd.DataFrame:
     """A table of the bundled datasets: name, title, rows and file."""
     cards = load_catalog().datasets
     return pd.DataFrame(
-        {"name": [c.name for c in cards], "title": [c.title for c in cards],
-         "rows": [c.rows for c in cards], "file": [c.file for c in cards]}
+        {
+            "name": [c.name for c in cards],
+            "title": [c.title for c in cards],
+            "rows": [c.rows for c in cards],
+            "file": [c.file for c in cards],
+        }
     )
 
 
@@ -169,10 +214,15 @@ def translate_card(card: DatasetCard, language: Language, root: Path | None = No
         raise DatasetError(f"{path.name} has no card for '{card.name}'", dataset=card.name)
     meanings = text.get("columns", {})
     columns = [c.model_copy(update={"description": meanings.get(c.name, c.description)}) for c in card.columns]
-    return card.model_copy(update={"title": text.get("title", card.title),
-                                   "description": text.get("description", card.description),
-                                   "quirks": text.get("quirks", card.quirks), "columns": columns,
-                                   "language": language})
+    return card.model_copy(
+        update={
+            "title": text.get("title", card.title),
+            "description": text.get("description", card.description),
+            "quirks": text.get("quirks", card.quirks),
+            "columns": columns,
+            "language": language,
+        }
+    )
 
 
 def describe_dataset(name: str, lang: Language = "en") -> DatasetCard:
@@ -204,8 +254,10 @@ def _coerce(frame: pd.DataFrame, card: DatasetCard) -> pd.DataFrame:
             lowered = values.str.lower()
             bad = lowered.notna() & ~lowered.isin(["true", "false"])
             if bad.any():
-                raise DatasetError(f"{card.file}: column '{column.name}' has non-boolean values "
-                                   f"such as {values[bad].iloc[0]!r}", dataset=card.name)
+                raise DatasetError(
+                    f"{card.file}: column '{column.name}' has non-boolean values such as {values[bad].iloc[0]!r}",
+                    dataset=card.name,
+                )
             frame[column.name] = lowered.map({"true": True, "false": False}).astype("boolean")
         else:
             frame[column.name] = values.astype("str").where(values.notna())
@@ -237,8 +289,11 @@ def load_dataset(name: str):
     card = load_catalog().card(name)
     path = datasets_dir() / card.file
     if not path.is_file():
-        raise DatasetError(f"dataset '{name}' is missing its file {path}", dataset=name,
-                           hint="run `kit data generate` to rebuild the bundled files")
+        raise DatasetError(
+            f"dataset '{name}' is missing its file {path}",
+            dataset=name,
+            hint="run `kit data generate` to rebuild the bundled files",
+        )
     stat = path.stat()
     return _read_dataset(name, str(path), stat.st_mtime_ns, stat.st_size).copy()
 
@@ -273,6 +328,8 @@ def _read_dataset(name: str, path_text: str, mtime_ns: int, size: int):
     if columns != expected:
         missing = sorted(set(expected) - set(columns))
         extra = sorted(set(columns) - set(expected))
-        raise DatasetError(f"{card.file} does not match its catalog card: missing columns {missing}, "
-                           f"unexpected columns {extra}", dataset=name)
+        raise DatasetError(
+            f"{card.file} does not match its catalog card: missing columns {missing}, unexpected columns {extra}",
+            dataset=name,
+        )
     return _coerce(frame, card)

@@ -43,8 +43,9 @@ class Skill(BaseModel):
             When the syllabus has no phrase in that language.
         """
         if lang not in LANGUAGES:
-            raise CatalogError(f"skill {self.id!r} has no text in language {lang!r}",
-                               hint="languages: " + ", ".join(LANGUAGES))
+            raise CatalogError(
+                f"skill {self.id!r} has no text in language {lang!r}", hint="languages: " + ", ".join(LANGUAGES)
+            )
         return getattr(self, lang)
 
 

@@ -82,8 +82,11 @@ def _column(header: list[str], name: str, path: Path) -> int:
     for i, h in enumerate(header):
         if " ".join(h.split()).casefold() in wanted:
             return i
-    raise SurveyError(f"{path}: no {name!r} column in the attendance file (expected one of "
-                      f"{', '.join(wanted)}; the header has: {', '.join(header)})", path=str(path))
+    raise SurveyError(
+        f"{path}: no {name!r} column in the attendance file (expected one of "
+        f"{', '.join(wanted)}; the header has: {', '.join(header)})",
+        path=str(path),
+    )
 
 
 def read_attendance(path: str | Path) -> Attendance:
@@ -111,8 +114,11 @@ def read_attendance(path: str | Path) -> Attendance:
         mark = cells["present"].casefold()
         if not cells["learner"] or mark not in YES | NO:
             column, value = ("learner", cells["learner"]) if not cells["learner"] else ("present", cells["present"])
-            problems.append(Problem(number, header[where[column]], value or None,
-                                    "no learner" if column == "learner" else "not yes/no"))
+            problems.append(
+                Problem(
+                    number, header[where[column]], value or None, "no learner" if column == "learner" else "not yes/no"
+                )
+            )
             continue
         records.append((cells["learner"], day, mark in YES))
     frame = pd.DataFrame(records, columns=["learner", "date", "present"])

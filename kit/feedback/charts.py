@@ -17,8 +17,14 @@ from matplotlib.figure import Figure
 __all__ = ["attendance_chart", "gains_chart", "questions_chart", "satisfaction_chart"]
 
 DPI = 100
-STYLE = {"font.family": "DejaVu Sans", "font.size": 10, "axes.titlesize": 12, "axes.titleweight": "bold",
-         "axes.spines.top": False, "axes.spines.right": False}
+STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 10,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
 BEFORE, AFTER, STRUGGLED, OK = "#9e9e9e", "#1f77b4", "#d62728", "#2ca02c"
 
 
@@ -29,8 +35,9 @@ def _png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def gains_chart(labels: Sequence[str], before: Sequence[float], after: Sequence[float], title: str,
-                legend: tuple[str, str]) -> bytes:
+def gains_chart(
+    labels: Sequence[str], before: Sequence[float], after: Sequence[float], title: str, legend: tuple[str, str]
+) -> bytes:
     """A dumbbell per skill: mean self-rating before (grey) and now (blue), on the 1–5 scale."""
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(8, 0.5 * len(labels) + 1.4))
@@ -49,8 +56,9 @@ def gains_chart(labels: Sequence[str], before: Sequence[float], after: Sequence[
         return _png(fig)
 
 
-def questions_chart(panels: Sequence[tuple[str, Sequence[str], Sequence[float]]], title: str,
-                    threshold: float) -> bytes:
+def questions_chart(
+    panels: Sequence[tuple[str, Sequence[str], Sequence[float]]], title: str, threshold: float
+) -> bytes:
     """One panel per module: each question's mean share of points; red below ``threshold``."""
     with matplotlib.rc_context(STYLE):
         heights = [0.32 * len(questions) + 0.9 for _, questions, _ in panels]

@@ -79,11 +79,23 @@ def skill_gains(post: pd.DataFrame, skills: list[str], pre: pd.DataFrame | None 
     for skill in skills:
         pairs = _pairs(post, f"{skill}_before", f"{skill}_after")
         diff = pairs["second"] - pairs["first"]
-        gain = SkillGain(skill, len(pairs), _mean(pairs["first"]), _mean(pairs["second"]), _mean(diff),
-                         float((diff > 0).mean()) if len(pairs) else None)
+        gain = SkillGain(
+            skill,
+            len(pairs),
+            _mean(pairs["first"]),
+            _mean(pairs["second"]),
+            _mean(diff),
+            float((diff > 0).mean()) if len(pairs) else None,
+        )
         if paired_pre is not None:
             pp = _pairs(paired_pre, f"{skill}_before_pre", f"{skill}_after")
-            gain = SkillGain(**{**gain.__dict__, "pre_n": len(pp), "pre": _mean(pp["first"]),
-                                "pre_gain": _mean(pp["second"] - pp["first"])})
+            gain = SkillGain(
+                **{
+                    **gain.__dict__,
+                    "pre_n": len(pp),
+                    "pre": _mean(pp["first"]),
+                    "pre_gain": _mean(pp["second"] - pp["first"]),
+                }
+            )
         gains.append(gain)
     return gains

@@ -11,7 +11,7 @@ Three forms per language, each with the column mapping that reads its export:
 - ``mapping-<form>.<lang>.yaml`` — for :func:`kit.feedback.mapping.load_mapping`.
 
 :func:`survey_questions` is the one source of every question title: the forms, the
-mappings and the simulated exports (:mod:`kit.feedback.simulate`) all take them
+mappings and the simulated exports (:mod:`kit.feedback.simulated_surveys`) all take them
 from it, so a form's CSV header always matches its mapping. Every sentence lives in
 ``kit/feedback/surveys/<lang>.yaml``; the same input gives byte-identical files.
 """
@@ -75,6 +75,7 @@ class Question:
 
 # -- the message catalogs ------------------------------------------------------
 
+
 class _Messages(BaseMessages):
     directory = SURVEYS_DIR
 
@@ -84,8 +85,11 @@ def _messages(lang: str) -> _Messages:
     path = SURVEYS_DIR / f"{lang}.yaml"
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in SURVEYS_DIR.glob("*.yaml")))
-        raise SurveyError(f"no survey messages in language {lang!r} (no {path})", path=str(path),
-                          hint=f"languages: {known}; copy en.yaml to add one")
+        raise SurveyError(
+            f"no survey messages in language {lang!r} (no {path})",
+            path=str(path),
+            hint=f"languages: {known}; copy en.yaml to add one",
+        )
     return _Messages(lang)
 
 
@@ -96,14 +100,17 @@ def check_messages(languages: tuple[str, ...] = ("en", "es"), reference: str = "
 
 # -- the questions -------------------------------------------------------------
 
+
 def _check_input(kind: str, city: str, skills: list[Skill]) -> None:
     if kind not in KINDS:
         raise SurveyError(f"unknown survey {kind!r}; the surveys are: {', '.join(KINDS)}")
     if not city.strip() or len(city.splitlines()) != 1:
         raise SurveyError(f"the city name must be one non-empty line, not {city!r}")
     if kind != "session" and not skills:
-        raise SurveyError(f"the {kind} survey needs at least one skill to rate",
-                          hint="take them from the syllabus: load_syllabus().skills_for(modules)")
+        raise SurveyError(
+            f"the {kind} survey needs at least one skill to rate",
+            hint="take them from the syllabus: load_syllabus().skills_for(modules)",
+        )
     ids = [s.id for s in skills]
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     if repeated:
@@ -111,25 +118,48 @@ def _check_input(kind: str, city: str, skills: list[Skill]) -> None:
 
 
 def _code(t: _Messages) -> Question:
-    return Question("learner_id", t("question.learner_code"), "short", True,
-                    help=t("question.learner_code.help"), maps_to="learner_id")
+    return Question(
+        "learner_id",
+        t("question.learner_code"),
+        "short",
+        True,
+        help=t("question.learner_code.help"),
+        maps_to="learner_id",
+    )
 
 
 def _rating(t: _Messages, key: str, title: str, scale: str, maps_to: str) -> Question:
-    return Question(key, title, "scale", True,
-                    scale=(t(f"scale.{scale}.low"), t(f"scale.{scale}.high")), maps_to=maps_to)
+    return Question(
+        key, title, "scale", True, scale=(t(f"scale.{scale}.low"), t(f"scale.{scale}.high")), maps_to=maps_to
+    )
 
 
 def _data_wish(t: _Messages, city: str) -> Question:
-    return Question("dataset_requests", t("question.data_wish", city=city), "paragraph", False,
-                    help=t("question.data_wish.help"), maps_to="dataset_requests")
+    return Question(
+        "dataset_requests",
+        t("question.data_wish", city=city),
+        "paragraph",
+        False,
+        help=t("question.data_wish.help"),
+        maps_to="dataset_requests",
+    )
 
 
 def _pre(t: _Messages, city: str, skills: list[Skill]) -> list[Question]:
-    ratings = [_rating(t, f"{s.id}_before", t("question.confidence", skill=s.text(t.lang)), "confidence",
-                       f"skills.{s.id}.before") for s in skills]
-    expectations = Question("expectations", t("question.expectations"), "paragraph", False,
-                            help=t("question.expectations.help"), maps_to="comments")
+    ratings = [
+        _rating(
+            t, f"{s.id}_before", t("question.confidence", skill=s.text(t.lang)), "confidence", f"skills.{s.id}.before"
+        )
+        for s in skills
+    ]
+    expectations = Question(
+        "expectations",
+        t("question.expectations"),
+        "paragraph",
+        False,
+        help=t("question.expectations.help"),
+        maps_to="comments",
+    )
     return [_code(t), *ratings, expectations, _data_wish(t, city)]
 
 
@@ -137,21 +167,30 @@ def _post(t: _Messages, city: str, skills: list[Skill]) -> list[Question]:
     ratings = []
     for s in skills:
         phrase = s.text(t.lang)
-        ratings.append(_rating(t, f"{s.id}_before", t("question.before", skill=phrase), "confidence",
-                               f"skills.{s.id}.before"))
-        ratings.append(_rating(t, f"{s.id}_after", t("question.after", skill=phrase), "confidence",
-                               f"skills.{s.id}.after"))
+        ratings.append(
+            _rating(t, f"{s.id}_before", t("question.before", skill=phrase), "confidence", f"skills.{s.id}.before")
+        )
+        ratings.append(
+            _rating(t, f"{s.id}_after", t("question.after", skill=phrase), "confidence", f"skills.{s.id}.after")
+        )
     useful = _rating(t, "satisfaction", t("question.course_useful"), "useful", "satisfaction")
-    change = Question("comments", t("question.course_change"), "paragraph", False,
-                      help=t("question.course_change.help"), maps_to="comments")
+    change = Question(
+        "comments",
+        t("question.course_change"),
+        "paragraph",
+        False,
+        help=t("question.course_change.help"),
+        maps_to="comments",
+    )
     return [_code(t), *ratings, useful, change, _data_wish(t, city)]
 
 
 def _session(t: _Messages) -> list[Question]:
     day = Question("session_date", t("question.session_date"), "short", True, help=t("question.session_date.help"))
     useful = _rating(t, "satisfaction", t("question.session_useful"), "useful", "satisfaction")
-    confidence = _rating(t, f"{SESSION_SKILL}_before", t("question.session_confidence"), "confidence",
-                         f"skills.{SESSION_SKILL}.before")
+    confidence = _rating(
+        t, f"{SESSION_SKILL}_before", t("question.session_confidence"), "confidence", f"skills.{SESSION_SKILL}.before"
+    )
     change = Question("comments", t("question.session_change"), "paragraph", False, maps_to="comments")
     return [_code(t), day, useful, confidence, change]
 
@@ -178,33 +217,60 @@ def survey_questions(kind: Kind, city: str, skills: list[Skill], lang: str) -> l
     """
     _check_input(kind, city, skills)
     t = _messages(lang)
-    questions = {"pre": lambda: _pre(t, city, skills), "post": lambda: _post(t, city, skills),
-                 "session": lambda: _session(t)}[kind]()
+    questions = {
+        "pre": lambda: _pre(t, city, skills),
+        "post": lambda: _post(t, city, skills),
+        "session": lambda: _session(t),
+    }[kind]()
     titles = [" ".join(q.title.split()).casefold() for q in questions]
     repeated = sorted({q.title for q, n in zip(questions, titles) if titles.count(n) > 1})
     if repeated:
-        raise SurveyError(f"the {kind} survey ({lang}) would ask the same question twice: {repeated[0]!r}",
-                          hint="give each skill its own phrase in the syllabus")
+        raise SurveyError(
+            f"the {kind} survey ({lang}) would ask the same question twice: {repeated[0]!r}",
+            hint="give each skill its own phrase in the syllabus",
+        )
     return questions
 
 
 # -- the files -----------------------------------------------------------------
 
+
 def _type_lines(t: _Messages, q: Question) -> list[str]:
     labels = {"low": q.scale[0], "high": q.scale[1]} if q.scale else {}
-    return [f"- {t('doc.type.google')}: {t(f'type.{q.type}', **labels)}",
-            f"- {t('doc.type.microsoft')}: {t(f'type.microsoft.{q.type}', **labels)}"]
+    return [
+        f"- {t('doc.type.google')}: {t(f'type.{q.type}', **labels)}",
+        f"- {t('doc.type.microsoft')}: {t(f'type.microsoft.{q.type}', **labels)}",
+    ]
 
 
 def _form_markdown(t: _Messages, kind: str, city: str, questions: list[Question]) -> str:
-    lines = [f"# {t(f'doc.heading.{kind}')}", "", t("doc.intro", mapping=f"mapping-{kind}.{t.lang}.yaml"), "",
-             t("doc.settings"), "", t("doc.export"), "",
-             f"## {t('doc.form_title')}", "", t(f"form.{kind}.title", city=city), "",
-             f"## {t('doc.form_description')}", "", t(f"form.{kind}.description", city=city), "",
-             f"## {t('doc.questions')}", ""]
+    lines = [
+        f"# {t(f'doc.heading.{kind}')}",
+        "",
+        t("doc.intro", mapping=f"mapping-{kind}.{t.lang}.yaml"),
+        "",
+        t("doc.settings"),
+        "",
+        t("doc.export"),
+        "",
+        f"## {t('doc.form_title')}",
+        "",
+        t(f"form.{kind}.title", city=city),
+        "",
+        f"## {t('doc.form_description')}",
+        "",
+        t(f"form.{kind}.description", city=city),
+        "",
+        f"## {t('doc.questions')}",
+        "",
+    ]
     for number, q in enumerate(questions, start=1):
-        lines += [f"### {number}. {q.title}", "", *_type_lines(t, q),
-                  f"- {t('doc.required')}: {t('doc.yes') if q.required else t('doc.no')}"]
+        lines += [
+            f"### {number}. {q.title}",
+            "",
+            *_type_lines(t, q),
+            f"- {t('doc.required')}: {t('doc.yes') if q.required else t('doc.no')}",
+        ]
         if q.help:
             lines.append(f"- {t('doc.help')}: {q.help}")
         lines.append("")
@@ -227,8 +293,11 @@ def _mapping_data(questions: list[Question]) -> dict:
 
 def _mapping_yaml(t: _Messages, kind: str, city: str, questions: list[Question]) -> str:
     form = f"{kind}.{t.lang}.md"
-    notes = [t("mapping.reads", title=t(f"form.{kind}.title", city=city), form=form),
-             t("mapping.titles", form=form), t(f"mapping.note.{kind}")]
+    notes = [
+        t("mapping.reads", title=t(f"form.{kind}.title", city=city), form=form),
+        t("mapping.titles", form=form),
+        t(f"mapping.note.{kind}"),
+    ]
     header = "".join(f"# {line}\n" for line in notes)
     body = yaml.safe_dump(_mapping_data(questions), allow_unicode=True, sort_keys=False, width=1000)
     return header + "\n" + body
@@ -280,9 +349,9 @@ def write_instruments(city: str, skills: list[Skill], languages: list[str], dire
     for lang in languages:
         t = _messages(lang)
         for kind in KINDS:
-            written.append(_write(directory / f"{kind}.{lang}.md",
-                                  _form_markdown(t, kind, city, forms[kind, lang])))
+            written.append(_write(directory / f"{kind}.{lang}.md", _form_markdown(t, kind, city, forms[kind, lang])))
         for kind in KINDS:
-            written.append(_write(directory / f"mapping-{kind}.{lang}.yaml",
-                                  _mapping_yaml(t, kind, city, forms[kind, lang])))
+            written.append(
+                _write(directory / f"mapping-{kind}.{lang}.yaml", _mapping_yaml(t, kind, city, forms[kind, lang]))
+            )
     return written

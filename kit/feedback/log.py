@@ -45,14 +45,22 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from kit.errors import KitError
 
 __all__ = [
-    "STATUSES", "TRANSITIONS", "AskedRequest", "BacklogItem", "CohortRecord", "FeedbackLog",
-    "FeedbackLogError", "RecordResult", "StatusChange", "request_key",
+    "STATUSES",
+    "TRANSITIONS",
+    "AskedRequest",
+    "BacklogItem",
+    "CohortRecord",
+    "FeedbackLog",
+    "FeedbackLogError",
+    "RecordResult",
+    "StatusChange",
+    "request_key",
 ]
 
 STATUSES = ("new", "planned", "published", "declined")
@@ -66,8 +74,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "published": ("planned",),
 }
 
-BACKLOG_HEADER = ("id", "request", "asked_by", "learners", "cohorts", "match", "dataset",
-                  "status", "note", "updated")
+BACKLOG_HEADER = ("id", "request", "asked_by", "learners", "cohorts", "match", "dataset", "status", "note", "updated")
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 APPLICATION_ID = 0x4B495446  # "KITF": marks the file as a kit feedback log
@@ -157,6 +164,7 @@ SELECT_CHANGES_BETWEEN = """SELECT s.seq, s.request_id, s.status, s.note, s.chan
 
 # -- values -------------------------------------------------------------------
 
+
 class FeedbackLogError(KitError):
     """The feedback log cannot be opened, or a change to it is not allowed.
 
@@ -172,8 +180,15 @@ class FeedbackLogError(KitError):
         The cohort at fault, when there is one.
     """
 
-    def __init__(self, message: str, *, path: str | None = None, request_id: int | None = None,
-                 cohort: str | None = None, hint: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        request_id: int | None = None,
+        cohort: str | None = None,
+        hint: str | None = None,
+    ) -> None:
         self.path = path
         self.request_id = request_id
         self.cohort = cohort
@@ -289,7 +304,7 @@ def request_key(text: str) -> str:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat()
+    return moment.astimezone(UTC).isoformat()
 
 
 def _parse_time(text: str) -> datetime:
@@ -297,7 +312,7 @@ def _parse_time(text: str) -> datetime:
 
 
 def _default_clock() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _group(requests: Iterable[AskedRequest]) -> dict[str, _Group]:
@@ -319,8 +334,9 @@ def _group(requests: Iterable[AskedRequest]) -> dict[str, _Group]:
 
 def _change(row: tuple) -> StatusChange:
     seq, request_id, status, note, changed_at, cohort = row
-    return StatusChange(request_id=request_id, status=status, note=note,
-                        changed_at=_parse_time(changed_at), cohort=cohort, seq=seq)
+    return StatusChange(
+        request_id=request_id, status=status, note=note, changed_at=_parse_time(changed_at), cohort=cohort, seq=seq
+    )
 
 
 def _cohort(row: tuple) -> CohortRecord:
@@ -333,6 +349,7 @@ def _join(items: Iterable[str]) -> str:
 
 
 # -- the log ------------------------------------------------------------------
+
 
 class FeedbackLog:
     """The "you said, we did" log in one SQLite file.
@@ -384,8 +401,9 @@ class FeedbackLog:
         except OSError as exc:
             raise self._error(f"cannot read the feedback log ({exc.strerror})") from None
         if head and head != SQLITE_MAGIC:
-            raise self._error("not a kit feedback log (not an SQLite database); "
-                              "give a new file name or the log the kit made")
+            raise self._error(
+                "not a kit feedback log (not an SQLite database); give a new file name or the log the kit made"
+            )
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -410,17 +428,25 @@ class FeedbackLog:
     def _check_schema(self, tables: set[str], application_id: int, version: int) -> None:
         if application_id != APPLICATION_ID:
             found = _join(sorted(tables)) if tables else "no tables"
-            raise self._error(f"not a kit feedback log (an SQLite database with {found}); "
-                              "give a new file name or the log the kit made")
+            raise self._error(
+                f"not a kit feedback log (an SQLite database with {found}); "
+                "give a new file name or the log the kit made"
+            )
         if version > SCHEMA_VERSION:
-            raise self._error(f"written by a newer kit (log schema {version}, this kit reads "
-                              f"{SCHEMA_VERSION}); upgrade the kit")
+            raise self._error(
+                f"written by a newer kit (log schema {version}, this kit reads {SCHEMA_VERSION}); upgrade the kit"
+            )
         if version != SCHEMA_VERSION or tables != TABLES:
             extra, missing = sorted(tables - TABLES), sorted(TABLES - tables)
-            detail = "; ".join(part for part in (
-                f"unexpected tables: {', '.join(extra)}" if extra else "",
-                f"missing tables: {', '.join(missing)}" if missing else "",
-                f"schema {version}" if version != SCHEMA_VERSION else "") if part)
+            detail = "; ".join(
+                part
+                for part in (
+                    f"unexpected tables: {', '.join(extra)}" if extra else "",
+                    f"missing tables: {', '.join(missing)}" if missing else "",
+                    f"schema {version}" if version != SCHEMA_VERSION else "",
+                )
+                if part
+            )
             raise self._error(f"not a kit feedback log as this kit writes it ({detail})")
 
     # -- connection -----------------------------------------------------------
@@ -449,8 +475,9 @@ class FeedbackLog:
                 conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                 yield conn
         except sqlite3.OperationalError as exc:
-            raise self._error(f"the feedback log cannot be used ({exc})",
-                              hint="another program may hold it; try again") from None
+            raise self._error(
+                f"the feedback log cannot be used ({exc})", hint="another program may hold it; try again"
+            ) from None
         except sqlite3.IntegrityError:
             raise  # a bug in this module, not the file's fault
         except sqlite3.DatabaseError as exc:
@@ -460,7 +487,7 @@ class FeedbackLog:
         moment = self._clock()
         if moment.tzinfo is None or moment.utcoffset() is None:
             raise ValueError("the feedback log's clock must return timezone-aware datetimes")
-        return moment.astimezone(timezone.utc)
+        return moment.astimezone(UTC)
 
     @staticmethod
     def _new_event(conn: sqlite3.Connection, kind: str) -> int:
@@ -503,8 +530,9 @@ class FeedbackLog:
                     matched.append(request_id)
                 for learner in group.learners:
                     new_askers += conn.execute(INSERT_ASKER, (request_id, record.position, learner)).rowcount
-        return RecordResult(cohort=record, new_requests=new_requests, new_askers=new_askers,
-                            newly_matched=tuple(matched))
+        return RecordResult(
+            cohort=record, new_requests=new_requests, new_askers=new_askers, newly_matched=tuple(matched)
+        )
 
     def _cohort_name(self, cohort: str) -> str:
         name = cohort.strip() if isinstance(cohort, str) else ""
@@ -520,13 +548,13 @@ class FeedbackLog:
         position = conn.execute(INSERT_COHORT, (name, _iso(at), seq)).lastrowid
         return CohortRecord(name=name, position=position, recorded_at=at, seq=seq)
 
-    def _ensure_request(self, conn: sqlite3.Connection, key: str, group: _Group,
-                        cohort: CohortRecord, at: datetime) -> tuple[int, bool, bool]:
+    def _ensure_request(
+        self, conn: sqlite3.Connection, key: str, group: _Group, cohort: CohortRecord, at: datetime
+    ) -> tuple[int, bool, bool]:
         """Return ``(request id, created, a gap that now matches)``."""
         row = conn.execute(SELECT_REQUEST_BY_KEY, (key,)).fetchone()
         if row is None:
-            request_id = conn.execute(
-                INSERT_REQUEST, (key, group.text, group.dataset, group.dataset_title)).lastrowid
+            request_id = conn.execute(INSERT_REQUEST, (key, group.text, group.dataset, group.dataset_title)).lastrowid
             if group.dataset:
                 status, note = "published", f"already published: {group.dataset_title or group.dataset}"
             else:
@@ -566,8 +594,7 @@ class FeedbackLog:
             at = self._now()
             seq = self._new_event(conn, "status")
             conn.execute(INSERT_CHANGE, (seq, request_id, status, note, _iso(at), None))
-        return StatusChange(request_id=request_id, status=status, note=note, changed_at=at,
-                            cohort=None, seq=seq)
+        return StatusChange(request_id=request_id, status=status, note=note, changed_at=at, cohort=None, seq=seq)
 
     def _current_status(self, conn: sqlite3.Connection, request_id: int) -> str:
         row = None
@@ -576,8 +603,9 @@ class FeedbackLog:
         if row is None:
             low, high = conn.execute(SELECT_REQUEST_IDS).fetchone()
             known = f"requests are numbered {low}-{high}" if low is not None else "the log has no requests yet"
-            raise self._error(f"no request {request_id!r} ({known})",
-                              request_id=request_id if isinstance(request_id, int) else None)
+            raise self._error(
+                f"no request {request_id!r} ({known})", request_id=request_id if isinstance(request_id, int) else None
+            )
         return row[0]
 
     def _check_transition(self, request_id: int, current: str, status: str, note: str) -> None:
@@ -590,7 +618,7 @@ class FeedbackLog:
         elif status not in allowed:
             problem = f"cannot go from {current} to {status}"
         elif status == "declined" and not note:
-            problem = "declined needs a note saying why (that is the \"we did\")"
+            problem = 'declined needs a note saying why (that is the "we did")'
         else:
             return
         raise self._error(f"request {request_id}: {problem}; {where}", request_id=request_id)
@@ -604,8 +632,11 @@ class FeedbackLog:
         if cohort is not None:
             self.cohort(cohort)
         items = self._items(None)
-        return [item for item in items
-                if (status is None or item.status == status) and (cohort is None or cohort in item.cohorts)]
+        return [
+            item
+            for item in items
+            if (status is None or item.status == status) and (cohort is None or cohort in item.cohorts)
+        ]
 
     def request(self, request_id: int) -> BacklogItem:
         """One request as it stands.
@@ -639,10 +670,20 @@ class FeedbackLog:
         for rid, text, key, dataset, title in rows:
             cohorts = sorted(positions.get(rid, {}).items(), key=lambda pair: pair[1])
             latest = changes[rid][-1]
-            items.append(BacklogItem(
-                id=rid, text=text, key=key, dataset=dataset, dataset_title=title,
-                status=latest.status, note=latest.note, askers=tuple(asked.get(rid, ())),
-                cohorts=tuple(name for name, _ in cohorts), history=tuple(changes[rid])))
+            items.append(
+                BacklogItem(
+                    id=rid,
+                    text=text,
+                    key=key,
+                    dataset=dataset,
+                    dataset_title=title,
+                    status=latest.status,
+                    note=latest.note,
+                    askers=tuple(asked.get(rid, ())),
+                    cohorts=tuple(name for name, _ in cohorts),
+                    history=tuple(changes[rid]),
+                )
+            )
         return items
 
     def cohorts(self) -> list[CohortRecord]:
@@ -715,6 +756,15 @@ class FeedbackLog:
 
 def _backlog_row(item: BacklogItem) -> tuple:
     learners = list(dict.fromkeys(learner for _, learner in item.askers if learner))
-    return (item.id, item.text, len(item.askers), ";".join(learners), ";".join(item.cohorts),
-            "published" if item.dataset else "gap", item.dataset_title or item.dataset or "",
-            item.status, item.note, item.updated.date().isoformat())
+    return (
+        item.id,
+        item.text,
+        len(item.askers),
+        ";".join(learners),
+        ";".join(item.cohorts),
+        "published" if item.dataset else "gap",
+        item.dataset_title or item.dataset or "",
+        item.status,
+        item.note,
+        item.updated.date().isoformat(),
+    )

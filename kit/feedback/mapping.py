@@ -40,8 +40,9 @@ class SurveyError(KitError):
         The mapping field at fault, when there is one (``skills.find-data.before``).
     """
 
-    def __init__(self, message: str, *, path: str | None = None, field: str | None = None,
-                 hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, path: str | None = None, field: str | None = None, hint: str | None = None
+    ) -> None:
         self.path = path
         self.field = field
         super().__init__(message, hint=hint)
@@ -63,8 +64,10 @@ class SkillColumns(_Strict):
 
     @model_validator(mode="after")
     def _distinct(self) -> SkillColumns:
-        if self.after is not None and \
-                " ".join(self.before.split()).casefold() == " ".join(self.after.split()).casefold():
+        if (
+            self.after is not None
+            and " ".join(self.before.split()).casefold() == " ".join(self.after.split()).casefold()
+        ):
             raise ValueError("before and after must name two different questions")
         return self
 
@@ -126,11 +129,13 @@ def load_mapping(path: str | Path) -> ColumnMapping:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        raise SurveyError(f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}",
-                          path=str(path)) from None
+        raise SurveyError(f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}", path=str(path)) from None
     if not isinstance(raw, dict):
-        raise SurveyError(f"{path}: the column mapping must be a mapping of fields "
-                          "(learner_id, skills, satisfaction, comments, dataset_requests)", path=str(path))
+        raise SurveyError(
+            f"{path}: the column mapping must be a mapping of fields "
+            "(learner_id, skills, satisfaction, comments, dataset_requests)",
+            path=str(path),
+        )
     try:
         return ColumnMapping.model_validate(raw)
     except ValidationError as exc:

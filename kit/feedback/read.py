@@ -21,7 +21,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Literal
 
@@ -37,9 +37,20 @@ Source = Literal["google", "microsoft", "csv"]
 GOOGLE_TIMESTAMP = ("timestamp", "marca temporal")
 GOOGLE_METADATA = {*GOOGLE_TIMESTAMP, "email address", "dirección de correo electrónico", "score", "puntuación"}
 MICROSOFT_SUBMITTED = ("completion time", "hora de finalización")
-MICROSOFT_METADATA = {"id", "id.", "start time", "completion time", "email", "name", "last modified time",
-                      "hora de inicio", "hora de finalización", "correo electrónico", "nombre",
-                      "hora de la última modificación"}
+MICROSOFT_METADATA = {
+    "id",
+    "id.",
+    "start time",
+    "completion time",
+    "email",
+    "name",
+    "last modified time",
+    "hora de inicio",
+    "hora de finalización",
+    "correo electrónico",
+    "nombre",
+    "hora de la última modificación",
+}
 CSV_SUBMITTED = ("submitted_at", "submitted at", "timestamp", "marca temporal")
 SPANISH_MARKERS = {"marca temporal", "id.", "hora de inicio", "hora de finalización", "correo electrónico"}
 ANONYMOUS = {"anonymous", "anónimo", "anonimo"}
@@ -85,6 +96,7 @@ class SurveyResponses:
 
 # -- 1. bytes to text ---------------------------------------------------------
 
+
 def _decode(raw: bytes, path: Path) -> tuple[str, str]:
     """Return ``(text, encoding)``; raise :class:`SurveyError` if it is not text."""
     if not raw.strip():
@@ -103,8 +115,9 @@ def _decode(raw: bytes, path: Path) -> tuple[str, str]:
         if _looks_binary(text):
             break
         return text, encoding
-    raise SurveyError(f"{path}: not a text file (tried UTF-8, UTF-16 and Windows-1252); "
-                      "export the survey as CSV", path=str(path))
+    raise SurveyError(
+        f"{path}: not a text file (tried UTF-8, UTF-16 and Windows-1252); export the survey as CSV", path=str(path)
+    )
 
 
 def read_records(path: Path) -> tuple[list[list[str]], str]:
@@ -129,6 +142,7 @@ def _looks_binary(text: str) -> bool:
 
 
 # -- 2. text to records -------------------------------------------------------
+
 
 def _split(text: str, path: Path) -> list[list[str]]:
     """Parse with the delimiter that gives the most consistent, widest rows."""
@@ -161,6 +175,7 @@ def _norm(header: str) -> str:
 
 # -- 3. which form wrote it ---------------------------------------------------
 
+
 def _detect_source(header: list[str]) -> Source:
     names = [_norm(h) for h in header]
     if names[0] in GOOGLE_TIMESTAMP:
@@ -183,6 +198,7 @@ def _submitted_column(header: list[str], source: Source) -> int | None:
 
 
 # -- 4. mapped questions to header positions ----------------------------------
+
 
 def _match_columns(header: list[str], mapping: ColumnMapping) -> dict[str, int | None]:
     """Output column -> header position (None when the question is not in the header)."""
@@ -231,7 +247,7 @@ def _parse_timestamp(value: str, dayfirst: bool) -> datetime | None:
         offset = timedelta(hours=int(off_h), minutes=sign * int(off_m or 0))
         stamp = stamp.replace(tzinfo=timezone(offset))
     elif re.search(r"(GMT|UTC|Z)\s*$", value, re.I):
-        stamp = stamp.replace(tzinfo=timezone.utc)
+        stamp = stamp.replace(tzinfo=UTC)
     return stamp
 
 
@@ -296,21 +312,26 @@ def read_export(path: str | Path, mapping: ColumnMapping) -> SurveyResponses:
     path = Path(path)
     records, encoding = read_records(path)
     start = next(i for i, r in enumerate(records) if r)
-    header, body = [h.replace("\ufeff", "") for h in records[start]], records[start + 1:]
+    header, body = [h.replace("\ufeff", "") for h in records[start]], records[start + 1 :]
     shown = ", ".join(repr(" ".join(h.split())) for h in header)
     if len(header) < 2:
-        raise SurveyError(f"{path}: not a CSV export (the first line has a single column: {shown})",
-                          path=str(path))
+        raise SurveyError(f"{path}: not a CSV export (the first line has a single column: {shown})", path=str(path))
 
     source = _detect_source(header)
     positions = _match_columns(header, mapping)
     questions = {k: v for k, v in positions.items() if k != "learner_id"}
     if all(v is None for v in questions.values()):
-        raise SurveyError(f"{path}: none of the mapped columns were found; the header has: {shown}",
-                          path=str(path), hint="check the questions in the column mapping")
+        raise SurveyError(
+            f"{path}: none of the mapped columns were found; the header has: {shown}",
+            path=str(path),
+            hint="check the questions in the column mapping",
+        )
     if positions["learner_id"] is None:
-        raise SurveyError(f"{path}: the learner_id column {mapping.learner_id!r} was not found; "
-                          f"the header has: {shown}", path=str(path), field="learner_id")
+        raise SurveyError(
+            f"{path}: the learner_id column {mapping.learner_id!r} was not found; the header has: {shown}",
+            path=str(path),
+            field="learner_id",
+        )
     missing = [mapping.columns()[k] for k, v in questions.items() if v is None]
     used = {v for v in positions.values() if v is not None}
     submitted = _submitted_column(header, source)
@@ -331,14 +352,12 @@ def read_export(path: str | Path, mapping: ColumnMapping) -> SurveyResponses:
         while len(record) > len(header) and not record[-1].strip():
             record = record[:-1]  # trailing delimiters some spreadsheets add
         if len(record) != len(header):
-            problems.append(Problem(number, None, None,
-                                    f"has {len(record)} fields, the header has {len(header)}"))
+            problems.append(Problem(number, None, None, f"has {len(record)} fields, the header has {len(header)}"))
             unreadable += 1
             continue
         learner = record[positions["learner_id"]].strip()
         if not learner or learner.casefold() in ANONYMOUS:
-            why = "anonymous response (map learner_id to a self-chosen code column)" if learner \
-                else "no learner id"
+            why = "anonymous response (map learner_id to a self-chosen code column)" if learner else "no learner id"
             problems.append(Problem(number, mapping.learner_id, learner or None, why))
             unreadable += 1
             continue
@@ -346,12 +365,12 @@ def read_export(path: str | Path, mapping: ColumnMapping) -> SurveyResponses:
         if submitted is not None:
             stamp = _parse_timestamp(record[submitted], dayfirst)
             if stamp is None:
-                problems.append(Problem(number, header[submitted], record[submitted],
-                                        "the submission time cannot be read"))
+                problems.append(
+                    Problem(number, header[submitted], record[submitted], "the submission time cannot be read")
+                )
                 unreadable += 1
                 continue
-        row: dict = {"learner_id": _learner_key(learner),
-                     "submitted_at": stamp, "_order": number}
+        row: dict = {"learner_id": _learner_key(learner), "submitted_at": stamp, "_order": number}
         for out, pos in questions.items():
             cell = record[pos] if pos is not None else ""
             if out in ("comments", "dataset_requests"):
@@ -365,10 +384,18 @@ def read_export(path: str | Path, mapping: ColumnMapping) -> SurveyResponses:
         rows.append(row)
 
     frame, replaced = _last_per_learner(rows, list(questions), problems)
-    return SurveyResponses(responses=frame, source=source, encoding=encoding, problems=problems,
-                           unreadable_rows=unreadable, out_of_range=out_of_range,
-                           duplicates_replaced=replaced, unknown_columns=unknown, missing_columns=missing,
-                           path=path)
+    return SurveyResponses(
+        responses=frame,
+        source=source,
+        encoding=encoding,
+        problems=problems,
+        unreadable_rows=unreadable,
+        out_of_range=out_of_range,
+        duplicates_replaced=replaced,
+        unknown_columns=unknown,
+        missing_columns=missing,
+        path=path,
+    )
 
 
 def _submitted_series(stamps: list[datetime | None]) -> pd.Series:
@@ -379,8 +406,7 @@ def _submitted_series(stamps: list[datetime | None]) -> pd.Series:
     return pd.Series(pd.to_datetime(naive), dtype="datetime64[ns]")
 
 
-def _last_per_learner(rows: list[dict], questions: list[str],
-                      problems: list[Problem]) -> tuple[pd.DataFrame, int]:
+def _last_per_learner(rows: list[dict], questions: list[str], problems: list[Problem]) -> tuple[pd.DataFrame, int]:
     """Keep each learner's last submission (by time, then file order); count the others."""
     columns = ["learner_id", "submitted_at", *questions]
     if not rows:
@@ -393,11 +419,16 @@ def _last_per_learner(rows: list[dict], questions: list[str],
     winner = dict(zip(kept["learner_id"], kept["_order"]))
     dropped = ordered.index.difference(kept.index)
     for _, row in frame.loc[dropped].iterrows():
-        problems.append(Problem(int(row["_order"]), "learner_id", row["learner_id"],
-                                f"replaced by a later submission (row {winner[row['learner_id']]})"))
+        problems.append(
+            Problem(
+                int(row["_order"]),
+                "learner_id",
+                row["learner_id"],
+                f"replaced by a later submission (row {winner[row['learner_id']]})",
+            )
+        )
     kept = kept.sort_values("_order").reset_index(drop=True)
-    out = pd.DataFrame({"learner_id": kept["learner_id"].astype(object),
-                        "submitted_at": kept["submitted_at"]})
+    out = pd.DataFrame({"learner_id": kept["learner_id"].astype(object), "submitted_at": kept["submitted_at"]})
     for name in questions:
         if name in ("comments", "dataset_requests"):
             out[name] = kept[name].astype(object).where(kept[name].notna(), None)

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kit.feedback import charts
-from kit.feedback.analysis import CohortAnalysis
+from kit.feedback.cohort import CohortAnalysis
 from kit.feedback.log import FeedbackLog
+from kit.feedback.module_scores import PASSING, STRUGGLED
 from kit.feedback.read import SurveyResponses
 from kit.feedback.recommend import Recommendation
-from kit.feedback.scores import PASSING, STRUGGLED
 from kit.pages import Messages as BaseMessages
 from kit.pages import check_catalogs, markdown_to_html, template_environment, tidy_markdown, write_text
 
@@ -101,43 +101,84 @@ def _summary(t: Messages, a: CohortAnalysis) -> list[tuple[str, str]]:
         (t("summary.completion"), _pct(sum(completion) / len(completion)) if completion else not_measured),
         (t("summary.satisfaction"), _num(a.mean_satisfaction) if a.mean_satisfaction else not_measured),
         (t("summary.gain"), _num(sum(gains) / len(gains), sign=True) if gains else not_measured),
-        (t("summary.requests"), t("summary.requests_value", total=len(a.requests), published=published,
-                                  gap=len(a.requests) - published)),
+        (
+            t("summary.requests"),
+            t("summary.requests_value", total=len(a.requests), published=published, gap=len(a.requests) - published),
+        ),
     ]
     return rows
 
 
 def _gains(a: CohortAnalysis, lang: str) -> list[dict]:
     labels = _skill_labels(a, lang)
-    return [{"label": labels.get(g.skill, g.skill), "n": g.n, "before": _num(g.before), "after": _num(g.after),
-             "gain": _num(g.gain, sign=True), "improved": _pct(g.improved), "pre_n": g.pre_n,
-             "pre_gain": _num(g.pre_gain, sign=True)} for g in a.gains if g.n]
+    return [
+        {
+            "label": labels.get(g.skill, g.skill),
+            "n": g.n,
+            "before": _num(g.before),
+            "after": _num(g.after),
+            "gain": _num(g.gain, sign=True),
+            "improved": _pct(g.improved),
+            "pre_n": g.pre_n,
+            "pre_gain": _num(g.pre_gain, sign=True),
+        }
+        for g in a.gains
+        if g.n
+    ]
 
 
 def _modules(t: Messages, a: CohortAnalysis) -> list[dict]:
     out = []
     for ms in a.scores:
-        questions = [{"question": q.question, "mean": _pct(q.mean), "full": _pct(q.full_marks), "zero": _pct(q.zero),
-                      "flag": f"⚠ {t('scores.struggled')}" if q.struggled else ""} for q in ms.questions]
-        out.append({"name": _module_name(t, ms.module), "learners": ms.learners,
-                    "completion": _pct(ms.completion(a.cohort_size)), "mean": _pct(ms.mean),
-                    "median": _pct(ms.median), "passed": _pct(ms.passed), "questions": questions})
+        questions = [
+            {
+                "question": q.question,
+                "mean": _pct(q.mean),
+                "full": _pct(q.full_marks),
+                "zero": _pct(q.zero),
+                "flag": f"⚠ {t('scores.struggled')}" if q.struggled else "",
+            }
+            for q in ms.questions
+        ]
+        out.append(
+            {
+                "name": _module_name(t, ms.module),
+                "learners": ms.learners,
+                "completion": _pct(ms.completion(a.cohort_size)),
+                "mean": _pct(ms.mean),
+                "median": _pct(ms.median),
+                "passed": _pct(ms.passed),
+                "questions": questions,
+            }
+        )
     return out
 
 
 def _themes(t: Messages, a: CohortAnalysis) -> list[dict]:
-    return [{"label": tc.theme.label.get(t.lang, tc.theme.id), "count": tc.count,
-             "keywords": ", ".join(f"{k} ({n})" for k, n in tc.keywords),
-             "quotes": [" ".join(q.split()) for q in tc.comments[:MAX_QUOTES]]} for tc in a.themes.themes]
+    return [
+        {
+            "label": tc.theme.label.get(t.lang, tc.theme.id),
+            "count": tc.count,
+            "keywords": ", ".join(f"{k} ({n})" for k, n in tc.keywords),
+            "quotes": [" ".join(q.split()) for q in tc.comments[:MAX_QUOTES]],
+        }
+        for tc in a.themes.themes
+    ]
 
 
 def _requests(t: Messages, a: CohortAnalysis) -> list[dict]:
     grouped: dict[tuple[str, str | None], dict] = {}
     for _, m in a.requests:
         key = (" ".join(m.request.casefold().split()), m.dataset)
-        row = grouped.setdefault(key, {"request": m.request, "asked": 0, "match": (
-            t("requests.published", title=m.title or m.dataset) if m.dataset else t("requests.gap")),
-            "why": ", ".join(m.terms)})
+        row = grouped.setdefault(
+            key,
+            {
+                "request": m.request,
+                "asked": 0,
+                "match": (t("requests.published", title=m.title or m.dataset) if m.dataset else t("requests.gap")),
+                "why": ", ".join(m.terms),
+            },
+        )
         row["asked"] += 1
     return sorted(grouped.values(), key=lambda r: (-r["asked"], r["match"] == t("requests.gap"), r["request"]))
 
@@ -149,8 +190,15 @@ def _you_said(t: Messages, a: CohortAnalysis, log: FeedbackLog) -> dict:
     if previous is None:
         return {"previous": None, "changes": [], "earlier": []}
     items = {item.id: item for item in log.requests()}
-    changes = [{"request": items[c.request_id].text, "status": t(f"status.{c.status}"), "note": c.note,
-                "date": c.changed_at.date().isoformat()} for c in log.changes_since(previous.name, until=cohort)]
+    changes = [
+        {
+            "request": items[c.request_id].text,
+            "status": t(f"status.{c.status}"),
+            "note": c.note,
+            "date": c.changed_at.date().isoformat(),
+        }
+        for c in log.changes_since(previous.name, until=cohort)
+    ]
     record = log.cohort(cohort)
     earlier_cohorts = {c.name for c in log.cohorts() if c.position < record.position}
     earlier = []
@@ -158,8 +206,14 @@ def _you_said(t: Messages, a: CohortAnalysis, log: FeedbackLog) -> dict:
         if earlier_cohorts & set(item.cohorts):
             # where it stood when this cohort reported, so a re-run gives the same report
             state = [h for h in item.history if h.seq <= record.seq][-1:] or [item.history[-1]]
-            earlier.append({"request": item.text, "cohorts": ", ".join(item.cohorts),
-                            "status": t(f"status.{state[0].status}"), "note": state[0].note})
+            earlier.append(
+                {
+                    "request": item.text,
+                    "cohorts": ", ".join(item.cohorts),
+                    "status": t(f"status.{state[0].status}"),
+                    "note": state[0].note,
+                }
+            )
     return {"previous": previous.name, "changes": changes, "earlier": earlier}
 
 
@@ -172,7 +226,9 @@ def _export_problems(t: Messages, export: SurveyResponses) -> str:
     if export.duplicates_replaced:
         parts.append(t("problem.duplicates", n=export.duplicates_replaced))
     if export.unknown_columns:
-        parts.append(t("problem.unknown", columns=", ".join(f"“{' '.join(c.split())}”" for c in export.unknown_columns)))
+        parts.append(
+            t("problem.unknown", columns=", ".join(f"“{' '.join(c.split())}”" for c in export.unknown_columns))
+        )
     if export.missing_columns:
         parts.append(t("problem.missing", columns=", ".join(f"“{c}”" for c in export.missing_columns)))
     return "; ".join(parts) or t("sources.none")
@@ -183,18 +239,41 @@ def _sources(t: Messages, a: CohortAnalysis) -> tuple[list[dict], list[dict]]:
     exports = [("post", e) for e in a.inputs.post] + [("pre", e) for e in a.inputs.pre]
     for kind, export in exports:
         name = export.path.name if export.path else "?"
-        sources.append({"file": name, "kind": t(f"kind.{kind}", source=export.source), "rows": len(export.responses),
-                        "problems": _export_problems(t, export)})
-        problems += [{"file": name, "row": p.row, "column": " ".join((p.column or "").split()),
-                      "value": p.value or "", "reason": p.reason} for p in export.problems]
+        sources.append(
+            {
+                "file": name,
+                "kind": t(f"kind.{kind}", source=export.source),
+                "rows": len(export.responses),
+                "problems": _export_problems(t, export),
+            }
+        )
+        problems += [
+            {
+                "file": name,
+                "row": p.row,
+                "column": " ".join((p.column or "").split()),
+                "value": p.value or "",
+                "reason": p.reason,
+            }
+            for p in export.problems
+        ]
     attendance = a.inputs.attendance
     if attendance is not None:
         name = attendance.path.name if attendance.path else "?"
-        sources.append({"file": name, "kind": t("kind.attendance"), "rows": len(attendance.records),
-                        "problems": t("problem.attendance", n=len(attendance.problems)) if attendance.problems
-                        else t("sources.none")})
-        problems += [{"file": name, "row": p.row, "column": p.column or "", "value": p.value or "",
-                      "reason": p.reason} for p in attendance.problems]
+        sources.append(
+            {
+                "file": name,
+                "kind": t("kind.attendance"),
+                "rows": len(attendance.records),
+                "problems": t("problem.attendance", n=len(attendance.problems))
+                if attendance.problems
+                else t("sources.none"),
+            }
+        )
+        problems += [
+            {"file": name, "row": p.row, "column": p.column or "", "value": p.value or "", "reason": p.reason}
+            for p in attendance.problems
+        ]
     return sources, problems[:MAX_PROBLEMS]
 
 
@@ -203,16 +282,23 @@ def _charts(t: Messages, a: CohortAnalysis) -> dict[str, bytes]:
     gains = [g for g in a.gains if g.n]
     if gains:
         labels = _skill_labels(a, t.lang)
-        out["gains"] = charts.gains_chart([labels.get(g.skill, g.skill) for g in gains], [g.before for g in gains],
-                                          [g.after for g in gains], t("chart.gains"),
-                                          (t("chart.gains.before"), t("chart.gains.after")))
+        out["gains"] = charts.gains_chart(
+            [labels.get(g.skill, g.skill) for g in gains],
+            [g.before for g in gains],
+            [g.after for g in gains],
+            t("chart.gains"),
+            (t("chart.gains.before"), t("chart.gains.after")),
+        )
     sessions = a.inputs.attendance.sessions() if a.inputs.attendance else []
     if sessions:
-        out["attendance"] = charts.attendance_chart([s.day.strftime("%m-%d") for s in sessions],
-                                                    [s.rate for s in sessions], t("chart.attendance"))
+        out["attendance"] = charts.attendance_chart(
+            [s.day.strftime("%m-%d") for s in sessions], [s.rate for s in sessions], t("chart.attendance")
+        )
     if a.scores:
-        panels = [(_module_name(t, ms.module), [q.question for q in ms.questions], [q.mean for q in ms.questions])
-                  for ms in a.scores]
+        panels = [
+            (_module_name(t, ms.module), [q.question for q in ms.questions], [q.mean for q in ms.questions])
+            for ms in a.scores
+        ]
         out["questions"] = charts.questions_chart(panels, t("chart.questions"), STRUGGLED)
     if sum(a.satisfaction):
         out["satisfaction"] = charts.satisfaction_chart(a.satisfaction, t("chart.satisfaction"))
@@ -224,22 +310,37 @@ def report_context(a: CohortAnalysis, log: FeedbackLog, t: Messages) -> dict:
     inputs = a.inputs
     sources, problems = _sources(t, a)
     attendance = inputs.attendance
-    catalog = t("catalog.bundled") if inputs.catalog_source == "bundled" else t("catalog.file",
-                                                                                 name=inputs.catalog_source)
+    catalog = (
+        t("catalog.bundled") if inputs.catalog_source == "bundled" else t("catalog.file", name=inputs.catalog_source)
+    )
     return {
-        "city": inputs.city, "cohort": inputs.cohort, "respondents": a.respondents, "cohort_size": a.cohort_size,
-        "summary": _summary(t, a), "recommendations": [_recommendation(t, r, a) for r in a.recommendations],
-        "gains": _gains(a, t.lang), "has_pre": bool(inputs.pre),
-        "sessions": [{"day": t.date(s.day), "present": s.present, "enrolled": s.enrolled, "rate": _pct(s.rate)}
-                     for s in (attendance.sessions() if attendance else [])],
-        "attendance_rate": _pct(attendance.rate) if attendance else "", "regulars": attendance.regulars()
-        if attendance else 0,
-        "modules": _modules(t, a), "passing": _pct(PASSING), "struggled": _pct(STRUGGLED),
+        "city": inputs.city,
+        "cohort": inputs.cohort,
+        "respondents": a.respondents,
+        "cohort_size": a.cohort_size,
+        "summary": _summary(t, a),
+        "recommendations": [_recommendation(t, r, a) for r in a.recommendations],
+        "gains": _gains(a, t.lang),
+        "has_pre": bool(inputs.pre),
+        "sessions": [
+            {"day": t.date(s.day), "present": s.present, "enrolled": s.enrolled, "rate": _pct(s.rate)}
+            for s in (attendance.sessions() if attendance else [])
+        ],
+        "attendance_rate": _pct(attendance.rate) if attendance else "",
+        "regulars": attendance.regulars() if attendance else 0,
+        "modules": _modules(t, a),
+        "passing": _pct(PASSING),
+        "struggled": _pct(STRUGGLED),
         "satisfaction_mean": _num(a.mean_satisfaction) if a.mean_satisfaction else "",
         "satisfaction_n": sum(a.satisfaction),
-        "themes": _themes(t, a), "unthemed": len(a.themes.unthemed), "comments": a.themes.total,
-        "requests": _requests(t, a), "catalog": catalog,
-        **_you_said(t, a, log), "sources": sources, "problems": problems,
+        "themes": _themes(t, a),
+        "unthemed": len(a.themes.unthemed),
+        "comments": a.themes.total,
+        "requests": _requests(t, a),
+        "catalog": catalog,
+        **_you_said(t, a, log),
+        "sources": sources,
+        "problems": problems,
     }
 
 

@@ -42,8 +42,19 @@ from kit.data.catalog import load_catalog, translate_card
 from kit.errors import CatalogError
 from kit.feedback.words import fold, is_non_answer, words
 
-__all__ = ["GLOSSARY", "MATCH_THRESHOLD", "SYNONYMS", "TOPICS", "CatalogEntry", "RequestMatch", "bundled_catalog",
-           "load_city_catalog", "match_request", "match_requests", "split_requests"]
+__all__ = [
+    "GLOSSARY",
+    "MATCH_THRESHOLD",
+    "SYNONYMS",
+    "TOPICS",
+    "CatalogEntry",
+    "RequestMatch",
+    "bundled_catalog",
+    "load_city_catalog",
+    "match_request",
+    "match_requests",
+    "split_requests",
+]
 
 MATCH_THRESHOLD = 0.5
 """The least score (share of the request's words, rarity-weighted) that counts as published."""
@@ -162,44 +173,137 @@ library biblioteca
 shelter refugio albergue
 """
 
-SYNONYMS: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    "neighborhoods": ("neighborhood boundaries", "límites de los barrios", "barrios", "map", "mapa",
-                      "community areas", "shapefile", "geojson", "polygons"),
-    "neighborhood_population": ("population", "población", "census", "censo", "residents", "residentes",
-                                "habitantes", "how many people live"),
-    "service_requests": ("311", "complaints", "quejas", "reclamos", "service requests",
-                         "solicitudes de servicio"),
-    "contacts": ("contacts", "contactos", "members", "miembros", "membership"),
-    "events": ("events", "eventos", "meetings", "reuniones"),
-    "event_signups": ("sign-ups", "signups", "inscripciones", "attendance", "asistencia", "rsvp"),
-    "donations": ("donations", "donaciones", "donors", "donantes", "fundraising", "recaudación",
-                  "contributions", "contribuciones"),
-    "precincts": ("precinct boundaries", "precinct map", "mapa de precintos", "wards", "distritos"),
-    "precinct_results_2025": ("election results", "resultados electorales", "elections", "elecciones",
-                              "votes", "votos", "electoral", "ballots", "boletas", "candidates",
-                              "candidatos", "mayor", "alcalde"),
-    "voter_file": ("voter file", "padrón electoral", "voter registration", "registro de votantes",
-                   "registered voters", "votantes registrados", "voter list"),
-    "vote_history": ("voter turnout", "turnout", "participación electoral", "who voted", "quién votó",
-                     "voting history", "historial de votación"),
-    "election_calendar": ("election dates", "fechas electorales", "deadlines", "fechas límite",
-                          "registration deadline", "early voting", "voto anticipado", "election day"),
-    "signup_sheets": ("sign-in sheets", "hojas de registro"),
-    "ladder_history": ("ladder of engagement", "escalera de participación", "leaders", "líderes",
-                       "volunteers", "voluntarios"),
-})
+SYNONYMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "neighborhoods": (
+            "neighborhood boundaries",
+            "límites de los barrios",
+            "barrios",
+            "map",
+            "mapa",
+            "community areas",
+            "shapefile",
+            "geojson",
+            "polygons",
+        ),
+        "neighborhood_population": (
+            "population",
+            "población",
+            "census",
+            "censo",
+            "residents",
+            "residentes",
+            "habitantes",
+            "how many people live",
+        ),
+        "service_requests": ("311", "complaints", "quejas", "reclamos", "service requests", "solicitudes de servicio"),
+        "contacts": ("contacts", "contactos", "members", "miembros", "membership"),
+        "events": ("events", "eventos", "meetings", "reuniones"),
+        "event_signups": ("sign-ups", "signups", "inscripciones", "attendance", "asistencia", "rsvp"),
+        "donations": (
+            "donations",
+            "donaciones",
+            "donors",
+            "donantes",
+            "fundraising",
+            "recaudación",
+            "contributions",
+            "contribuciones",
+        ),
+        "precincts": ("precinct boundaries", "precinct map", "mapa de precintos", "wards", "distritos"),
+        "precinct_results_2025": (
+            "election results",
+            "resultados electorales",
+            "elections",
+            "elecciones",
+            "votes",
+            "votos",
+            "electoral",
+            "ballots",
+            "boletas",
+            "candidates",
+            "candidatos",
+            "mayor",
+            "alcalde",
+        ),
+        "voter_file": (
+            "voter file",
+            "padrón electoral",
+            "voter registration",
+            "registro de votantes",
+            "registered voters",
+            "votantes registrados",
+            "voter list",
+        ),
+        "vote_history": (
+            "voter turnout",
+            "turnout",
+            "participación electoral",
+            "who voted",
+            "quién votó",
+            "voting history",
+            "historial de votación",
+        ),
+        "election_calendar": (
+            "election dates",
+            "fechas electorales",
+            "deadlines",
+            "fechas límite",
+            "registration deadline",
+            "early voting",
+            "voto anticipado",
+            "election day",
+        ),
+        "signup_sheets": ("sign-in sheets", "hojas de registro"),
+        "ladder_history": (
+            "ladder of engagement",
+            "escalera de participación",
+            "leaders",
+            "líderes",
+            "volunteers",
+            "voluntarios",
+        ),
+    }
+)
 """Extra keywords of the bundled datasets, English and Spanish: what learners call them."""
 
-TOPICS: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    "service_requests": ("noise", "ruido", "heat and hot water", "calefacción", "agua caliente",
-                         "illegal parking", "estacionamiento", "street condition", "potholes", "baches",
-                         "missed trash collection", "recolección de basura", "illegal dumping", "tiradero",
-                         "rodents", "rats", "ratas", "roedores", "unsanitary", "insalubre",
-                         "street light", "alumbrado público", "water system", "agua",
-                         "abandoned vehicles", "vehículos abandonados", "graffiti", "grafiti",
-                         "response times", "tiempos de respuesta"),
-    "events": ("canvass", "training", "capacitación", "phone bank", "rally", "mitin"),
-})
+TOPICS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "service_requests": (
+            "noise",
+            "ruido",
+            "heat and hot water",
+            "calefacción",
+            "agua caliente",
+            "illegal parking",
+            "estacionamiento",
+            "street condition",
+            "potholes",
+            "baches",
+            "missed trash collection",
+            "recolección de basura",
+            "illegal dumping",
+            "tiradero",
+            "rodents",
+            "rats",
+            "ratas",
+            "roedores",
+            "unsanitary",
+            "insalubre",
+            "street light",
+            "alumbrado público",
+            "water system",
+            "agua",
+            "abandoned vehicles",
+            "vehículos abandonados",
+            "graffiti",
+            "grafiti",
+            "response times",
+            "tiempos de respuesta",
+        ),
+        "events": ("canvass", "training", "capacitación", "phone bank", "rally", "mitin"),
+    }
+)
 """What some bundled datasets cover beyond their title (the 311 complaint types,
 the kinds of events): counts like the description, so "noise complaints" finds
 the 311 requests but "noise levels" alone does not."""
@@ -261,6 +365,7 @@ class RequestMatch:
 
 
 # ---- words -------------------------------------------------------------------------
+
 
 def _stem(word: str) -> str:
     """Light stemming of a folded word, the same in both languages.
@@ -329,11 +434,14 @@ def _terms(request: str) -> list[_Term]:
 
 # ---- scoring -----------------------------------------------------------------------
 
+
 def _index(entry: CatalogEntry) -> dict[str, float]:
     """Each stem of the entry -> the most it counts (by where it appears)."""
-    weighted = [(TITLE_WEIGHT, (entry.title, *entry.keywords)),
-                (DESCRIPTION_WEIGHT, (entry.description, *entry.notes)),
-                (COLUMN_WEIGHT, entry.columns)]
+    weighted = [
+        (TITLE_WEIGHT, (entry.title, *entry.keywords)),
+        (DESCRIPTION_WEIGHT, (entry.description, *entry.notes)),
+        (COLUMN_WEIGHT, entry.columns),
+    ]
     index: dict[str, float] = {}
     for weight, texts in weighted:
         for text in texts:
@@ -421,8 +529,11 @@ def match_requests(answers: Iterable[str | None], catalog: Iterable[CatalogEntry
     """
     entries = list(catalog)
     indexes = [_index(e) for e in entries]
-    return [_match(request, entries, indexes)
-            for answer in answers for request in split_requests(answer if isinstance(answer, str) else None)]
+    return [
+        _match(request, entries, indexes)
+        for answer in answers
+        for request in split_requests(answer if isinstance(answer, str) else None)
+    ]
 
 
 # ---- splitting answers -------------------------------------------------------------
@@ -465,6 +576,7 @@ def split_requests(answer: str | None) -> list[str]:
 
 # ---- catalogs ----------------------------------------------------------------------
 
+
 def bundled_catalog() -> list[CatalogEntry]:
     """The kit's bundled datasets as catalog entries, in English and Spanish.
 
@@ -481,11 +593,21 @@ def bundled_catalog() -> list[CatalogEntry]:
     entries = []
     for card in load_catalog().datasets:
         spanish = translate_card(card, "es")
-        columns = tuple(c.name for c in card.columns) + tuple(c.description for c in card.columns) \
+        columns = (
+            tuple(c.name for c in card.columns)
+            + tuple(c.description for c in card.columns)
             + tuple(c.description for c in spanish.columns)
-        entries.append(CatalogEntry(name=card.name, title=card.title, description=card.description.strip(),
-                                    keywords=(*SYNONYMS.get(card.name, ()), spanish.title), columns=columns,
-                                    notes=(spanish.description.strip(), *TOPICS.get(card.name, ()))))
+        )
+        entries.append(
+            CatalogEntry(
+                name=card.name,
+                title=card.title,
+                description=card.description.strip(),
+                keywords=(*SYNONYMS.get(card.name, ()), spanish.title),
+                columns=columns,
+                notes=(spanish.description.strip(), *TOPICS.get(card.name, ())),
+            )
+        )
     return entries
 
 
@@ -501,13 +623,28 @@ def _texts(values: object) -> tuple[str, ...]:
     return tuple(t for t in (_text(v) for v in values) if t)
 
 
-def _entry(path: Path, where: str, *, name: object, title: object, description: object = "",
-           keywords: tuple[str, ...] = (), url: object = None, columns: tuple[str, ...] = ()) -> CatalogEntry:
+def _entry(
+    path: Path,
+    where: str,
+    *,
+    name: object,
+    title: object,
+    description: object = "",
+    keywords: tuple[str, ...] = (),
+    url: object = None,
+    columns: tuple[str, ...] = (),
+) -> CatalogEntry:
     title_text = _text(title) or _text(name)
     if not title_text:
         raise CatalogError(f"{path}: {where} has no name or title")
-    return CatalogEntry(name=_text(name) or title_text, title=title_text, description=_text(description),
-                        keywords=keywords, url=_text(url) or None, columns=columns)
+    return CatalogEntry(
+        name=_text(name) or title_text,
+        title=title_text,
+        description=_text(description),
+        keywords=keywords,
+        url=_text(url) or None,
+        columns=columns,
+    )
 
 
 def _from_discovery(path: Path, raw: dict) -> list[CatalogEntry]:
@@ -518,12 +655,24 @@ def _from_discovery(path: Path, raw: dict) -> list[CatalogEntry]:
         if not isinstance(resource, dict):
             raise CatalogError(f"{path}: results[{i}] has no 'resource' (expected a Socrata Discovery API export)")
         classification = result.get("classification") or {}
-        keywords = tuple(t for key in ("categories", "tags", "domain_tags", "domain_category")
-                         for t in _texts(classification.get(key)))
+        keywords = tuple(
+            t
+            for key in ("categories", "tags", "domain_tags", "domain_category")
+            for t in _texts(classification.get(key))
+        )
         columns = _texts(resource.get("columns_name")) + _texts(resource.get("columns_description"))
-        entries.append(_entry(path, f"results[{i}]", name=resource.get("id"), title=resource.get("name"),
-                              description=resource.get("description"), keywords=keywords,
-                              url=result.get("link") or result.get("permalink"), columns=columns))
+        entries.append(
+            _entry(
+                path,
+                f"results[{i}]",
+                name=resource.get("id"),
+                title=resource.get("name"),
+                description=resource.get("description"),
+                keywords=keywords,
+                url=result.get("link") or result.get("permalink"),
+                columns=columns,
+            )
+        )
     return entries
 
 
@@ -532,13 +681,24 @@ def _from_views(path: Path, views: list) -> list[CatalogEntry]:
     entries = []
     for i, view in enumerate(views):
         if not isinstance(view, dict) or not _text(view.get("name")):
-            raise CatalogError(f"{path}: item {i} is not a dataset view with a 'name' (expected Socrata "
-                               "/api/views JSON, not a data export)")
+            raise CatalogError(
+                f"{path}: item {i} is not a dataset view with a 'name' (expected Socrata "
+                "/api/views JSON, not a data export)"
+            )
         cols = [c for c in view.get("columns") or [] if isinstance(c, dict)]
         columns = tuple(t for c in cols for t in (_text(c.get("name")), _text(c.get("description"))) if t)
         keywords = _texts(view.get("tags")) + _texts(view.get("category"))
-        entries.append(_entry(path, f"item {i}", name=view.get("id"), title=view.get("name"),
-                              description=view.get("description"), keywords=keywords, columns=columns))
+        entries.append(
+            _entry(
+                path,
+                f"item {i}",
+                name=view.get("id"),
+                title=view.get("name"),
+                description=view.get("description"),
+                keywords=keywords,
+                columns=columns,
+            )
+        )
     return entries
 
 
@@ -551,8 +711,10 @@ def _from_json(path: Path, raw: object) -> list[CatalogEntry]:
         return _from_views(path, [raw])  # a single /api/views/<id>.json
     if isinstance(raw, list):
         return _from_views(path, raw)
-    raise CatalogError(f"{path}: JSON, but not a Socrata catalog (expected /api/catalog/v1 with 'results', "
-                       "or /api/views: a list of views with 'name')")
+    raise CatalogError(
+        f"{path}: JSON, but not a Socrata catalog (expected /api/catalog/v1 with 'results', "
+        "or /api/views: a list of views with 'name')"
+    )
 
 
 _CSV_COLUMNS = {
@@ -582,8 +744,10 @@ def _from_csv(path: Path, text: str) -> list[CatalogEntry]:
     fields = _csv_fields(rows[0])
     if not fields["id"] and not fields["name"] and not fields["title"]:
         found = ", ".join(h.strip() for h in rows[0][:8])
-        raise CatalogError(f"{path}: expected a catalog CSV with a name or title column "
-                           f"(and description, keywords, url); found columns: {found}")
+        raise CatalogError(
+            f"{path}: expected a catalog CSV with a name or title column "
+            f"(and description, keywords, url); found columns: {found}"
+        )
 
     def cell(row: list[str], field: str) -> str:
         return next((row[i].strip() for i in fields[field] if i < len(row) and row[i].strip()), "")
@@ -592,11 +756,21 @@ def _from_csv(path: Path, text: str) -> list[CatalogEntry]:
     for line, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
-        keywords = tuple(k.strip() for i in fields["keywords"] if i < len(row)
-                         for k in re.split(r"[,;|]", row[i]) if k.strip())
+        keywords = tuple(
+            k.strip() for i in fields["keywords"] if i < len(row) for k in re.split(r"[,;|]", row[i]) if k.strip()
+        )
         name, title = cell(row, "id") or cell(row, "name"), cell(row, "title") or cell(row, "name")
-        entries.append(_entry(path, f"line {line}", name=name, title=title,
-                              description=cell(row, "description"), keywords=keywords, url=cell(row, "url")))
+        entries.append(
+            _entry(
+                path,
+                f"line {line}",
+                name=name,
+                title=title,
+                description=cell(row, "description"),
+                keywords=keywords,
+                url=cell(row, "url"),
+            )
+        )
     return entries
 
 
@@ -606,8 +780,9 @@ def _read_text(path: Path) -> str:
     except OSError as exc:
         raise CatalogError(f"{path}: the catalog cannot be read ({exc.strerror or exc})") from None
     if b"\x00" in data[:4096]:
-        raise CatalogError(f"{path}: not a text file (expected Socrata catalog JSON or a catalog CSV; "
-                           "save a spreadsheet as CSV)")
+        raise CatalogError(
+            f"{path}: not a text file (expected Socrata catalog JSON or a catalog CSV; save a spreadsheet as CSV)"
+        )
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
@@ -652,8 +827,9 @@ def load_city_catalog(path: str | Path) -> list[CatalogEntry]:
         try:
             raw = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise CatalogError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); expected a Socrata "
-                               "catalog export") from None
+            raise CatalogError(
+                f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); expected a Socrata catalog export"
+            ) from None
         entries = _from_json(path, raw)
     else:
         entries = _from_csv(path, text)

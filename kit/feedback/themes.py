@@ -33,8 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from kit.errors import KitError
 from kit.feedback.words import is_non_answer, words
 
-__all__ = ["Theme", "ThemeCount", "ThemeError", "ThemeSummary", "group_comments", "load_themes",
-           "themes_of"]
+__all__ = ["Theme", "ThemeCount", "ThemeError", "ThemeSummary", "group_comments", "load_themes", "themes_of"]
 
 THEMES_FILE = Path(__file__).with_name("themes.yaml")
 
@@ -54,8 +53,9 @@ class ThemeError(KitError):
         The field at fault (``themes.2.keywords.en``), when there is one.
     """
 
-    def __init__(self, message: str, *, path: str | None = None, field: str | None = None,
-                 hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, path: str | None = None, field: str | None = None, hint: str | None = None
+    ) -> None:
         self.path = path
         self.field = field
         super().__init__(message, hint=hint)
@@ -184,8 +184,11 @@ def _read_yaml(path: Path) -> object:
 
 def _validate(path: Path, raw: object) -> _ThemesFile:
     if not isinstance(raw, dict):
-        raise ThemeError(f"{path}: expected a mapping with a 'themes' list (id, label, keywords per theme)",
-                         path=str(path), field="themes")
+        raise ThemeError(
+            f"{path}: expected a mapping with a 'themes' list (id, label, keywords per theme)",
+            path=str(path),
+            field="themes",
+        )
     try:
         return _ThemesFile.model_validate(raw)
     except ValidationError as exc:
@@ -198,8 +201,10 @@ def _validate(path: Path, raw: object) -> _ThemesFile:
 @lru_cache(maxsize=8)
 def _load_cached(path: Path, mtime: float) -> tuple[Theme, ...]:
     spec = _validate(path, _read_yaml(path))
-    return tuple(Theme(id=t.id, label=dict(t.label), keywords={lang: tuple(kws) for lang, kws in t.keywords.items()})
-                 for t in spec.themes)
+    return tuple(
+        Theme(id=t.id, label=dict(t.label), keywords={lang: tuple(kws) for lang, kws in t.keywords.items()})
+        for t in spec.themes
+    )
 
 
 def load_themes(path: Path | str | None = None) -> list[Theme]:
@@ -233,11 +238,13 @@ def load_themes(path: Path | str | None = None) -> list[Theme]:
 
 # ---- matching ----------------------------------------------------------------------
 
+
 def _spans(phrase: Phrase, tokens: list[str]) -> list[tuple[int, int]]:
     """Where the phrase's words start the words of ``tokens``, in a row: (first, past-last) positions."""
     n = len(phrase)
-    return [(i, i + n) for i in range(len(tokens) - n + 1)
-            if all(tokens[i + j].startswith(phrase[j]) for j in range(n))]
+    return [
+        (i, i + n) for i in range(len(tokens) - n + 1) if all(tokens[i + j].startswith(phrase[j]) for j in range(n))
+    ]
 
 
 def _most_specific(matched: list[tuple[str, Phrase, list[tuple[int, int]]]]) -> tuple[str, ...]:
@@ -246,10 +253,16 @@ def _most_specific(matched: list[tuple[str, Phrase, list[tuple[int, int]]]]) -> 
     "fast" inside "too fast" and "map" on the word "mapas" (which "mapa" also
     matched) say nothing more; "map" on the word "maps" does.
     """
+
     def covered(phrase: Phrase, span: tuple[int, int]) -> bool:
-        return any(other != phrase and start <= span[0] and span[1] <= end
-                   and ((start, end) != span or bool(_spans(phrase, list(other))))
-                   for _, other, spans in matched for start, end in spans)
+        return any(
+            other != phrase
+            and start <= span[0]
+            and span[1] <= end
+            and ((start, end) != span or bool(_spans(phrase, list(other))))
+            for _, other, spans in matched
+            for start, end in spans
+        )
 
     return tuple(kw for kw, phrase, spans in matched if not all(covered(phrase, span) for span in spans))
 

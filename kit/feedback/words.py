@@ -21,12 +21,38 @@ __all__ = ["NON_ANSWERS", "fold", "is_non_answer", "words"]
 _WORD = re.compile(r"[^\W_]+")
 
 # Answers that say nothing, as folded words joined by one space (see is_non_answer).
-NON_ANSWERS = frozenset({
-    "", "n a", "na", "none", "no", "nothing", "nope", "nothing else", "not sure", "no idea", "idk",
-    "i don t know", "dont know", "don t know", "no comment", "no comments", "nil", "null",
-    "nada", "ninguna", "ninguno", "ningun", "no se", "no lo se", "no sabria", "sin comentarios",
-    "no tengo", "nada mas",
-})
+NON_ANSWERS = frozenset(
+    {
+        "",
+        "n a",
+        "na",
+        "none",
+        "no",
+        "nothing",
+        "nope",
+        "nothing else",
+        "not sure",
+        "no idea",
+        "idk",
+        "i don t know",
+        "dont know",
+        "don t know",
+        "no comment",
+        "no comments",
+        "nil",
+        "null",
+        "nada",
+        "ninguna",
+        "ninguno",
+        "ningun",
+        "no se",
+        "no lo se",
+        "no sabria",
+        "sin comentarios",
+        "no tengo",
+        "nada mas",
+    }
+)
 
 
 def fold(text: str) -> str:

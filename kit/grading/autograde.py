@@ -52,8 +52,15 @@ from kit.grading.nbgrader_result import first_problem
 if TYPE_CHECKING:
     from kit.grading.sandbox import Limits
 
-__all__ = ["AutogradeRun", "LearnerResult", "autograde", "check_submission", "default_workers",
-           "hidden_paths", "submission_score"]
+__all__ = [
+    "AutogradeRun",
+    "LearnerResult",
+    "autograde",
+    "check_submission",
+    "default_workers",
+    "hidden_paths",
+    "submission_score",
+]
 
 ENGINES = ("kit", "nbgrader")
 Progress = Callable[["AutogradeRun", "LearnerResult | None"], None]
@@ -188,10 +195,18 @@ def hidden_paths(course: Course) -> list[Path]:
     return list(unique)
 
 
-def autograde(course: Course, assignment: str, learners: list[str] | None = None, *,
-              workers: int | None = None, force: bool = False, limits: Limits | dict | None = None,
-              progress: Progress | None = None, engine: str = "kit",
-              restore_tests: bool | None = None) -> AutogradeRun:
+def autograde(
+    course: Course,
+    assignment: str,
+    learners: list[str] | None = None,
+    *,
+    workers: int | None = None,
+    force: bool = False,
+    limits: Limits | dict | None = None,
+    progress: Progress | None = None,
+    engine: str = "kit",
+    restore_tests: bool | None = None,
+) -> AutogradeRun:
     """Autograde ``assignment`` for ``learners`` (default: everyone who submitted).
 
     Parameters
@@ -248,8 +263,15 @@ def autograde(course: Course, assignment: str, learners: list[str] | None = None
         run = AutogradeRun(assignment, engine, total=len(learners))
         _grade_with_nbgrader(course, run, learners, progress)
     else:
-        run = _KitRun(course, assignment, workers=workers, force=force, limits=limits, progress=progress,
-                      restore_tests=restore_tests).run(learners)
+        run = _KitRun(
+            course,
+            assignment,
+            workers=workers,
+            force=force,
+            limits=limits,
+            progress=progress,
+            restore_tests=restore_tests,
+        ).run(learners)
     run.seconds = time.monotonic() - started
     return run
 
@@ -259,8 +281,11 @@ def _check_released(course: Course, assignment: str) -> None:
         try:
             gb.find_assignment(assignment)
         except MissingEntry:
-            raise AssignmentError(f"'{assignment}' has not been released", assignment=assignment,
-                                  hint=f"run `kit grade release {assignment}` first") from None
+            raise AssignmentError(
+                f"'{assignment}' has not been released",
+                assignment=assignment,
+                hint=f"run `kit grade release {assignment}` first",
+            ) from None
 
 
 def _grade_with_nbgrader(course: Course, run: AutogradeRun, learners: list[str], progress: Progress | None) -> None:
@@ -330,8 +355,9 @@ class _KitRun:
         # the sandbox's warm server takes seconds to start (it imports pandas,
         # geopandas…): start it alongside the first learners' bookkeeping
         starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kit-sandbox-start")
-        starting = starter.submit(Sandbox, workers=self.workers, limits=Limits(**self.limits),
-                                  hide=hidden_paths(self.course))
+        starting = starter.submit(
+            Sandbox, workers=self.workers, limits=Limits(**self.limits), hide=hidden_paths(self.course)
+        )
         # twice as many learners in progress as notebooks running: while `workers`
         # notebooks run, the next learners' bookkeeping is done and they wait,
         # ready, for a free slot (the sandbox runs at most `workers` at once)
@@ -394,8 +420,7 @@ class _KitRun:
             coursedir.assignment_id = self.assignment
             coursedir.student_id = learner
             log = logging.Logger(f"kit.autograde.{learner}", logging.INFO)
-            converter = SandboxedAutograde(coursedir=coursedir, session=session, config=self.course.config,
-                                           log=log)
+            converter = SandboxedAutograde(coursedir=coursedir, session=session, config=self.course.config, log=log)
             converter.force = True
             converter.create_student = True
             converter.restore_tests = restoring
@@ -410,11 +435,11 @@ class _KitRun:
                 if message:
                     problem = f"{problem} ({message})"
                 self.journal.finish(learner, fp, graded=False, problem=problem, status=status, message=message)
-                return LearnerResult(learner, False, problem=problem, status=status, message=message,
-                                     seconds=seconds)
+                return LearnerResult(learner, False, problem=problem, status=status, message=message, seconds=seconds)
             score, max_score = submission_score(self.course, self.assignment, learner) or (None, None)
-            self.journal.finish(learner, fp, graded=True, score=score, max_score=max_score, status=status,
-                                message=message)
+            self.journal.finish(
+                learner, fp, graded=True, score=score, max_score=max_score, status=status, message=message
+            )
             return LearnerResult(learner, True, score, max_score, status=status, message=message, seconds=seconds)
 
 

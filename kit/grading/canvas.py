@@ -40,7 +40,7 @@ class CanvasExport:
     path: Path
     learners: int
     assignments: list[str]
-    unmatched: list[str]   # learners not found in the roster (empty without a roster)
+    unmatched: list[str]  # learners not found in the roster (empty without a roster)
 
 
 def _key(value: str) -> str:
@@ -56,8 +56,10 @@ def read_roster(path: Path) -> dict[str, dict[str, str]]:
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise GradingError(f"{path}: the Canvas roster cannot be read ({exc})") from None
     if not rows or not {"Student", "ID"} <= set(rows[0]):
-        raise GradingError(f"{path}: not a Canvas gradebook export (it needs the columns Student and ID; "
-                           "export it from Canvas: Grades → Export)")
+        raise GradingError(
+            f"{path}: not a Canvas gradebook export (it needs the columns Student and ID; "
+            "export it from Canvas: Grades → Export)"
+        )
     index: dict[str, dict[str, str]] = {}
     for row in rows:
         if _key(row.get("Student", "")) in ("points possible", "") or not row.get("ID", "").strip():
@@ -90,8 +92,7 @@ def _scores(course: Course, assignments: list[str]) -> tuple[dict, dict, dict]:
     return scores, maxima, names
 
 
-def write_canvas_csv(course: Course, assignments: list[str], path: Path,
-                     roster: Path | None = None) -> CanvasExport:
+def write_canvas_csv(course: Course, assignments: list[str], path: Path, roster: Path | None = None) -> CanvasExport:
     """Write ``path`` for Canvas's gradebook import: one row per learner, a column per assignment."""
     scores, maxima, names = _scores(course, assignments)
     index = read_roster(roster) if roster else {}
@@ -107,8 +108,11 @@ def write_canvas_csv(course: Course, assignments: list[str], path: Path,
             found = index.get(_key(learner))
             if roster and found is None:
                 unmatched.append(learner)
-            identity = ([found.get(c, "") for c in IDENTITY] if found else
-                        [names.get(learner, learner), "", learner, learner, ""])
+            identity = (
+                [found.get(c, "") for c in IDENTITY]
+                if found
+                else [names.get(learner, learner), "", learner, learner, ""]
+            )
             cells = [f"{scores[a, learner]:g}" if (a, learner) in scores else "" for a in assignments]
             writer.writerow(identity + cells)
     return CanvasExport(path, len(learners), list(assignments), unmatched)

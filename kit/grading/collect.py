@@ -18,7 +18,7 @@ import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from kit.errors import SubmissionError
@@ -63,6 +63,7 @@ def _safe_extract(archive: Path, target: Path) -> None:
 
 def _learner_root(folder: Path, assignment: str) -> Path:
     """Descend through single wrapper folders until learner folders appear."""
+
     def is_learner_dir(p: Path) -> bool:
         return p.is_dir() and (any(p.glob("*.ipynb")) or any((p / assignment).glob("*.ipynb")))
 
@@ -75,8 +76,10 @@ def _learner_root(folder: Path, assignment: str) -> Path:
         if len(dirs) != 1:
             break
         current = dirs[0]
-    raise SubmissionError(f"no learner folders with notebooks found in {folder}",
-                          hint="expected <learner>/<notebook>.ipynb or <learner>/<assignment>/<notebook>.ipynb")
+    raise SubmissionError(
+        f"no learner folders with notebooks found in {folder}",
+        hint="expected <learner>/<notebook>.ipynb or <learner>/<assignment>/<notebook>.ipynb",
+    )
 
 
 def _collect_one(course: Course, assignment: str, folder: Path) -> Collected:
@@ -99,7 +102,7 @@ def _collect_one(course: Course, assignment: str, folder: Path) -> Collected:
         shutil.copyfile(sent, target / "timestamp.txt")
     else:
         newest = max(nb.stat().st_mtime for nb in notebooks)
-        stamp = datetime.fromtimestamp(newest, tz=timezone.utc)
+        stamp = datetime.fromtimestamp(newest, tz=UTC)
         (target / "timestamp.txt").write_text(stamp.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
     return Collected(learner, [nb.name for nb in notebooks])
 
@@ -117,8 +120,11 @@ def collect(course: Course, assignment: str, source: Path) -> list[Collected]:
         else:
             folder = source
         root = _learner_root(folder, assignment)
-        results = [_collect_one(course, assignment, d) for d in sorted(root.iterdir())
-                   if d.is_dir() and not d.name.startswith((".", "__MACOSX"))]
+        results = [
+            _collect_one(course, assignment, d)
+            for d in sorted(root.iterdir())
+            if d.is_dir() and not d.name.startswith((".", "__MACOSX"))
+        ]
     with course.gradebook() as gb:
         for result in results:
             if result.problem is None:

@@ -46,8 +46,15 @@ from traitlets import Bool, Integer, Unicode
 from traitlets.config import Config
 from traitlets.utils.importstring import import_item
 
-__all__ = ["GradingSession", "NotebookRun", "RestoreDeletedCells", "SandboxExecute", "SandboxedAutograde",
-           "StopGrading", "sandbox_settings"]
+__all__ = [
+    "GradingSession",
+    "NotebookRun",
+    "RestoreDeletedCells",
+    "SandboxExecute",
+    "SandboxedAutograde",
+    "StopGrading",
+    "sandbox_settings",
+]
 
 
 class StopGrading(Exception):
@@ -117,8 +124,11 @@ def _copy_given_files(folder: Path, target: Path) -> None:
     shutil.copytree(folder, target, ignore=ignore, dirs_exist_ok=True, symlinks=True)
 
 
-LIMIT_ERRORS = {"CellTimeoutError": "timed out", "OutputLimitError": "printed more than the output limit",
-                "MemoryError": "ran out of memory"}
+LIMIT_ERRORS = {
+    "CellTimeoutError": "timed out",
+    "OutputLimitError": "printed more than the output limit",
+    "MemoryError": "ran out of memory",
+}
 
 
 class SandboxExecute(NbGraderPreprocessor):
@@ -182,7 +192,8 @@ class RestoreDeletedCells(NbGraderPreprocessor):
 
     notification = Unicode(
         "This cell ({cell_id}) was missing from your submission; the autograder put it back.",
-        help="First line of each restored cell (a comment in code cells).").tag(config=True)
+        help="First line of each restored cell (a comment in code cells).",
+    ).tag(config=True)
 
     session: GradingSession | None = None
     source_dir: Path | None = None  # the assignment's source folder (set by SandboxedAutograde)
@@ -228,13 +239,20 @@ class RestoreDeletedCells(NbGraderPreprocessor):
         if path is None or not path.is_file():
             return []
         source = nbformat.read(path, as_version=4)
-        return [c.metadata["nbgrader"]["grade_id"] for c in source.cells
-                if c.metadata.get("nbgrader", {}).get("grade_id")]
+        return [
+            c.metadata["nbgrader"]["grade_id"] for c in source.cells if c.metadata.get("nbgrader", {}).get("grade_id")
+        ]
 
     def _make_cell(self, grade_id, cell_type, source, locked, checksum, points) -> NotebookNode:
         note = self.notification.format(cell_id=grade_id)
-        meta = {"grade": points is not None, "grade_id": grade_id, "locked": locked, "solution": False,
-                "checksum": checksum, "schema_version": 3}
+        meta = {
+            "grade": points is not None,
+            "grade_id": grade_id,
+            "locked": locked,
+            "solution": False,
+            "checksum": checksum,
+            "schema_version": 3,
+        }
         if points is not None:
             meta["points"] = points
         if cell_type == "code":
@@ -267,8 +285,9 @@ class SandboxedAutograde(Autograde):
         The learner's :class:`GradingSession`.
     """
 
-    restore_tests = Bool(True, help="Put back locked and test cells a learner deleted "
-                                    "(see kit.grading.converter.RestoreDeletedCells).").tag(config=True)
+    restore_tests = Bool(
+        True, help="Put back locked and test cells a learner deleted (see kit.grading.converter.RestoreDeletedCells)."
+    ).tag(config=True)
 
     def __init__(self, coursedir=None, session: GradingSession | None = None, **kwargs):
         super().__init__(coursedir=coursedir, **kwargs)
@@ -334,8 +353,12 @@ def sandbox_settings(config: Config) -> dict:
     """
     execute = SandboxExecute(config=config)
     cell = Execute(config=config).timeout
-    limits = dict(cell_seconds=cell if cell and cell > 0 else execute.notebook_seconds,
-                  notebook_seconds=execute.notebook_seconds, memory_mb=execute.memory_mb,
-                  output_bytes=execute.output_bytes, processes=execute.processes, file_mb=execute.file_mb)
+    limits = {
+        "cell_seconds": cell if cell and cell > 0 else execute.notebook_seconds,
+        "notebook_seconds": execute.notebook_seconds,
+        "memory_mb": execute.memory_mb,
+        "output_bytes": execute.output_bytes,
+        "processes": execute.processes,
+        "file_mb": execute.file_mb,
+    }
     return {"limits": limits, "workers": execute.workers}
-

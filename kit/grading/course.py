@@ -49,8 +49,11 @@ def check_learner_id(learner: str) -> str:
     if not LEARNER_ID.match(learner):
         from kit.errors import SubmissionError
 
-        raise SubmissionError(f"'{learner}' is not a usable learner id", learner=learner,
-                              hint="use letters, digits, '_', '.' or '-' (at most 64), starting with a letter or digit")
+        raise SubmissionError(
+            f"'{learner}' is not a usable learner id",
+            learner=learner,
+            hint="use letters, digits, '_', '.' or '-' (at most 64), starting with a letter or digit",
+        )
     return learner
 
 
@@ -85,8 +88,11 @@ class Course:
     def check_assignment(self, assignment: str) -> str:
         known = self.assignments()
         if assignment not in known:
-            raise AssignmentError(f"unknown assignment '{assignment}'", assignment=assignment,
-                                  hint=f"assignments in {self.source_root}: {', '.join(known) or 'none'}")
+            raise AssignmentError(
+                f"unknown assignment '{assignment}'",
+                assignment=assignment,
+                hint=f"assignments in {self.source_root}: {', '.join(known) or 'none'}",
+            )
         return assignment
 
     def source_notebooks(self, assignment: str) -> list[Path]:
@@ -115,8 +121,10 @@ def open_course(root: Path | None = None) -> Course:
     """
     root = Path(root or grader_dir()).resolve()
     if not (root / CONFIG_FILE).is_file():
-        raise CourseError(f"no nbgrader course at {root} (missing {CONFIG_FILE})",
-                          hint="run kit from a checkout of the kit, or set KIT_HOME")
+        raise CourseError(
+            f"no nbgrader course at {root} (missing {CONFIG_FILE})",
+            hint="run kit from a checkout of the kit, or set KIT_HOME",
+        )
     _ensure_own_tools_on_path()
     config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
     config.CourseDirectory.root = str(root)

@@ -24,8 +24,12 @@ class FeedbackResult:
     problem: str | None = None
 
 
-def generate_feedback(course: Course, assignment: str, learners: list[str] | None = None,
-                      on_result: Callable[[FeedbackResult], None] | None = None) -> list[FeedbackResult]:
+def generate_feedback(
+    course: Course,
+    assignment: str,
+    learners: list[str] | None = None,
+    on_result: Callable[[FeedbackResult], None] | None = None,
+) -> list[FeedbackResult]:
     """Write HTML feedback for each autograded learner of ``assignment``."""
     course.check_assignment(assignment)
     if learners is None:

@@ -26,8 +26,9 @@ __all__ = ["GracePeriodPenalty", "late_penalty"]
 DAY = 24 * 3600
 
 
-def late_penalty(score: float, seconds_late: float, grace_hours: float, percent_per_day: float,
-                 max_percent: float = 100.0) -> float:
+def late_penalty(
+    score: float, seconds_late: float, grace_hours: float, percent_per_day: float, max_percent: float = 100.0
+) -> float:
     """Points taken off ``score`` for a submission ``seconds_late`` after the deadline.
 
     Every started day after the grace period costs ``percent_per_day`` % of the
@@ -53,8 +54,9 @@ class GracePeriodPenalty(LateSubmissionPlugin):
     """nbgrader plugin: no penalty within the grace period, then a percentage of the score per day late."""
 
     grace_hours = Float(0.0, help="Hours after the due date during which a submission is not late.").tag(config=True)
-    percent_per_day = Float(0.0, help="Percent of the notebook's score taken off per started day late, "
-                                      "after the grace period.").tag(config=True)
+    percent_per_day = Float(
+        0.0, help="Percent of the notebook's score taken off per started day late, after the grace period."
+    ).tag(config=True)
     max_percent = Float(100.0, help="The most a late submission can lose, in percent of its score.").tag(config=True)
 
     def late_submission_penalty(self, student_id: str, score: float, total_seconds_late: float) -> float:

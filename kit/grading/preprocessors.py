@@ -24,6 +24,7 @@ class HideHiddenTests(ClearHiddenTests):
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error":
                     evalue = output.get("evalue", "")
-                    output["traceback"] = [f"{output.get('ename', 'Error')}: {evalue}" if evalue
-                                           else output.get("ename", "Error")]
+                    output["traceback"] = [
+                        f"{output.get('ename', 'Error')}: {evalue}" if evalue else output.get("ename", "Error")
+                    ]
         return cell, resources

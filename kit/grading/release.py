@@ -11,7 +11,7 @@ import re
 import shutil
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
@@ -20,8 +20,14 @@ from kit.errors import AssignmentError
 from kit.grading.course import Course
 from kit.grading.nbgrader_result import require_success
 
-MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS",
-           "BEGIN MARK SCHEME", "END MARK SCHEME")
+MARKERS = (
+    "BEGIN SOLUTION",
+    "END SOLUTION",
+    "BEGIN HIDDEN TESTS",
+    "END HIDDEN TESTS",
+    "BEGIN MARK SCHEME",
+    "END MARK SCHEME",
+)
 _HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
 
 
@@ -62,15 +68,16 @@ def set_due_date(course: Course, assignment: str, due: datetime | None) -> None:
     if due is None:
         return
     if due.tzinfo is not None:
-        due = due.astimezone(timezone.utc).replace(tzinfo=None)
+        due = due.astimezone(UTC).replace(tzinfo=None)
     else:
-        due = due.astimezone().astimezone(timezone.utc).replace(tzinfo=None)
+        due = due.astimezone().astimezone(UTC).replace(tzinfo=None)
     with course.gradebook() as gb:
         gb.update_or_create_assignment(assignment, duedate=due)
 
 
-def release_assignment(course: Course, assignment: str, *, archive: bool = True,
-                       due: datetime | None = None) -> Release:
+def release_assignment(
+    course: Course, assignment: str, *, archive: bool = True, due: datetime | None = None
+) -> Release:
     """Generate the learner version of ``assignment`` into ``grader/release``.
 
     Parameters
@@ -86,14 +93,16 @@ def release_assignment(course: Course, assignment: str, *, archive: bool = True,
         lose points as the course's late policy says (:mod:`kit.grading.late`).
     """
     course.check_assignment(assignment)
-    require_success(course.api.generate_assignment(assignment, force=True, create=True),
-                    f"could not release '{assignment}'")
+    require_success(
+        course.api.generate_assignment(assignment, force=True, create=True), f"could not release '{assignment}'"
+    )
     directory = course.step_dir("release", ".", assignment)
     leaks = find_leaks(directory, course.source_notebooks(assignment))
     if leaks:
         shutil.rmtree(directory)
-        raise AssignmentError(f"release of '{assignment}' leaked solutions and was deleted: {leaks[0]}",
-                              assignment=assignment)
+        raise AssignmentError(
+            f"release of '{assignment}' leaked solutions and was deleted: {leaks[0]}", assignment=assignment
+        )
     set_due_date(course, assignment, due)
     notebooks = sorted(directory.glob("*.ipynb"))
     zip_path = None
@@ -102,8 +111,9 @@ def release_assignment(course: Course, assignment: str, *, archive: bool = True,
         zip_path.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as zf:
             for path in sorted(p for p in directory.rglob("*") if p.is_file()):
-                info = zipfile.ZipInfo(f"{assignment}/{path.relative_to(directory).as_posix()}",
-                                       date_time=(2026, 1, 1, 0, 0, 0))
+                info = zipfile.ZipInfo(
+                    f"{assignment}/{path.relative_to(directory).as_posix()}", date_time=(2026, 1, 1, 0, 0, 0)
+                )
                 info.compress_type = zipfile.ZIP_DEFLATED
                 zf.writestr(info, path.read_bytes())
     return Release(assignment=assignment, directory=directory, notebooks=notebooks, archive=zip_path)

@@ -19,6 +19,7 @@ from kit.plan.matrix import audience_matrix, bundle_specs, write_bundle_specs, w
 from kit.plan.validate import load_spec
 from kit.plan.workplan import workplan_tasks, write_workplan_csv
 
+
 def build_plan(spec_path: Path, output: Path) -> list[Path]:
     """Validate ``spec_path`` and write the whole plan into ``output``; return the files written."""
     spec = load_spec(spec_path)
@@ -39,4 +40,3 @@ def build_plan(spec_path: Path, output: Path) -> list[Path]:
             shutil.rmtree(output)
         shutil.move(str(work), output)
     return sorted(p for p in output.rglob("*") if p.is_file())
-

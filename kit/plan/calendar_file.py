@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zoneinfo
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from kit.plan.schedule import Event, plan_events, session_dates
@@ -28,8 +28,20 @@ UID_DOMAIN = "civic-data-training-kit"
 CRLF = "\r\n"
 MAX_OCTETS = 75
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _EPOCH_LOCAL = datetime(1970, 1, 1)  # the start of a zone's only observance when it has no transitions
 
 
@@ -72,7 +84,7 @@ def _local(value: datetime) -> str:
 
 
 def _utc(value: datetime) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _offset(delta: timedelta) -> str:
@@ -100,7 +112,7 @@ def event_uid(spec: PlanSpec, event: Event) -> str:
 
 def dtstamp(spec: PlanSpec) -> str:
     """DTSTAMP from the spec, not the clock: the pre-sprint call's date at midnight UTC."""
-    return _utc(datetime.combine(spec.sprint.pre_call, time(0, 0), tzinfo=timezone.utc))
+    return _utc(datetime.combine(spec.sprint.pre_call, time(0, 0), tzinfo=UTC))
 
 
 def calendar_name(spec: PlanSpec) -> str:
@@ -150,10 +162,12 @@ def _transitions(zone: zoneinfo.ZoneInfo, start: datetime, end: datetime) -> lis
 def _observance(instant: datetime, before: tuple, after: tuple, negative_dst: bool) -> list[str]:
     offset_from, offset_to = before[0], after[0]
     kind = "DAYLIGHT" if _is_daylight(after, negative_dst) else "STANDARD"
-    lines = [f"BEGIN:{kind}",
-             f"DTSTART:{_local((instant + offset_from).replace(tzinfo=None))}",  # local time before the change
-             f"TZOFFSETFROM:{_offset(offset_from)}",
-             f"TZOFFSETTO:{_offset(offset_to)}"]
+    lines = [
+        f"BEGIN:{kind}",
+        f"DTSTART:{_local((instant + offset_from).replace(tzinfo=None))}",  # local time before the change
+        f"TZOFFSETFROM:{_offset(offset_from)}",
+        f"TZOFFSETTO:{_offset(offset_to)}",
+    ]
     if after[2]:
         lines.append(f"TZNAME:{escape_text(after[2])}")
     return lines + [f"END:{kind}"]
@@ -168,16 +182,16 @@ def vtimezone_lines(name: str, first: date, last: date) -> list[str]:
     observance, from 1970, at the offset it had on 1 January of the first year.
     """
     zone = zoneinfo.ZoneInfo(name)
-    begin = datetime(first.year, 1, 1, tzinfo=timezone.utc)
-    end = datetime(last.year + 1, 1, 1, tzinfo=timezone.utc) + timedelta(days=1)
-    earlier = _transitions(zone, datetime(first.year - 1, 1, 1, tzinfo=timezone.utc) - timedelta(days=1), begin)
+    begin = datetime(first.year, 1, 1, tzinfo=UTC)
+    end = datetime(last.year + 1, 1, 1, tzinfo=UTC) + timedelta(days=1)
+    earlier = _transitions(zone, datetime(first.year - 1, 1, 1, tzinfo=UTC) - timedelta(days=1), begin)
     chosen = earlier[-1:] + _transitions(zone, begin, end)
     negative_dst = any(s[1] < timedelta(0) for _, before, after in chosen for s in (before, after))
     lines = ["BEGIN:VTIMEZONE", f"TZID:{name}"]
     if not earlier:  # nothing changed in the year before: the offset in force then, since 1970
         state = _state(zone, begin)
         negative_dst = negative_dst or state[1] < timedelta(0)
-        epoch = _EPOCH_LOCAL.replace(tzinfo=timezone.utc) - state[0]
+        epoch = _EPOCH_LOCAL.replace(tzinfo=UTC) - state[0]
         lines += _observance(epoch, state, state, negative_dst)
     for instant, before, after in chosen:
         lines += _observance(instant, before, after, negative_dst)
@@ -224,14 +238,23 @@ def event_description(spec: PlanSpec, event: Event, events: list[Event]) -> str:
             parts.append("Topics: " + ", ".join(t.title for t in spec.topics) + ".")
     elif event.kind == "office_hours":
         total = _count(events, "office_hours")
-        parts = [f"Office hours {event.number} of {total} of the {name}: drop in with questions about "
-                 "the exercises or your own data.", when]
+        parts = [
+            f"Office hours {event.number} of {total} of the {name}: drop in with questions about "
+            "the exercises or your own data.",
+            when,
+        ]
     elif event.kind == "pre_call":
-        parts = [f"Pre-sprint call of the {name}: confirm audiences, rooms, datasets and translations "
-                 f"before the first session on {sessions[0].isoformat()}.", when]
+        parts = [
+            f"Pre-sprint call of the {name}: confirm audiences, rooms, datasets and translations "
+            f"before the first session on {sessions[0].isoformat()}.",
+            when,
+        ]
     elif event.kind == "post_call":
-        parts = [f"Post-sprint call of the {name}: review the feedback, the open-data backlog and the "
-                 f"next steps after the last session on {sessions[-1].isoformat()}.", when]
+        parts = [
+            f"Post-sprint call of the {name}: review the feedback, the open-data backlog and the "
+            f"next steps after the last session on {sessions[-1].isoformat()}.",
+            when,
+        ]
     else:
         parts = [f"{event_summary(spec, event, events)} of the {name}.", when]
     if spec.sprint.skip and event.kind == "session":
@@ -250,18 +273,20 @@ def _organizer(spec: PlanSpec) -> list[str]:
 
 def vevent_lines(spec: PlanSpec, event: Event, events: list[Event]) -> list[str]:
     tzid = _param(spec.timezone)
-    return ["BEGIN:VEVENT",
-            f"UID:{event_uid(spec, event)}",
-            f"DTSTAMP:{dtstamp(spec)}",
-            "SEQUENCE:0",
-            f"DTSTART;TZID={tzid}:{_local(event.start)}",
-            f"DTEND;TZID={tzid}:{_local(event.end)}",
-            f"SUMMARY:{escape_text(event_summary(spec, event, events))}",
-            f"DESCRIPTION:{escape_text(event_description(spec, event, events))}",
-            *_organizer(spec),
-            "STATUS:CONFIRMED",
-            "TRANSP:OPAQUE",
-            "END:VEVENT"]
+    return [
+        "BEGIN:VEVENT",
+        f"UID:{event_uid(spec, event)}",
+        f"DTSTAMP:{dtstamp(spec)}",
+        "SEQUENCE:0",
+        f"DTSTART;TZID={tzid}:{_local(event.start)}",
+        f"DTEND;TZID={tzid}:{_local(event.end)}",
+        f"SUMMARY:{escape_text(event_summary(spec, event, events))}",
+        f"DESCRIPTION:{escape_text(event_description(spec, event, events))}",
+        *_organizer(spec),
+        "STATUS:CONFIRMED",
+        "TRANSP:OPAQUE",
+        "END:VEVENT",
+    ]
 
 
 # --- the file -----------------------------------------------------------------------------------------------------
@@ -272,14 +297,16 @@ def calendar_text(spec: PlanSpec) -> str:
     events = plan_events(spec.sprint)
     first = min(e.start.date() for e in events)
     last = max(e.end.date() for e in events)
-    lines = ["BEGIN:VCALENDAR",
-             "VERSION:2.0",
-             f"PRODID:{PRODID}",
-             "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH",
-             f"X-WR-CALNAME:{escape_text(calendar_name(spec))}",
-             f"X-WR-TIMEZONE:{escape_text(spec.timezone)}",
-             *vtimezone_lines(spec.timezone, first, last)]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{escape_text(calendar_name(spec))}",
+        f"X-WR-TIMEZONE:{escape_text(spec.timezone)}",
+        *vtimezone_lines(spec.timezone, first, last),
+    ]
     for event in events:
         lines += vevent_lines(spec, event, events)
     lines.append("END:VCALENDAR")

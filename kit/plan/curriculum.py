@@ -41,8 +41,11 @@ def modules_for(spec: PlanSpec, audience: Audience, syllabus: Syllabus) -> list[
             if module.number != number:
                 needed_by.setdefault(module.number, set()).add(number)
     numbers = set(asked) | set(needed_by)
-    return [Assigned(m, tuple(asked.get(m.number, ())), tuple(sorted(needed_by.get(m.number, ()))))
-            for m in syllabus.modules if m.number in numbers]
+    return [
+        Assigned(m, tuple(asked.get(m.number, ())), tuple(sorted(needed_by.get(m.number, ()))))
+        for m in syllabus.modules
+        if m.number in numbers
+    ]
 
 
 def datasets_for(spec: PlanSpec, audience: Audience, syllabus: Syllabus) -> list[str]:

@@ -20,16 +20,32 @@ from pathlib import Path
 from kit.data.catalog import describe_dataset
 from kit.data.syllabus import Module, Syllabus
 from kit.pages import Messages as BaseMessages
-from kit.pages import (check_catalogs, markdown_cell, markdown_to_html, placeholders, read_catalog,
-                       template_environment, tidy_markdown, write_text)
+from kit.pages import (
+    check_catalogs,
+    markdown_cell,
+    markdown_to_html,
+    placeholders,
+    read_catalog,
+    template_environment,
+    tidy_markdown,
+    write_text,
+)
 from kit.plan.curriculum import modules_for, topics_for
 from kit.plan.pacing import session_plan
 from kit.plan.schedule import office_hour_dates, plan_events, session_dates, session_time
 from kit.plan.spec import PlanSpec
 from kit.plan.workplan import BACKLOG_DAYS, DATA_LEAD, PROGRAM_LEAD, REPORT_DAYS, TRAINER, owner_for
 
-__all__ = ["LANGUAGES", "Messages", "check_messages", "load_messages", "markdown_to_html", "placeholders",
-           "render_plan", "write_documents"]
+__all__ = [
+    "LANGUAGES",
+    "Messages",
+    "check_messages",
+    "load_messages",
+    "markdown_to_html",
+    "placeholders",
+    "render_plan",
+    "write_documents",
+]
 
 MESSAGES_DIR = Path(__file__).parent / "messages"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -99,16 +115,28 @@ def _audiences(spec: PlanSpec, syllabus: Syllabus, m: Messages) -> list[dict]:
         language = m(f"language.{audience.language}")
         assigned = modules_for(spec, audience, syllabus)
         minutes = sum(a.module.minutes for a in assigned)
-        persona = audience.persona or m("persona.generated", kind=m(f"kind.{kind}"),
-                                        people=m.count("count.people", audience.size), issue_areas=areas,
-                                        skill=m(f"skill.{audience.skill_level}"), language=language)
-        out.append({
-            "name": audience.name, "persona": persona, "kind": m(f"kind_label.{kind}"), "size": audience.size,
-            "skill": m(f"skill_label.{audience.skill_level}"), "language": language, "issue_areas": areas,
-            "topics": m.join([t.title for t in topics_for(spec, audience)]),
-            "modules": m.join([m.module(a.module) for a in assigned]),
-            "hours": m.count("count.hours", round(minutes / 30) / 2),
-        })
+        persona = audience.persona or m(
+            "persona.generated",
+            kind=m(f"kind.{kind}"),
+            people=m.count("count.people", audience.size),
+            issue_areas=areas,
+            skill=m(f"skill.{audience.skill_level}"),
+            language=language,
+        )
+        out.append(
+            {
+                "name": audience.name,
+                "persona": persona,
+                "kind": m(f"kind_label.{kind}"),
+                "size": audience.size,
+                "skill": m(f"skill_label.{audience.skill_level}"),
+                "language": language,
+                "issue_areas": areas,
+                "topics": m.join([t.title for t in topics_for(spec, audience)]),
+                "modules": m.join([m.module(a.module) for a in assigned]),
+                "hours": m.count("count.hours", round(minutes / 30) / 2),
+            }
+        )
     return out
 
 
@@ -116,12 +144,15 @@ def _topics(spec: PlanSpec, syllabus: Syllabus, m: Messages) -> list[dict]:
     out = []
     for topic in spec.topics:
         takers = [a.name for a in spec.audiences if topic.issue_area in a.issue_areas]
-        out.append({
-            "title": topic.title, "issue_area": m.term("issue_area", topic.issue_area),
-            "audiences": m.join(takers) if takers else m("topic.no_audience"),
-            "modules": m.join([m.module(syllabus.module(ref)) for ref in topic.modules]),
-            "datasets": [{"title": describe_dataset(name, m.lang).title, "name": name} for name in topic.datasets],
-        })
+        out.append(
+            {
+                "title": topic.title,
+                "issue_area": m.term("issue_area", topic.issue_area),
+                "audiences": m.join(takers) if takers else m("topic.no_audience"),
+                "modules": m.join([m.module(syllabus.module(ref)) for ref in topic.modules]),
+                "datasets": [{"title": describe_dataset(name, m.lang).title, "name": name} for name in topic.datasets],
+            }
+        )
     return out
 
 
@@ -131,17 +162,24 @@ def _matrix(spec: PlanSpec, syllabus: Syllabus, m: Messages) -> dict:
     columns = [mod for mod in syllabus.modules if mod.number in numbers]
     rows, pulled_in = [], []
     for audience in spec.audiences:
-        cells = {x.module.number: m("matrix.prerequisite" if x.pulled_in else "matrix.asked")
-                 for x in taken[audience.id]}
+        cells = {
+            x.module.number: m("matrix.prerequisite" if x.pulled_in else "matrix.asked") for x in taken[audience.id]
+        }
         rows.append({"name": markdown_cell(audience.name), "cells": [cells.get(c.number, "") for c in columns]})
         for x in taken[audience.id]:
             if x.pulled_in:
                 needed_by = [m.module(syllabus.module(n)) for n in x.required_by]
-                pulled_in.append(Line(f"matrix.pulled_in.{'one' if len(needed_by) == 1 else 'other'}",
-                                      {"audience": audience.name, "module": m.module(x.module),
-                                       "needed_by": m.join(needed_by)}))
-    return {"columns": [markdown_cell(m.module(c, "module.column")) for c in columns], "rows": rows,
-            "pulled_in": pulled_in}
+                pulled_in.append(
+                    Line(
+                        f"matrix.pulled_in.{'one' if len(needed_by) == 1 else 'other'}",
+                        {"audience": audience.name, "module": m.module(x.module), "needed_by": m.join(needed_by)},
+                    )
+                )
+    return {
+        "columns": [markdown_cell(m.module(c, "module.column")) for c in columns],
+        "rows": rows,
+        "pulled_in": pulled_in,
+    }
 
 
 def _item_text(item, part: tuple[int, int], m: Messages) -> str:
@@ -169,16 +207,27 @@ def _sessions(spec: PlanSpec, syllabus: Syllabus, m: Messages) -> list[dict]:
             key = (item.kind, item.module.number if item.module else None)
             seen[key] = seen.get(key, 0) + 1
             end = clock + timedelta(minutes=item.minutes)
-            items.append({"when": m.clock_range(clock, end), "minutes": m("unit.minutes", minutes=item.minutes),
-                          "text": _item_text(item, (seen[key], pieces.get(key, 1)), m)})
+            items.append(
+                {
+                    "when": m.clock_range(clock, end),
+                    "minutes": m("unit.minutes", minutes=item.minutes),
+                    "text": _item_text(item, (seen[key], pieces.get(key, 1)), m),
+                }
+            )
             clock = end
         out.append({"number": plan.number, "date": m.date(plan.date), "agenda": items})
     return out
 
 
 def _events(spec: PlanSpec, m: Messages) -> list[dict]:
-    return [{"date": m.date(e.start.date()), "time": m.clock_range(e.start, e.end),
-             "event": m(f"event.{e.kind}", number=e.number)} for e in plan_events(spec.sprint)]
+    return [
+        {
+            "date": m.date(e.start.date()),
+            "time": m.clock_range(e.start, e.end),
+            "event": m(f"event.{e.kind}", number=e.number),
+        }
+        for e in plan_events(spec.sprint)
+    ]
 
 
 def _calls(spec: PlanSpec, m: Messages) -> dict:
@@ -200,8 +249,9 @@ def _skipped(spec: PlanSpec, m: Messages) -> Line | None:
     skipped = sorted(d for d in spec.sprint.skip if sessions[0] <= d <= sessions[-1])
     if not skipped:
         return None
-    return Line(f"schedule.skipped.{'one' if len(skipped) == 1 else 'other'}",
-                {"dates": m.join([m.date(d) for d in skipped])})
+    return Line(
+        f"schedule.skipped.{'one' if len(skipped) == 1 else 'other'}", {"dates": m.join([m.date(d) for d in skipped])}
+    )
 
 
 def _milestones(spec: PlanSpec, m: Messages) -> list[Line]:
@@ -209,21 +259,30 @@ def _milestones(spec: PlanSpec, m: Messages) -> list[Line]:
     sessions, office = session_dates(sprint), office_hour_dates(sprint)
     lead, data, trainer = (owner_for(spec, r) for r in (PROGRAM_LEAD, DATA_LEAD, TRAINER))
     post = sprint.post_call
-    found = [(sprint.pre_call, "milestone.pre_call", lead), (sessions[0], "milestone.first_session", trainer),
-             (sessions[-1], "milestone.last_session", trainer)]
+    found = [
+        (sprint.pre_call, "milestone.pre_call", lead),
+        (sessions[0], "milestone.first_session", trainer),
+        (sessions[-1], "milestone.last_session", trainer),
+    ]
     if office:
         found.append((office[-1], "milestone.last_office_hours", data))
-    found += [(post, "milestone.post_call", lead),
-              (post + timedelta(days=REPORT_DAYS), "milestone.report", lead),
-              (post + timedelta(days=REPORT_DAYS + BACKLOG_DAYS), "milestone.backlog", data)]
+    found += [
+        (post, "milestone.post_call", lead),
+        (post + timedelta(days=REPORT_DAYS), "milestone.report", lead),
+        (post + timedelta(days=REPORT_DAYS + BACKLOG_DAYS), "milestone.backlog", data),
+    ]
     found.sort(key=lambda f: f[0])  # stable: same-day milestones keep their order
     return [Line(key, {}, markdown_cell(owner), m.date(day)) for day, key, owner in found]
 
 
 # the roadmap's steps, quarter by quarter: (message key, who owns it)
 ROADMAP = (
-    (("roadmap.q1.backlog", DATA_LEAD), ("roadmap.q1.answer", DATA_LEAD), ("roadmap.q1.report", PROGRAM_LEAD),
-     ("roadmap.q1.office_hours", DATA_LEAD)),
+    (
+        ("roadmap.q1.backlog", DATA_LEAD),
+        ("roadmap.q1.answer", DATA_LEAD),
+        ("roadmap.q1.report", PROGRAM_LEAD),
+        ("roadmap.q1.office_hours", DATA_LEAD),
+    ),
     (("roadmap.q2.cohort", PROGRAM_LEAD), ("roadmap.q2.adapt", DATA_LEAD), ("roadmap.q2.requests", DATA_LEAD)),
     (("roadmap.q3.trainers", TRAINER), ("roadmap.q3.inventory", DATA_LEAD), ("roadmap.q3.update", PROGRAM_LEAD)),
     (("roadmap.q4.cohort", TRAINER), ("roadmap.q4.follow_up", PROGRAM_LEAD), ("roadmap.q4.review", PROGRAM_LEAD)),
@@ -232,15 +291,24 @@ ROADMAP = (
 
 def _roadmap(spec: PlanSpec, m: Messages) -> list[dict]:
     """Twelve months from the month after the post-sprint call, a quarter at a time."""
-    values = {"portal": spec.portal or m("portal.none"),
-              "languages": m.join([m(f"language.{lang}") for lang in spec.languages])}
+    values = {
+        "portal": spec.portal or m("portal.none"),
+        "languages": m.join([m(f"language.{lang}") for lang in spec.languages]),
+    }
     quarters = []
     for q, steps in enumerate(ROADMAP):
         first, last = q * 3 + 1, q * 3 + 3
-        months = m("date.month_range", start=m.month_year(_add_months(spec.sprint.post_call, first)),
-                   end=m.month_year(_add_months(spec.sprint.post_call, last)))
-        quarters.append({"heading": Line("roadmap.quarter", {"first": first, "last": last, "months": months}),
-                         "steps": [Line(key, values, owner_for(spec, role)) for key, role in steps]})
+        months = m(
+            "date.month_range",
+            start=m.month_year(_add_months(spec.sprint.post_call, first)),
+            end=m.month_year(_add_months(spec.sprint.post_call, last)),
+        )
+        quarters.append(
+            {
+                "heading": Line("roadmap.quarter", {"first": first, "last": last, "months": months}),
+                "steps": [Line(key, values, owner_for(spec, role)) for key, role in steps],
+            }
+        )
     return quarters
 
 
@@ -252,26 +320,40 @@ def plan_context(spec: PlanSpec, syllabus: Syllabus, lang: str) -> dict:
     people = m.count("count.people", sum(a.size for a in spec.audiences))
     groups = m.count("count.groups", len(spec.audiences))
     summary = {
-        "city": spec.city, "people": people, "groups": groups,
-        "start": m.date(sessions[0]), "end": m.date(sessions[-1]),
+        "city": spec.city,
+        "people": people,
+        "groups": groups,
+        "start": m.date(sessions[0]),
+        "end": m.date(sessions[-1]),
         "sessions": m.count("count.sessions", len(sessions)),
         "hours": m.count("count.hours", sprint.session.hours),
         "weekday_plural": m(f"weekday_plural.{sprint.session.weekday}"),
         "time": m.clock(session_time(sprint)),
         "languages": m.join([m(f"language.{x}") for x in spec.languages]),
-        "pre_call": m.date(sprint.pre_call), "post_call": m.date(sprint.post_call),
+        "pre_call": m.date(sprint.pre_call),
+        "post_call": m.date(sprint.post_call),
         "portal": spec.portal or m("portal.none"),
     }
     return {
-        "lang": lang, "city": spec.city, "summary": summary, "office_hours": sprint.office_hours,
+        "lang": lang,
+        "city": spec.city,
+        "summary": summary,
+        "office_hours": sprint.office_hours,
         "goals": list(spec.goals),
         "team": [{"name": x.name, "role": m.term("role", x.role), "email": x.email} for x in spec.team],
-        "audiences": _audiences(spec, syllabus, m), "topics": _topics(spec, syllabus, m),
+        "audiences": _audiences(spec, syllabus, m),
+        "topics": _topics(spec, syllabus, m),
         "matrix": _matrix(spec, syllabus, m),
-        "schedule": {"city": spec.city, "timezone": spec.timezone,
-                     "hours": m.count("count.hours", sprint.session.hours)},
-        "skipped": _skipped(spec, m), "events": _events(spec, m), "sessions": _sessions(spec, syllabus, m),
-        "calls": _calls(spec, m), "milestones": _milestones(spec, m),
+        "schedule": {
+            "city": spec.city,
+            "timezone": spec.timezone,
+            "hours": m.count("count.hours", sprint.session.hours),
+        },
+        "skipped": _skipped(spec, m),
+        "events": _events(spec, m),
+        "sessions": _sessions(spec, syllabus, m),
+        "calls": _calls(spec, m),
+        "milestones": _milestones(spec, m),
         "workplan": {"csv": "[workplan.csv](workplan.csv)", "png": "[workplan.png](workplan.png)"},
         "roadmap": _roadmap(spec, m),
     }

@@ -59,9 +59,18 @@ def _month_labels(ax) -> None:
         following = (month + timedelta(days=32)).replace(day=1)
         x0, x1 = max(mdates.date2num(month), lo), min(mdates.date2num(following), hi)
         if x1 - x0 >= 14:  # room for the name
-            ax.annotate(f"{month:%b %Y}", xy=(x0, 0), xycoords=transform, xytext=(4, -20),
-                        textcoords="offset points", ha="left", va="top", fontsize=10, fontweight="bold",
-                        color="#333333")
+            ax.annotate(
+                f"{month:%b %Y}",
+                xy=(x0, 0),
+                xycoords=transform,
+                xytext=(4, -20),
+                textcoords="offset points",
+                ha="left",
+                va="top",
+                fontsize=10,
+                fontweight="bold",
+                color="#333333",
+            )
         month = following
 
 
@@ -84,23 +93,39 @@ def gantt_figure(tasks: list[Task], title: str) -> Figure:
         x0 = mdates.date2num(min(t.start for t in sessions))
         x1 = mdates.date2num(max(t.end for t in sessions) + timedelta(days=1))
         ax.axvspan(x0, x1, color="#fff3c4", zorder=0, lw=0)
-        ax.text((x0 + x1) / 2, -0.62, f"sprint: {len(sessions)} sessions", ha="center", va="center", fontsize=9,
-                color="#8a6d00", style="italic")
+        ax.text(
+            (x0 + x1) / 2,
+            -0.62,
+            f"sprint: {len(sessions)} sessions",
+            ha="center",
+            va="center",
+            fontsize=9,
+            color="#8a6d00",
+            style="italic",
+        )
 
     for row, t in enumerate(tasks):
         start = mdates.date2num(t.start)
         end = mdates.date2num(t.end + timedelta(days=1))  # bars cover the whole last day
         if t.milestone:
             mid = start + 0.5
-            ax.scatter([mid], [row], marker="D", s=110, color=MILESTONE, edgecolor="black", linewidth=0.8,
-                       zorder=4)
+            ax.scatter([mid], [row], marker="D", s=110, color=MILESTONE, edgecolor="black", linewidth=0.8, zorder=4)
             label_x = mid + 2.0
         else:
-            ax.barh(row, end - start, left=start, height=0.6, color=colors[t.owner], edgecolor="black",
-                    linewidth=0.5, zorder=3)
+            ax.barh(
+                row,
+                end - start,
+                left=start,
+                height=0.6,
+                color=colors[t.owner],
+                edgecolor="black",
+                linewidth=0.5,
+                zorder=3,
+            )
             label_x = end + 0.8
-        ax.text(label_x, row, f"{t.owner} · {_when(t)}", va="center", ha="left", fontsize=8.5,
-                color="#333333", zorder=5)
+        ax.text(
+            label_x, row, f"{t.owner} · {_when(t)}", va="center", ha="left", fontsize=8.5, color="#333333", zorder=5
+        )
 
     ax.set_yticks(range(len(tasks)), [t.task for t in tasks])
     for label, t in zip(ax.get_yticklabels(), tasks):
@@ -123,10 +148,21 @@ def gantt_figure(tasks: list[Task], title: str) -> Figure:
         ax.spines[side].set_visible(False)
 
     handles = [Patch(facecolor=c, edgecolor="black", linewidth=0.5, label=o) for o, c in colors.items()]
-    handles.append(Line2D([], [], marker="D", linestyle="none", markersize=8, markerfacecolor=MILESTONE,
-                          markeredgecolor="black", label="milestone"))
-    ax.legend(handles=handles, loc="upper right", fontsize=9, frameon=True, framealpha=0.95, title="Owner",
-              title_fontsize=9)
+    handles.append(
+        Line2D(
+            [],
+            [],
+            marker="D",
+            linestyle="none",
+            markersize=8,
+            markerfacecolor=MILESTONE,
+            markeredgecolor="black",
+            label="milestone",
+        )
+    )
+    ax.legend(
+        handles=handles, loc="upper right", fontsize=9, frameon=True, framealpha=0.95, title="Owner", title_fontsize=9
+    )
     ax.set_title(title, loc="left", pad=12)
     _month_labels(ax)
     fig.tight_layout()

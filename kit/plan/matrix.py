@@ -27,13 +27,18 @@ def audience_matrix(spec: PlanSpec, syllabus: Syllabus) -> pd.DataFrame:
     A cell is ``"topic"`` when one of the audience's topics asks for the module,
     ``"prerequisite"`` when it is only pulled in by another module, else ``""``.
     """
-    cells = {a.id: {x.module.id: (PREREQUISITE if x.pulled_in else TOPIC)
-                    for x in modules_for(spec, a, syllabus)} for a in spec.audiences}
+    cells = {
+        a.id: {x.module.id: (PREREQUISITE if x.pulled_in else TOPIC) for x in modules_for(spec, a, syllabus)}
+        for a in spec.audiences
+    }
     taken = {module_id for row in cells.values() for module_id in row}
     columns = [m.id for m in syllabus.modules if m.id in taken]
-    matrix = pd.DataFrame([[cells[a.id].get(c, "") for c in columns] for a in spec.audiences],
-                          index=pd.Index([a.id for a in spec.audiences], name="audience"),
-                          columns=pd.Index(columns, name="module"), dtype=object)
+    matrix = pd.DataFrame(
+        [[cells[a.id].get(c, "") for c in columns] for a in spec.audiences],
+        index=pd.Index([a.id for a in spec.audiences], name="audience"),
+        columns=pd.Index(columns, name="module"),
+        dtype=object,
+    )
     return matrix
 
 
@@ -56,14 +61,17 @@ def bundle_specs(spec: PlanSpec, syllabus: Syllabus) -> dict[str, dict]:
     bundles: dict[str, dict] = {}
     for audience in spec.audiences:
         lang = audience.language
-        modules = [{
-            "number": x.module.number,
-            "id": x.module.id,
-            "title": x.module.title.get(lang) or x.module.title["en"],
-            "notebook": notebook_path(x.module, lang),
-            "assignment": x.module.assignment_for(lang),
-            "pulled_in": x.pulled_in,
-        } for x in modules_for(spec, audience, syllabus)]
+        modules = [
+            {
+                "number": x.module.number,
+                "id": x.module.id,
+                "title": x.module.title.get(lang) or x.module.title["en"],
+                "notebook": notebook_path(x.module, lang),
+                "assignment": x.module.assignment_for(lang),
+                "pulled_in": x.pulled_in,
+            }
+            for x in modules_for(spec, audience, syllabus)
+        ]
         bundles[audience.id] = {
             "audience": audience.id,
             "name": audience.name,

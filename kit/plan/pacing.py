@@ -9,8 +9,8 @@ the feedback survey; time left over is open lab on the city's own data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import datetime as dt
+from dataclasses import dataclass
 
 from kit.data.syllabus import Module, Syllabus
 from kit.plan.curriculum import modules_for
@@ -43,8 +43,11 @@ def plan_modules(spec: PlanSpec, syllabus: Syllabus) -> list[Module]:
 
 def session_plan(spec: PlanSpec, syllabus: Syllabus) -> list[SessionPlan]:
     """The sessions in order, each with what it covers and for how many minutes."""
-    queue = [[kind, m, minutes] for m in plan_modules(spec, syllabus)
-             for kind, minutes in (("teach", m.teaching_minutes), ("lab", m.exercise_minutes))]
+    queue = [
+        [kind, m, minutes]
+        for m in plan_modules(spec, syllabus)
+        for kind, minutes in (("teach", m.teaching_minutes), ("lab", m.exercise_minutes))
+    ]
     days = session_dates(spec.sprint)
     length = round(spec.sprint.session.hours * 60)
     plans = []

@@ -63,10 +63,13 @@ def plan_events(sprint: Sprint) -> list[Event]:
     """Every event of the sprint, in date order: calls, sessions, office hours."""
     at = session_time(sprint)
     events = [Event("pre_call", 1, datetime.combine(sprint.pre_call, at), 1.0)]
-    events += [Event("session", i, datetime.combine(d, at), sprint.session.hours)
-               for i, d in enumerate(session_dates(sprint), start=1)]
-    events += [Event("office_hours", i, datetime.combine(d, at), 1.0)
-               for i, d in enumerate(office_hour_dates(sprint), start=1)]
+    events += [
+        Event("session", i, datetime.combine(d, at), sprint.session.hours)
+        for i, d in enumerate(session_dates(sprint), start=1)
+    ]
+    events += [
+        Event("office_hours", i, datetime.combine(d, at), 1.0) for i, d in enumerate(office_hour_dates(sprint), start=1)
+    ]
     post = datetime.combine(sprint.post_call, at)
     last = [e for e in events if e.kind == "session"][-1]
     if sprint.post_call == last.start.date():  # the same day as the last session: right after it

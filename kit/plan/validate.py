@@ -70,12 +70,17 @@ def _check_topics(raw: dict, syllabus: Syllabus, datasets: set[str]) -> list[tup
                 problems.append((f"topics[{i}].modules[{j}]", f"unknown module {ref!r}; modules: {known}"))
                 continue
             if module.status != "available":
-                problems.append((f"topics[{i}].modules[{j}]", f"module {module.number} ({module.id}) is "
-                                 "planned but not written yet"))
+                problems.append(
+                    (
+                        f"topics[{i}].modules[{j}]",
+                        f"module {module.number} ({module.id}) is planned but not written yet",
+                    )
+                )
         for j, name in enumerate(_list(topic.get("datasets"))):
             if name not in datasets:
-                problems.append((f"topics[{i}].datasets[{j}]",
-                                 f"unknown dataset {name!r}; datasets: {', '.join(sorted(datasets))}"))
+                problems.append(
+                    (f"topics[{i}].datasets[{j}]", f"unknown dataset {name!r}; datasets: {', '.join(sorted(datasets))}")
+                )
     return problems
 
 
@@ -88,8 +93,7 @@ def _check_audiences(raw: dict, syllabus: Syllabus) -> list[tuple[str, str]]:
         matching = [t for t in topics if t.get("issue_area") in areas]
         if areas and not matching:
             offered = sorted({str(t.get("issue_area")) for t in topics})
-            problems.append((f"audiences[{i}].issue_areas", f"no topic covers {sorted(areas)}; "
-                             f"topics cover {offered}"))
+            problems.append((f"audiences[{i}].issue_areas", f"no topic covers {sorted(areas)}; topics cover {offered}"))
         language = audience.get("language")
         for topic in matching:
             for ref in _list(topic.get("modules")):
@@ -101,8 +105,12 @@ def _check_audiences(raw: dict, syllabus: Syllabus) -> list[tuple[str, str]]:
                     if needed.status != "available":
                         continue  # reported with the topic
                     if language not in needed.languages or language not in needed.exercise_languages:
-                        problems.append((f"audiences[{i}].language", f"module {needed.number} ({needed.id}) "
-                                         f"is not translated into {language!r}"))
+                        problems.append(
+                            (
+                                f"audiences[{i}].language",
+                                f"module {needed.number} ({needed.id}) is not translated into {language!r}",
+                            )
+                        )
     return list(dict.fromkeys(problems))
 
 
@@ -127,25 +135,33 @@ def _check_sprint(raw: dict) -> list[tuple[str, str]]:
     skipped = {d for d in skips if d}
     problems = []
     if start is not None and pre is not None and pre >= start:
-        problems.append(("sprint.pre_call", f"the pre-sprint call ({pre}) must come before the first session "
-                         f"({start})"))
+        problems.append(
+            ("sprint.pre_call", f"the pre-sprint call ({pre}) must come before the first session ({start})")
+        )
     for key, when in (("sprint.pre_call", pre), ("sprint.post_call", post)):
         if when is not None and when in skipped:
             problems.append((key, f"{when} is a skipped day"))
     if start is None or weekday not in WEEKDAYS or not isinstance(weeks, int) or weeks < 1:
         return problems  # pydantic reports these; the session calendar cannot be laid out
     if WEEKDAYS[start.weekday()] != weekday:
-        problems.append(("sprint.start", f"{start} is a {WEEKDAYS[start.weekday()]}, but sessions are on "
-                         f"{weekday}s"))
+        problems.append(("sprint.start", f"{start} is a {WEEKDAYS[start.weekday()]}, but sessions are on {weekday}s"))
         return problems
     sessions = weekly_dates(start, weeks, skipped)
     for k, skip in enumerate(skips):
         if skip is not None and (skip < start or skip > sessions[-1] or WEEKDAYS[skip.weekday()] != weekday):
-            problems.append((f"sprint.skip[{k}]", f"{skip} is not a session day of this sprint ({weekday}s "
-                             f"from {start} to {sessions[-1]})"))
+            problems.append(
+                (
+                    f"sprint.skip[{k}]",
+                    f"{skip} is not a session day of this sprint ({weekday}s from {start} to {sessions[-1]})",
+                )
+            )
     if post is not None and post < sessions[-1]:
-        problems.append(("sprint.post_call", f"the post-sprint call ({post}) must not come before the last "
-                         f"session ({sessions[-1]})"))
+        problems.append(
+            (
+                "sprint.post_call",
+                f"the post-sprint call ({post}) must not come before the last session ({sessions[-1]})",
+            )
+        )
     return problems
 
 

@@ -84,8 +84,15 @@ def workplan_tasks(spec: PlanSpec, syllabus: Syllabus) -> list[Task]:
     ]
     ready = ["Adapt modules and data"]
     if translation_languages(spec, syllabus):
-        tasks.append(Task("Translate materials", owner_for(spec, TRANSLATOR), before(ADAPT_END_DAYS - 1),
-                          before(TRANSLATE_END_DAYS), ("Adapt modules and data",)))
+        tasks.append(
+            Task(
+                "Translate materials",
+                owner_for(spec, TRANSLATOR),
+                before(ADAPT_END_DAYS - 1),
+                before(TRANSLATE_END_DAYS),
+                ("Adapt modules and data",),
+            )
+        )
         ready.append("Translate materials")
     tasks += [
         Task("Pilot a session", trainer, before(PILOT_DAYS), before(PILOT_DAYS), tuple(ready)),
@@ -101,10 +108,20 @@ def workplan_tasks(spec: PlanSpec, syllabus: Syllabus) -> list[Task]:
     tasks += [
         Task("Collect feedback", trainer, sessions[0], sessions[-1], ("Session 1",)),
         Task("Post-sprint call", lead, post, post, (last, "Collect feedback"), milestone=True),
-        Task("Write sprint report", lead, post + timedelta(days=1), post + timedelta(days=REPORT_DAYS),
-             ("Post-sprint call",)),
-        Task("Publish you-said-we-did backlog", data, post + timedelta(days=REPORT_DAYS + 1),
-             post + timedelta(days=REPORT_DAYS + BACKLOG_DAYS), ("Write sprint report",)),
+        Task(
+            "Write sprint report",
+            lead,
+            post + timedelta(days=1),
+            post + timedelta(days=REPORT_DAYS),
+            ("Post-sprint call",),
+        ),
+        Task(
+            "Publish you-said-we-did backlog",
+            data,
+            post + timedelta(days=REPORT_DAYS + 1),
+            post + timedelta(days=REPORT_DAYS + BACKLOG_DAYS),
+            ("Write sprint report",),
+        ),
     ]
     return tasks
 
@@ -117,6 +134,14 @@ def write_workplan_csv(tasks: list[Task], path: Path) -> Path:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
         for t in tasks:
-            writer.writerow([t.task, t.owner, t.start.isoformat(), t.end.isoformat(), "; ".join(t.depends_on),
-                             "true" if t.milestone else "false"])
+            writer.writerow(
+                [
+                    t.task,
+                    t.owner,
+                    t.start.isoformat(),
+                    t.end.isoformat(),
+                    "; ".join(t.depends_on),
+                    "true" if t.milestone else "false",
+                ]
+            )
     return path

@@ -24,8 +24,7 @@ from kit.analysis.engagement import (
     normalize_zip_codes,
     race_ethnicity_mapping,
 )
-from kit.analysis.errors import MappingError
-from kit.analysis.errors import AnalysisError, JoinError, MissingColumnError
+from kit.analysis.errors import AnalysisError, JoinError, MappingError, MissingColumnError
 from kit.data.synth import signup_ground_truth
 from kit.errors import KitError
 
@@ -36,27 +35,32 @@ def as_list(series: pd.Series) -> list:
 
 # --- cleaning ------------------------------------------------------------------------------------
 
+
 def test_emails_lose_case_and_spaces_and_keep_the_index():
-    values = pd.Series([" Ana.Ruiz@Example.org", "ANA.RUIZ@EXAMPLE.ORG ", "ana.ruiz @example.org", "", None],
-                       index=[5, 6, 7, 8, 9])
+    values = pd.Series(
+        [" Ana.Ruiz@Example.org", "ANA.RUIZ@EXAMPLE.ORG ", "ana.ruiz @example.org", "", None], index=[5, 6, 7, 8, 9]
+    )
     clean = normalize_emails(values)
     assert as_list(clean) == ["ana.ruiz@example.org"] * 3 + [None, None]
     assert list(clean.index) == [5, 6, 7, 8, 9]
     assert as_list(values)[0] == " Ana.Ruiz@Example.org"  # input untouched
 
 
-@pytest.mark.parametrize("written, digits", [
-    ("(309) 555-0123", "3095550123"),
-    ("309.555.0123", "3095550123"),
-    ("3095550123", "3095550123"),
-    ("309-555-0123", "3095550123"),
-    ("+1 309 555 0123", "3095550123"),
-    ("1-309-555-0123", "3095550123"),
-    ("555-0123", None),  # no area code
-    ("23095550123", None),  # 11 digits, not a US country code
-    ("", None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    "written, digits",
+    [
+        ("(309) 555-0123", "3095550123"),
+        ("309.555.0123", "3095550123"),
+        ("3095550123", "3095550123"),
+        ("309-555-0123", "3095550123"),
+        ("+1 309 555 0123", "3095550123"),
+        ("1-309-555-0123", "3095550123"),
+        ("555-0123", None),  # no area code
+        ("23095550123", None),  # 11 digits, not a US country code
+        ("", None),
+        (None, None),
+    ],
+)
 def test_phones_become_ten_digits_or_missing(written, digits):
     assert as_list(normalize_phones(pd.Series([written], dtype="object"))) == [digits]
 
@@ -73,10 +77,32 @@ def test_zip_codes_keep_five_digits():
 
 
 def test_names_are_turned_around_and_capitalized_only_when_all_one_case():
-    values = pd.Series(["RUIZ, ANA", "ana ruiz ", "Ruiz,  Ana", " Ana  Ruiz", "O'BRIEN, SEAN", "Sean McDonald",
-                        "A. Ruiz", "Ana R.", "", None])
-    assert as_list(normalize_names(values)) == ["Ana Ruiz", "Ana Ruiz", "Ana Ruiz", "Ana Ruiz", "Sean O'Brien",
-                                                "Sean McDonald", "A. Ruiz", "Ana R.", None, None]
+    values = pd.Series(
+        [
+            "RUIZ, ANA",
+            "ana ruiz ",
+            "Ruiz,  Ana",
+            " Ana  Ruiz",
+            "O'BRIEN, SEAN",
+            "Sean McDonald",
+            "A. Ruiz",
+            "Ana R.",
+            "",
+            None,
+        ]
+    )
+    assert as_list(normalize_names(values)) == [
+        "Ana Ruiz",
+        "Ana Ruiz",
+        "Ana Ruiz",
+        "Ana Ruiz",
+        "Sean O'Brien",
+        "Sean McDonald",
+        "A. Ruiz",
+        "Ana R.",
+        None,
+        None,
+    ]
 
 
 @pytest.mark.parametrize("step", [normalize_emails, normalize_phones, normalize_names, normalize_zip_codes])
@@ -88,29 +114,86 @@ def test_cleaning_a_whole_table_says_to_pick_a_column(step):
 
 # --- deduplication -------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def sheet():
-    return pd.DataFrame({
-        "full_name": ["Ana Ruiz", "RUIZ, ANA", "Ana Ruiz", "ana ruiz", "Luis Ruiz", "Luis Ruiz", "Luis Ruiz",
-                      "Mia Park", "Mia Park", "Mia Park", "Zoe Li"],
-        "email": ["ana@example.org", " Ana@Example.org", None, None, None, None, "luis@example.org",
-                  "mia1@example.org", "mia2@example.org", None, None],
-        "phone": ["309-555-0101", None, "(309) 555-0101", None, "309.555.0199", "3095550199", None,
-                  "309-555-0150", "309-555-0150", "309-555-0150", "309-555-0150"],
-        "zip_code": ["61751", "61751", None, "61751-1234", None, None, "61752",
-                     None, None, None, "61753"],
-    }, index=range(100, 111))
+    return pd.DataFrame(
+        {
+            "full_name": [
+                "Ana Ruiz",
+                "RUIZ, ANA",
+                "Ana Ruiz",
+                "ana ruiz",
+                "Luis Ruiz",
+                "Luis Ruiz",
+                "Luis Ruiz",
+                "Mia Park",
+                "Mia Park",
+                "Mia Park",
+                "Zoe Li",
+            ],
+            "email": [
+                "ana@example.org",
+                " Ana@Example.org",
+                None,
+                None,
+                None,
+                None,
+                "luis@example.org",
+                "mia1@example.org",
+                "mia2@example.org",
+                None,
+                None,
+            ],
+            "phone": [
+                "309-555-0101",
+                None,
+                "(309) 555-0101",
+                None,
+                "309.555.0199",
+                "3095550199",
+                None,
+                "309-555-0150",
+                "309-555-0150",
+                "309-555-0150",
+                "309-555-0150",
+            ],
+            "zip_code": ["61751", "61751", None, "61751-1234", None, None, "61752", None, None, None, "61753"],
+        },
+        index=range(100, 111),
+    )
 
 
 def test_entries_are_matched_by_email_then_name_and_phone_then_name_and_zip(sheet):
     result = deduplicate_contacts(sheet)
     entries = result.entries
     assert list(entries.index) == list(sheet.index)
-    assert list(entries["person_id"]) == ["P0001", "P0001", "P0001", "P0001", "P0002", "P0002", "P0003",
-                                          "P0004", "P0005", "P0006", "P0007"]
-    assert list(entries["matched_by"]) == ["email", "email", "name + phone", "name + ZIP",
-                                           "name + phone", "name + phone", "email",
-                                           "email", "email", "no match", "no match"]
+    assert list(entries["person_id"]) == [
+        "P0001",
+        "P0001",
+        "P0001",
+        "P0001",
+        "P0002",
+        "P0002",
+        "P0003",
+        "P0004",
+        "P0005",
+        "P0006",
+        "P0007",
+    ]
+    assert list(entries["matched_by"]) == [
+        "email",
+        "email",
+        "name + phone",
+        "name + ZIP",
+        "name + phone",
+        "name + phone",
+        "email",
+        "email",
+        "email",
+        "no match",
+        "no match",
+    ]
     assert result.match_counts.to_dict() == {"email": 5, "name + phone": 3, "name + ZIP": 1, "no match": 2}
     assert result.match_counts.sum() == len(sheet)
     assert "person_id" not in sheet.columns  # input untouched
@@ -133,8 +216,9 @@ def test_entries_without_email_that_share_name_and_phone_become_one_person(sheet
 
 def test_steps_can_be_skipped_and_columns_renamed(sheet):
     renamed = sheet.rename(columns={"full_name": "name", "phone": "cell"})
-    result = deduplicate_contacts(renamed, name="name", phone="cell", zip_code=None,
-                                  person="pid", matched_by="how", prefix="R")
+    result = deduplicate_contacts(
+        renamed, name="name", phone="cell", zip_code=None, person="pid", matched_by="how", prefix="R"
+    )
     assert list(result.match_counts.index) == ["email", "name + phone", "no match"]
     assert result.entries["pid"].iloc[0] == "R0001"
     assert result.entries["how"].iloc[3] == "no match"  # name + ZIP was skipped
@@ -161,11 +245,13 @@ def test_an_empty_table_has_no_people(sheet):
 def pair_scores(predicted: pd.Series, truth: pd.Series) -> tuple[float, float]:
     """Pairwise precision and recall: of the pairs of entries put together, how many are one person;
     of the pairs that are one person, how many were put together."""
+
     def pairs(labels: pd.Series) -> set:
         found = set()
         for _, group in labels.groupby(labels):
             found.update(combinations(sorted(group.index), 2))
         return found
+
     made, real = pairs(predicted), pairs(truth)
     return len(made & real) / len(made), len(made & real) / len(real)
 
@@ -206,8 +292,20 @@ def test_email_alone_recovers_less_than_the_fallbacks(bundled_people):
 
 # --- consistent categories -----------------------------------------------------------------------
 
-RACE = ["Latina", "Black, Latino", "Vietnamese", "prefer not to answer", None, "", "Somali", "Mixed",
-        "Black and Latina", "Afro-Latina", "WHITE", "Asian, Somali"]
+RACE = [
+    "Latina",
+    "Black, Latino",
+    "Vietnamese",
+    "prefer not to answer",
+    None,
+    "",
+    "Somali",
+    "Mixed",
+    "Black and Latina",
+    "Afro-Latina",
+    "WHITE",
+    "Asian, Somali",
+]
 
 
 def test_answers_map_to_several_categories_and_blanks_stay_apart_from_declines():
@@ -244,16 +342,31 @@ def test_the_detail_level_keeps_the_groups_people_named():
 
 
 def test_per_person_combines_what_each_person_wrote():
-    answers = pd.Series(["Latina", "Mexican", None,  # a: Mexican (more precise than Latina)
-                         None, "Prefer not to say",  # b: declined
-                         None, None,  # c: never answered
-                         "Mixed", "White, Asian",  # d: said which, later
-                         "Black", "Prefer not to say"])  # e: an answer wins over a decline
+    answers = pd.Series(
+        [
+            "Latina",
+            "Mexican",
+            None,  # a: Mexican (more precise than Latina)
+            None,
+            "Prefer not to say",  # b: declined
+            None,
+            None,  # c: never answered
+            "Mixed",
+            "White, Asian",  # d: said which, later
+            "Black",
+            "Prefer not to say",
+        ]
+    )  # e: an answer wins over a decline
     people = pd.Series(list("aaabbccddee"), name="person_id")
     broad = map_categories(answers, race_ethnicity_mapping(), by=people)
     assert list(broad.categories.index) == list("abcde") and broad.categories.index.name == "person_id"
-    assert broad.labels.to_dict() == {"a": "Hispanic or Latino", "b": PREFER_NOT_TO_SAY, "c": NOT_ANSWERED,
-                                      "d": "Asian + White", "e": "Black or African American"}
+    assert broad.labels.to_dict() == {
+        "a": "Hispanic or Latino",
+        "b": PREFER_NOT_TO_SAY,
+        "c": NOT_ANSWERED,
+        "d": "Asian + White",
+        "e": "Black or African American",
+    }
     detail = map_categories(answers, race_ethnicity_mapping(), by=people, level="detail")
     assert detail.labels["a"] == "Mexican"
 
@@ -268,24 +381,38 @@ def test_per_person_matches_rows_by_label_and_refuses_rows_without_a_person():
 
 
 def test_an_edited_mapping_covers_new_answers():
-    mapping = pd.concat([race_ethnicity_mapping(),
-                         pd.DataFrame({"written": ["Somali"], "category": ["Black or African American"],
-                                       "detail": ["Somali"]})], ignore_index=True)
+    mapping = pd.concat(
+        [
+            race_ethnicity_mapping(),
+            pd.DataFrame({"written": ["Somali"], "category": ["Black or African American"], "detail": ["Somali"]}),
+        ],
+        ignore_index=True,
+    )
     race = map_categories(pd.Series(["Somali", "somali ", "Negra y Latina"]), mapping, level="detail")
     assert race.unmapped.to_dict() == {"Negra y Latina": 1}
     assert race.labels.tolist()[:2] == ["Somali", "Somali"]
     # 'Negra' is not in the mapping: the part that is counts, and the rest is reported, not dropped
     assert race.labels.tolist()[2] == "Hispanic or Latino (not specified) + Not in mapping"
     spanish = pd.concat([mapping, pd.DataFrame({"written": ["Negra"], "category": ["Black or African American"]})])
-    assert map_categories(pd.Series(["Negra y Latina"]), spanish).labels[0] == \
-        "Black or African American + Hispanic or Latino"
+    assert (
+        map_categories(pd.Series(["Negra y Latina"]), spanish).labels[0]
+        == "Black or African American + Hispanic or Latino"
+    )
 
 
 def test_gender_answers_and_accents():
-    gender = map_categories(pd.Series(["F", "Mujer", "HOMBRE", "they/them", "Non-Binary", "", "Prefer not to say"]),
-                            gender_mapping())
-    assert gender.labels.tolist() == ["Woman", "Woman", "Man", "Non-binary", "Non-binary", NOT_ANSWERED,
-                                      PREFER_NOT_TO_SAY]
+    gender = map_categories(
+        pd.Series(["F", "Mujer", "HOMBRE", "they/them", "Non-Binary", "", "Prefer not to say"]), gender_mapping()
+    )
+    assert gender.labels.tolist() == [
+        "Woman",
+        "Woman",
+        "Man",
+        "Non-binary",
+        "Non-binary",
+        NOT_ANSWERED,
+        PREFER_NOT_TO_SAY,
+    ]
     yes_no = pd.DataFrame({"written": ["yes", "si", "no"], "category": ["Yes", "Yes", "No"]})
     assert map_categories(pd.Series(["Sí", "Y E S", "No"]), yes_no).labels.tolist() == ["Yes", "Yes", "No"]
 
@@ -323,14 +450,27 @@ def test_the_default_mappings_cover_every_bundled_answer(bundled_people):
 
 # --- the ladder ----------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def history():
-    return pd.DataFrame({
-        "contact_id": ["a", "b", "c", "d", "a", "b", "a", "e"],
-        "level": ["supporter"] * 4 + ["Volunteer ", "volunteer", "leader", "leader"],
-        "date_reached": pd.to_datetime(["2025-01-01", "2025-01-01", "2025-02-01", "2025-03-01",
-                                        "2025-01-11", "2025-01-21", "2025-03-02", "2025-05-01"]),
-    })
+    return pd.DataFrame(
+        {
+            "contact_id": ["a", "b", "c", "d", "a", "b", "a", "e"],
+            "level": ["supporter"] * 4 + ["Volunteer ", "volunteer", "leader", "leader"],
+            "date_reached": pd.to_datetime(
+                [
+                    "2025-01-01",
+                    "2025-01-01",
+                    "2025-02-01",
+                    "2025-03-01",
+                    "2025-01-11",
+                    "2025-01-21",
+                    "2025-03-02",
+                    "2025-05-01",
+                ]
+            ),
+        }
+    )
 
 
 def test_the_funnel_counts_people_per_rung_with_rates_and_median_days(history):
@@ -346,8 +486,9 @@ def test_the_funnel_counts_people_per_rung_with_rates_and_median_days(history):
 
 def test_the_funnel_takes_other_ladders_and_column_names(history):
     renamed = history.rename(columns={"contact_id": "vanid", "level": "rung", "date_reached": "on"})
-    funnel = ladder_funnel(renamed[renamed["rung"] != "leader"], person="vanid", level="rung", date="on",
-                           levels=["supporter", "volunteer"])
+    funnel = ladder_funnel(
+        renamed[renamed["rung"] != "leader"], person="vanid", level="rung", date="on", levels=["supporter", "volunteer"]
+    )
     assert funnel["people"].tolist() == [4, 2]
     text_dates = history.assign(date_reached=history["date_reached"].dt.strftime("%Y-%m-%d"))
     assert ladder_funnel(text_dates).equals(ladder_funnel(history))
@@ -355,8 +496,16 @@ def test_the_funnel_takes_other_ladders_and_column_names(history):
 
 def test_an_unknown_rung_is_named(history):
     with pytest.raises(AnalysisError, match="'captain'") as caught:
-        ladder_funnel(pd.concat([history, pd.DataFrame({"contact_id": ["x"], "level": ["captain"],
-                                                        "date_reached": [pd.Timestamp("2025-06-01")]})]))
+        ladder_funnel(
+            pd.concat(
+                [
+                    history,
+                    pd.DataFrame(
+                        {"contact_id": ["x"], "level": ["captain"], "date_reached": [pd.Timestamp("2025-06-01")]}
+                    ),
+                ]
+            )
+        )
     assert "levels=" in caught.value.hint
     with pytest.raises(MissingColumnError):
         ladder_funnel(history, date="when")
@@ -374,14 +523,23 @@ def test_the_bundled_funnel_matches_the_contact_list():
 
 # --- cohort retention ----------------------------------------------------------------------------
 
+
 @pytest.fixture
 def cohort():
-    people = pd.DataFrame({"contact_id": ["a", "b", "c", "d"],
-                           "date_joined": pd.to_datetime(["2025-01-05", "2025-01-20", "2025-02-03",
-                                                          "2025-03-30"])})
-    came = pd.DataFrame({"contact_id": ["a", "a", "a", "b", "c", "c", "c"],
-                         "event_date": pd.to_datetime(["2025-01-10", "2025-03-01", "2025-03-20", "2025-02-15",
-                                                       "2025-01-28", "2025-02-20", "2025-04-02"])})
+    people = pd.DataFrame(
+        {
+            "contact_id": ["a", "b", "c", "d"],
+            "date_joined": pd.to_datetime(["2025-01-05", "2025-01-20", "2025-02-03", "2025-03-30"]),
+        }
+    )
+    came = pd.DataFrame(
+        {
+            "contact_id": ["a", "a", "a", "b", "c", "c", "c"],
+            "event_date": pd.to_datetime(
+                ["2025-01-10", "2025-03-01", "2025-03-20", "2025-02-15", "2025-01-28", "2025-02-20", "2025-04-02"]
+            ),
+        }
+    )
     return people, came
 
 
@@ -390,9 +548,11 @@ def test_retention_is_the_share_of_each_cohort_who_came_each_month_later(cohort)
     table = cohort_retention(people, came)  # ends in April, the latest date
     assert list(table.index) == ["2025-01", "2025-02", "2025-03"]
     assert list(table.columns) == [0, 1, 2, 3]
-    expected = [[0.5, 0.5, 0.5, 0.0],
-                [1.0, 0.0, 1.0, np.nan],  # c came BEFORE joining: month 0
-                [0.0, 0.0, np.nan, np.nan]]
+    expected = [
+        [0.5, 0.5, 0.5, 0.0],
+        [1.0, 0.0, 1.0, np.nan],  # c came BEFORE joining: month 0
+        [0.0, 0.0, np.nan, np.nan],
+    ]
     np.testing.assert_allclose(table.to_numpy(dtype=float), expected)
     counts = cohort_retention(people, came, normalize=False, end="2025-03-31")
     assert counts.loc["2025-01"].tolist() == [1, 1, 1]  # a came twice in March: one person
@@ -402,8 +562,9 @@ def test_retention_is_the_share_of_each_cohort_who_came_each_month_later(cohort)
 def test_retention_refuses_people_it_cannot_place(cohort):
     people, came = cohort
     with pytest.raises(JoinError, match="not in the people table, such as 'z'"):
-        cohort_retention(people, pd.concat([came, pd.DataFrame({"contact_id": ["z"],
-                                                                "event_date": [pd.Timestamp("2025-02-01")]})]))
+        cohort_retention(
+            people, pd.concat([came, pd.DataFrame({"contact_id": ["z"], "event_date": [pd.Timestamp("2025-02-01")]})])
+        )
     with pytest.raises(JoinError, match="more than once"):
         cohort_retention(pd.concat([people, people.iloc[:1]]), came)
     with pytest.raises(MissingColumnError) as caught:
@@ -423,4 +584,3 @@ def test_the_bundled_retention_table():
     march = contacts.loc[contacts["date_joined"].dt.month == 3, "contact_id"]
     may = came.loc[(came["event_date"].dt.month == 5) & came["contact_id"].isin(march), "contact_id"].nunique()
     assert table.loc["2025-03", 2] == pytest.approx(may / len(march))
-

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import REPO
 from shapely.geometry import box
 
 import kit
-from helpers import REPO
 from kit.analysis.errors import AnalysisError, JoinError, MissingColumnError
 from kit.analysis.service_requests import (
     IN_AREA,
@@ -32,19 +31,25 @@ CHICAGO = REPO.parent / "shared" / "realdata" / "chicago"
 
 # --- tiny hand-made tables -----------------------------------------------------------------------
 
+
 @pytest.fixture
 def squares():
     """Two unit squares side by side: area "1" is x 0..1, area "10" is x 1..2 (y 0..1)."""
-    return gpd.GeoDataFrame({"area_numbe": ["1", "10"], "community": ["WEST", "EAST"]},
-                            geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        {"area_numbe": ["1", "10"], "community": ["WEST", "EAST"]},
+        geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)],
+        crs="EPSG:4326",
+    )
 
 
 @pytest.fixture
 def points():
     return pd.DataFrame(
-        {"unique_key": ["a", "b", "c", "d", "e", "f"],
-         "latitude": [0.5, 0.5, 0.5, np.nan, 5.0, 0.2],
-         "longitude": [0.5, 1.5, 1.0, 0.5, 5.0, None]},
+        {
+            "unique_key": ["a", "b", "c", "d", "e", "f"],
+            "latitude": [0.5, 0.5, 0.5, np.nan, 5.0, 0.2],
+            "longitude": [0.5, 1.5, 1.0, 0.5, 5.0, None],
+        },
         index=[10, 11, 12, 13, 14, 15],  # not 0..n: the result must keep it
     )
 
@@ -68,8 +73,9 @@ def test_normalize_complaint_types_takes_a_city_s_own_column_and_rejects_an_unkn
 
 
 def test_drop_repeated_rows_keeps_the_first_copy_and_the_index():
-    requests = pd.DataFrame({"unique_key": ["1", "2", "2", "3"], "status": ["Closed", "Open", "Open", "Open"]},
-                            index=[5, 6, 7, 8])
+    requests = pd.DataFrame(
+        {"unique_key": ["1", "2", "2", "3"], "status": ["Closed", "Open", "Open", "Open"]}, index=[5, 6, 7, 8]
+    )
     once = drop_repeated_rows(requests)
     assert once.index.tolist() == [5, 6, 8]
     # same request id but a different value somewhere: not a repeated row
@@ -78,8 +84,15 @@ def test_drop_repeated_rows_keeps_the_first_copy_and_the_index():
 
 
 def test_flag_duplicate_reports_nyc_and_chicago_style():
-    nyc = pd.DataFrame({"resolution_description": [
-        "This complaint is a DUPLICATE of an earlier report.", "The Department fixed it.", None]})
+    nyc = pd.DataFrame(
+        {
+            "resolution_description": [
+                "This complaint is a DUPLICATE of an earlier report.",
+                "The Department fixed it.",
+                None,
+            ]
+        }
+    )
     assert flag_duplicate_reports(nyc)["is_duplicate"].tolist() == [True, False, False]
     chicago = pd.DataFrame({"Status": ["Completed - Dup", "Open - Dup", "Completed", "Open", ""]})
     flagged = flag_duplicate_reports(chicago, column="Status", pattern="dup", flag="dup")
@@ -94,15 +107,20 @@ def test_assign_areas_places_every_request_and_labels_the_ones_it_cannot(squares
     assert located["area_numbe"].tolist()[:3] == ["1", "10", "1"]  # c sits on the border: first area wins
     assert located["area_numbe"].iloc[3:].isna().all()
     assert located["community"].tolist()[:3] == ["WEST", "EAST", "WEST"]
-    assert located["location_status"].tolist() == [IN_AREA, IN_AREA, IN_AREA, NO_COORDINATES, OUTSIDE_AREAS,
-                                                   NO_COORDINATES]
+    assert located["location_status"].tolist() == [
+        IN_AREA,
+        IN_AREA,
+        IN_AREA,
+        NO_COORDINATES,
+        OUTSIDE_AREAS,
+        NO_COORDINATES,
+    ]
     assert "area_numbe" not in points.columns
 
 
 def test_assign_areas_reads_text_coordinates_and_a_city_s_own_column_names(squares):
     export = pd.DataFrame({"Latitude": ["0.5", "", "0.5"], "Longitude": ["0.5", "", "1.5"]})
-    located = assign_areas(export, squares, latitude="Latitude", longitude="Longitude", area_name=None,
-                           status="where")
+    located = assign_areas(export, squares, latitude="Latitude", longitude="Longitude", area_name=None, status="where")
     assert located["area_numbe"].tolist()[::2] == ["1", "10"]
     assert located["where"].tolist() == [IN_AREA, NO_COORDINATES, IN_AREA]
     assert "community" not in located.columns
@@ -139,8 +157,11 @@ def test_count_by_area_lists_every_area_in_number_order_with_zeros(squares):
     only_east = count_by_area(located[located["area_numbe"] == "10"], squares)
     assert only_east["requests"].tolist() == [0, 2]
     without_areas = count_by_area(located)
-    assert without_areas.to_dict("list") == {"area_numbe": ["1", "10"], "community": ["WEST", "EAST"],
-                                             "requests": [1, 2]}
+    assert without_areas.to_dict("list") == {
+        "area_numbe": ["1", "10"],
+        "community": ["WEST", "EAST"],
+        "requests": [1, 2],
+    }
 
 
 def test_count_by_area_on_an_export_s_own_area_column_and_unknown_areas():
@@ -181,18 +202,26 @@ def test_rate_per_1000_refuses_a_join_that_does_not_fit():
 @pytest.fixture
 def timed():
     """Area A: closed after 1, 3 and 10 days, one still open. Area B: 2 days, and one closed before it opened."""
-    return pd.DataFrame({
-        "area_numbe": ["A", "A", "A", "A", "B", "B", None],
-        "created_date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-01", "2024-01-01",
-                                        "2024-02-01", "2024-02-05", "2024-02-01"]),
-        "closed_date": pd.to_datetime(["2024-01-02", "2024-01-04", "2024-01-11", None,
-                                       "2024-02-03", "2024-02-04", "2024-02-02"]),
-    })
+    return pd.DataFrame(
+        {
+            "area_numbe": ["A", "A", "A", "A", "B", "B", None],
+            "created_date": pd.to_datetime(
+                ["2024-01-01", "2024-01-01", "2024-01-01", "2024-01-01", "2024-02-01", "2024-02-05", "2024-02-01"]
+            ),
+            "closed_date": pd.to_datetime(
+                ["2024-01-02", "2024-01-04", "2024-01-11", None, "2024-02-03", "2024-02-04", "2024-02-02"]
+            ),
+        }
+    )
 
 
 def test_add_days_to_close_counts_fractions_of_a_day_and_leaves_open_requests_missing():
-    requests = pd.DataFrame({"created_date": ["2024-01-01T00:00:00.000", "2024-01-01T06:00:00.000"],
-                             "closed_date": ["2024-01-03T12:00:00.000", ""]})
+    requests = pd.DataFrame(
+        {
+            "created_date": ["2024-01-01T00:00:00.000", "2024-01-01T06:00:00.000"],
+            "closed_date": ["2024-01-03T12:00:00.000", ""],
+        }
+    )
     days = add_days_to_close(requests)["days_to_close"]
     assert days.iloc[0] == 2.5 and np.isnan(days.iloc[1])
     # NYC's CSV download writes US-style dates with AM/PM
@@ -203,11 +232,20 @@ def test_add_days_to_close_counts_fractions_of_a_day_and_leaves_open_requests_mi
 
 def test_median_days_to_close_leaves_out_and_counts_open_requests_and_bad_dates(timed):
     speed = median_days_to_close(timed, by="area_numbe")
-    assert speed.to_dict("list") == {"area_numbe": ["A", "B"], "median_days": [3.0, 2.0],
-                                     "closed_requests": [3, 1], "open_requests": [1, 0], "bad_dates": [0, 1]}
+    assert speed.to_dict("list") == {
+        "area_numbe": ["A", "B"],
+        "median_days": [3.0, 2.0],
+        "closed_requests": [3, 1],
+        "open_requests": [1, 0],
+        "bad_dates": [0, 1],
+    }
     citywide = median_days_to_close(timed, by=None)
-    assert citywide.to_dict("list") == {"median_days": [2.0], "closed_requests": [5], "open_requests": [1],
-                                        "bad_dates": [1]}
+    assert citywide.to_dict("list") == {
+        "median_days": [2.0],
+        "closed_requests": [5],
+        "open_requests": [1],
+        "bad_dates": [1],
+    }
     with pytest.raises(MissingColumnError, match="no column 'community'"):
         median_days_to_close(timed)  # the default groups by area id and name
 
@@ -218,13 +256,21 @@ def test_median_days_to_close_with_a_city_s_own_date_columns(timed):
     speed = median_days_to_close(export, by="area_numbe", created="Creation_Date", closed="Completion_Date")
     assert speed["median_days"].tolist() == [3.0, 2.0]
     with pytest.raises(AnalysisError, match="'Creation_Date'.*not dates.*'last tuesday'"):
-        median_days_to_close(export.assign(Creation_Date="last tuesday"), by="area_numbe",
-                             created="Creation_Date", closed="Completion_Date")
+        median_days_to_close(
+            export.assign(Creation_Date="last tuesday"),
+            by="area_numbe",
+            created="Creation_Date",
+            closed="Completion_Date",
+        )
 
 
 def test_monthly_counts_fills_empty_months_and_splits_by_a_column():
-    requests = pd.DataFrame({"created_date": pd.to_datetime(["2024-01-05 08:00", "2024-01-20 00:00", "2024-03-03 23:59"]),
-                             "complaint_type": ["RODENT", "NOISE", "RODENT"]})
+    requests = pd.DataFrame(
+        {
+            "created_date": pd.to_datetime(["2024-01-05 08:00", "2024-01-20 00:00", "2024-03-03 23:59"]),
+            "complaint_type": ["RODENT", "NOISE", "RODENT"],
+        }
+    )
     monthly = monthly_counts(requests)
     assert monthly.index.strftime("%Y-%m").tolist() == ["2024-01", "2024-02", "2024-03"]
     assert monthly["requests"].tolist() == [2, 0, 1]
@@ -241,6 +287,7 @@ def test_every_analysis_error_is_a_kit_error():
 
 # --- the bundled city ----------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def riverton():
     requests = kit.load_dataset("service_requests")
@@ -255,8 +302,10 @@ def test_bundled_data_has_the_mess_its_card_documents(riverton):
     assert normalize_complaint_types(requests)["complaint_type"].nunique() == 12
     assert len(requests) - len(drop_repeated_rows(requests)) == 12
     assert 0.02 < flag_duplicate_reports(requests)["is_duplicate"].mean() < 0.04
-    assert assign_areas(requests, kit.load_dataset("neighborhoods"))["location_status"].value_counts().to_dict() \
-        == {IN_AREA: 4415, NO_COORDINATES: 280}
+    assert assign_areas(requests, kit.load_dataset("neighborhoods"))["location_status"].value_counts().to_dict() == {
+        IN_AREA: 4415,
+        NO_COORDINATES: 280,
+    }
 
 
 def test_the_spatial_join_agrees_with_the_neighborhood_number_in_community_board(riverton):
@@ -283,8 +332,8 @@ def test_monthly_counts_cover_two_years_and_every_request(riverton):
     assert len(monthly) == 24 and monthly["requests"].sum() == len(located)
 
 
-
 # --- a real export: Chicago's 311 sanitation code complaints (me59-5fac) ------------------------------
+
 
 @pytest.fixture(scope="module")
 def chicago():
@@ -353,7 +402,9 @@ def test_chicago_median_days_to_close_and_monthly_counts(chicago_located):
     assert len(speed) == 77 and speed["area_numbe"].tolist()[:3] == ["1", "2", "3"]
     assert (speed["median_days"] >= 0).all() and speed["bad_dates"].sum() == 0
     in_area = located[located["location_status"] == IN_AREA]
-    assert speed["open_requests"].sum() == (in_area["Status"] == "Open").sum() == (in_area["Completion_Date"] == "").sum()
+    assert (
+        speed["open_requests"].sum() == (in_area["Status"] == "Open").sum() == (in_area["Completion_Date"] == "").sum()
+    )
     assert speed["closed_requests"].sum() == (in_area["Status"] == "Completed").sum()
     # the citywide median agrees with a direct computation in plain pandas
     closed = located[located["Completion_Date"] != ""]
@@ -361,4 +412,7 @@ def test_chicago_median_days_to_close_and_monthly_counts(chicago_located):
     assert median_days_to_close(located, by=None, **CHICAGO_DATES)["median_days"].iloc[0] == direct
     monthly = monthly_counts(located, date="Creation_Date")
     assert monthly["requests"].sum() == len(located)
-    assert monthly.loc["2013-01-01":"2013-12-01", "requests"].sum() == located["Creation_Date"].str.startswith("2013").sum()
+    assert (
+        monthly.loc["2013-01-01":"2013-12-01", "requests"].sum()
+        == located["Creation_Date"].str.startswith("2013").sum()
+    )

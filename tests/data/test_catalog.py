@@ -110,6 +110,7 @@ def test_load_dataset_parses_a_file_once_and_hands_out_independent_copies(tmp_pa
     import shutil
 
     from helpers import REPO
+
     from kit.data.catalog import load_dataset, warm_datasets
 
     root = tmp_path / "project"
@@ -118,9 +119,9 @@ def test_load_dataset_parses_a_file_once_and_hands_out_independent_copies(tmp_pa
     first = load_dataset("events")
     first.iloc[0, 0] = "changed by a learner"
     again = load_dataset("events")
-    assert again.iloc[0, 0] != "changed by a learner"          # a copy, not the cached frame
+    assert again.iloc[0, 0] != "changed by a learner"  # a copy, not the cached frame
     path = root / "datasets" / "events.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    path.write_text("".join(lines[:3]), encoding="utf-8")       # the file changes: read again
+    path.write_text("".join(lines[:3]), encoding="utf-8")  # the file changes: read again
     assert len(load_dataset("events")) == 2
     assert "events" in warm_datasets()

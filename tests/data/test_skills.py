@@ -6,9 +6,9 @@ import re
 
 import pytest
 import yaml
+from helpers import REPO
 from pydantic import ValidationError
 
-from helpers import REPO
 from kit.data.syllabus import Skill, load_syllabus
 from kit.errors import CatalogError
 
@@ -44,9 +44,14 @@ def test_a_skill_id_used_twice_is_rejected(tmp_path):
         load_syllabus(bad)
 
 
-@pytest.mark.parametrize("fields", [{"id": "Find Data", "en": "x", "es": "y"},
-                                    {"id": "find-data", "en": "", "es": "y"},
-                                    {"id": "find-data", "en": "x", "es": "y", "fr": "z"}])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"id": "Find Data", "en": "x", "es": "y"},
+        {"id": "find-data", "en": "", "es": "y"},
+        {"id": "find-data", "en": "x", "es": "y", "fr": "z"},
+    ],
+)
 def test_a_bad_skill_is_rejected(fields):
     with pytest.raises(ValidationError):
         Skill(**fields)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from helpers import REPO
+
 from kit.data.catalog import load_catalog
 from kit.data.syllabus import load_syllabus
 from kit.errors import CatalogError

@@ -57,13 +57,49 @@ def test_service_requests_carry_the_mess_the_card_documents():
 
 
 def test_service_requests_follow_the_nyc_311_schema_column_for_column():
-    nyc = ("unique_key created_date closed_date agency agency_name complaint_type descriptor location_type "
-           "incident_zip incident_address street_name cross_street_1 cross_street_2 intersection_street_1 "
-           "intersection_street_2 address_type city landmark facility_type status due_date "
-           "resolution_description resolution_action_updated_date community_board bbl borough "
-           "x_coordinate_state_plane y_coordinate_state_plane open_data_channel_type park_facility_name "
-           "park_borough vehicle_type taxi_company_borough taxi_pick_up_location bridge_highway_name "
-           "bridge_highway_direction road_ramp bridge_highway_segment latitude longitude location").split()
+    nyc = [
+        "unique_key",
+        "created_date",
+        "closed_date",
+        "agency",
+        "agency_name",
+        "complaint_type",
+        "descriptor",
+        "location_type",
+        "incident_zip",
+        "incident_address",
+        "street_name",
+        "cross_street_1",
+        "cross_street_2",
+        "intersection_street_1",
+        "intersection_street_2",
+        "address_type",
+        "city",
+        "landmark",
+        "facility_type",
+        "status",
+        "due_date",
+        "resolution_description",
+        "resolution_action_updated_date",
+        "community_board",
+        "bbl",
+        "borough",
+        "x_coordinate_state_plane",
+        "y_coordinate_state_plane",
+        "open_data_channel_type",
+        "park_facility_name",
+        "park_borough",
+        "vehicle_type",
+        "taxi_company_borough",
+        "taxi_pick_up_location",
+        "bridge_highway_name",
+        "bridge_highway_direction",
+        "road_ramp",
+        "bridge_highway_segment",
+        "latitude",
+        "longitude",
+        "location",
+    ]
     assert list(kit.load_dataset("service_requests").columns) == nyc
 
 

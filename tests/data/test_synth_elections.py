@@ -29,8 +29,10 @@ def _election_files(seed: int) -> dict[str, str]:
     rng = random.Random(seed + 3)
     precincts = build_precincts(city, rng)
     plans = plan_turnout(precincts, rng)
-    files = {"precincts": geojson_text(precinct_features(precincts)),
-             "results": csv_text(HEADER, result_rows(plans, rng))}
+    files = {
+        "precincts": geojson_text(precinct_features(precincts)),
+        "results": csv_text(HEADER, result_rows(plans, rng)),
+    }
     for name, (header, rows) in voter_tables(plans, seed + 4).items():
         files[name] = csv_text(header, rows)
     return files
@@ -104,8 +106,7 @@ def test_precinct_properties_keep_chicagos_types():
 
 def test_wards_pair_neighborhoods_and_voting_age_population_fits_the_census(precincts):
     population = kit.load_dataset("neighborhood_population").set_index("community_area")["population"]
-    by_hood = precincts.groupby("community_area").agg(ward=("ward", "unique"),
-                                                     vap=("voting_age_population", "sum"))
+    by_hood = precincts.groupby("community_area").agg(ward=("ward", "unique"), vap=("voting_age_population", "sum"))
     for area, row in by_hood.iterrows():
         assert list(row["ward"]) == [(int(area) + 1) // 2]
         assert 0.76 <= row["vap"] / population[area] <= 0.80
@@ -129,8 +130,9 @@ def test_results_are_wide_like_the_chicago_board_of_elections(results):
 
 
 def test_turnout_varies_and_is_lowest_where_311_is_slowest(results, precincts):
-    frame = results.merge(precincts.drop(columns="geometry"), left_on=["WARD", "PRECINCT"],
-                          right_on=["ward", "precinct"])
+    frame = results.merge(
+        precincts.drop(columns="geometry"), left_on=["WARD", "PRECINCT"], right_on=["ward", "precinct"]
+    )
     turnout = frame["BALLOTS CAST"] / frame["REGISTERED VOTERS"]
     assert turnout.min() < 0.18 and turnout.max() > 0.50
     assert turnout.between(0.14, 0.56).all()
@@ -218,15 +220,20 @@ def test_election_calendar_is_in_order_and_leads_to_election_day():
     assert calendar["source"].str.len().gt(0).all()
 
 
-@pytest.mark.parametrize("name", ["precincts", "precinct_results_2025", "voter_file", "vote_history",
-                                  "election_calendar"])
+@pytest.mark.parametrize(
+    "name", ["precincts", "precinct_results_2025", "voter_file", "vote_history", "election_calendar"]
+)
 def test_loads_with_the_types_its_card_declares(name):
     frame = kit.load_dataset(name)
     for column in kit.describe_dataset(name).columns:
         series = frame[column.name]
-        check = {"date": pd.api.types.is_datetime64_any_dtype, "datetime": pd.api.types.is_datetime64_any_dtype,
-                 "text": pd.api.types.is_string_dtype, "integer": pd.api.types.is_integer_dtype,
-                 "number": pd.api.types.is_float_dtype}[column.type]
+        check = {
+            "date": pd.api.types.is_datetime64_any_dtype,
+            "datetime": pd.api.types.is_datetime64_any_dtype,
+            "text": pd.api.types.is_string_dtype,
+            "integer": pd.api.types.is_integer_dtype,
+            "number": pd.api.types.is_float_dtype,
+        }[column.type]
         assert check(series), f"{name}.{column.name} is {series.dtype}, the card says {column.type}"
     if name == "voter_file":
         assert frame["zip_code"].map(type).eq(str).all() and frame["ward_prec"].str.startswith("02").all()

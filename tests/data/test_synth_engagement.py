@@ -62,6 +62,7 @@ def test_every_entry_is_a_real_contact_at_an_event_they_signed_up_for(sheets, co
     assert (sheets.loc[paper, "submitted_at"].dt.normalize() == sheets.loc[paper, "event_id"].map(events)).all()
     assert all(pair in came for pair in zip(sheets.loc[paper, "event_id"], truth[paper]))
 
+
 def test_entries_are_the_contacts_own_details_with_noise(sheets, contacts, truth):
     person = contacts.loc[truth].reset_index()
     email = sheets["email"].str.strip().str.lower()
@@ -112,8 +113,16 @@ def test_the_documented_mess_is_present(sheets):
     assert {"Old Mill", "old mill", "OldMill"} <= hoods or {"Old Mill", "old mill", "Oldmill"} <= hoods
     assert len(hoods) > 30
     race = sheets["race_ethnicity"]
-    for written in ("Latina", "Hispanic/Latino", "latinx", "Black", "African American", "White", "Asian",
-                    "Prefer not to say"):
+    for written in (
+        "Latina",
+        "Hispanic/Latino",
+        "latinx",
+        "Black",
+        "African American",
+        "White",
+        "Asian",
+        "Prefer not to say",
+    ):
         assert (race == written).any(), written
     assert race.isna().any() and race.str.contains(",").any()
     assert {"Female", "F", "female", "Male", "M"} <= set(sheets["gender"].dropna())
@@ -149,8 +158,11 @@ def test_loads_with_the_types_its_card_declares(name):
     frame = kit.load_dataset(name)
     for column in kit.describe_dataset(name).columns:
         series = frame[column.name]
-        check = {"date": pd.api.types.is_datetime64_any_dtype, "datetime": pd.api.types.is_datetime64_any_dtype,
-                 "text": pd.api.types.is_string_dtype}[column.type]
+        check = {
+            "date": pd.api.types.is_datetime64_any_dtype,
+            "datetime": pd.api.types.is_datetime64_any_dtype,
+            "text": pd.api.types.is_string_dtype,
+        }[column.type]
         assert check(series), f"{name}.{column.name} is {series.dtype}, the card says {column.type}"
 
 

@@ -42,8 +42,9 @@ def mapped_headers(mapping) -> list[str]:
 def test_twelve_files_for_two_languages(written):
     directory, paths = written
     names = [p.name for p in paths]
-    expected = [f"{kind}.{lang}.md" for lang in LANGS for kind in KINDS] + \
-               [f"mapping-{kind}.{lang}.yaml" for lang in LANGS for kind in KINDS]
+    expected = [f"{kind}.{lang}.md" for lang in LANGS for kind in KINDS] + [
+        f"mapping-{kind}.{lang}.yaml" for lang in LANGS for kind in KINDS
+    ]
     assert len(paths) == 12 and sorted(names) == sorted(expected)
     assert all(p.parent == directory and p.is_file() for p in paths)
 
@@ -67,7 +68,10 @@ def test_what_each_mapping_reads(written, skills):
     assert all(cols.after is None for cols in pre.skills.values())
     assert list(post.skills) == ids and post.retrospective
     assert (post.satisfaction, post.comments, post.dataset_requests) == (
-        "How useful was the course?", "What should we change?", "What data do you wish Riverton published?")
+        "How useful was the course?",
+        "What should we change?",
+        "What data do you wish Riverton published?",
+    )
     assert post.skills["read-tables"].before == "Before the course: loading and reading a table of data"
     assert post.skills["read-tables"].after == "Now: loading and reading a table of data"
     assert pre.skills["read-tables"].before == "How confident are you today: loading and reading a table of data"
@@ -121,7 +125,7 @@ def test_mappings_start_with_a_comment_naming_their_form(written):
 
 
 def test_the_same_input_gives_the_same_bytes(tmp_path, written, skills):
-    directory, paths = written
+    _directory, paths = written
     again = write_instruments(CITY, skills, LANGS, tmp_path)
     assert [p.read_bytes() for p in again] == [p.read_bytes() for p in paths]
 
@@ -146,16 +150,21 @@ def test_question_titles_are_single_lines_in_every_language(skills):
                 assert (q.type == "scale") == (q.scale is not None)
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda s: survey_questions("post", CITY, s, "fr"), "no survey messages in language 'fr'"),
-    (lambda s: survey_questions("mid", CITY, s, "en"), "unknown survey 'mid'"),
-    (lambda s: survey_questions("post", CITY, [], "en"), "needs at least one skill"),
-    (lambda s: survey_questions("post", " ", s, "en"), "city name"),
-    (lambda s: survey_questions("pre", CITY, [s[0], s[0]], "en"), "skills listed twice"),
-    (lambda s: survey_questions("post", CITY, [s[0], s[0].model_copy(update={"id": "other"})], "en"),
-     "the same question twice"),
-    (lambda s: write_instruments(CITY, s, ["en", "en"], None), "each survey language once"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda s: survey_questions("post", CITY, s, "fr"), "no survey messages in language 'fr'"),
+        (lambda s: survey_questions("mid", CITY, s, "en"), "unknown survey 'mid'"),
+        (lambda s: survey_questions("post", CITY, [], "en"), "needs at least one skill"),
+        (lambda s: survey_questions("post", " ", s, "en"), "city name"),
+        (lambda s: survey_questions("pre", CITY, [s[0], s[0]], "en"), "skills listed twice"),
+        (
+            lambda s: survey_questions("post", CITY, [s[0], s[0].model_copy(update={"id": "other"})], "en"),
+            "the same question twice",
+        ),
+        (lambda s: write_instruments(CITY, s, ["en", "en"], None), "each survey language once"),
+    ],
+)
 def test_bad_input_fails_with_one_line(skills, call, message):
     with pytest.raises(SurveyError) as caught:
         call(skills)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -22,7 +22,7 @@ from kit.feedback.log import (
     request_key,
 )
 
-START = datetime(2024, 3, 1, 18, 0, tzinfo=timezone.utc)
+START = datetime(2024, 3, 1, 18, 0, tzinfo=UTC)
 
 
 class Clock:
@@ -76,12 +76,16 @@ def by_text(log: FeedbackLog) -> dict[str, object]:
 
 # -- keys ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("a, b", [
-    ("Bus stop locations.", "bus  stop locations"),
-    ("Éclairage public", "eclairage PUBLIC"),
-    ("street-lights/poles", "street lights poles"),
-    ("Straße", "STRASSE"),
-])
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Bus stop locations.", "bus  stop locations"),
+        ("Éclairage public", "eclairage PUBLIC"),
+        ("street-lights/poles", "street lights poles"),
+        ("Straße", "STRASSE"),
+    ],
+)
 def test_request_key_ignores_case_accents_punctuation_and_spacing(a, b):
     assert request_key(a) == request_key(b)
 
@@ -91,6 +95,7 @@ def test_request_key_of_punctuation_only_is_empty():
 
 
 # -- opening ------------------------------------------------------------------
+
 
 def test_a_new_log_creates_folders_file_and_schema(log_path):
     with FeedbackLog(log_path) as log:
@@ -116,7 +121,7 @@ def test_times_are_stored_as_iso_utc_text(log_path):
     paris = timezone(timedelta(hours=2))
     with FeedbackLog(log_path, clock=lambda: datetime(2024, 6, 1, 20, 30, tzinfo=paris)) as log:
         record = log.record_cohort("A", cohort_a()).cohort
-    assert record.recorded_at == datetime(2024, 6, 1, 18, 30, tzinfo=timezone.utc)
+    assert record.recorded_at == datetime(2024, 6, 1, 18, 30, tzinfo=UTC)
     with sqlite3.connect(log_path) as conn:
         assert conn.execute("SELECT recorded_at FROM cohort").fetchone()[0] == "2024-06-01T18:30:00+00:00"
         assert {r[0] for r in conn.execute("SELECT changed_at FROM status_change")} == {"2024-06-01T18:30:00+00:00"}
@@ -201,6 +206,7 @@ def test_a_closed_log_says_so(log_path):
 
 # -- two cohorts in a row -------------------------------------------------------
 
+
 def test_two_cohorts_in_a_row(log):
     first = log.record_cohort("2024-spring", cohort_a())
     assert (first.new_requests, first.new_askers) == (3, 4)
@@ -268,17 +274,23 @@ def test_recording_again_changes_nothing(log, log_path):
 
 
 def test_a_cohort_asking_twice_counts_one_asker(log):
-    result = log.record_cohort("A", [AskedRequest("Crime data", "L01", None),
-                                     AskedRequest("crime data.", "L01", None),
-                                     AskedRequest("Crime data", "", None),
-                                     AskedRequest("Crime data", "", None)])
+    result = log.record_cohort(
+        "A",
+        [
+            AskedRequest("Crime data", "L01", None),
+            AskedRequest("crime data.", "L01", None),
+            AskedRequest("Crime data", "", None),
+            AskedRequest("Crime data", "", None),
+        ],
+    )
     assert (result.new_requests, result.new_askers) == (1, 2)
     assert log.request(1).askers == (("A", "L01"), ("A", ""))
 
 
 def test_the_first_match_in_a_cohort_decides_the_first_status(log):
-    log.record_cohort("A", [AskedRequest("311 calls", "L01", None),
-                            AskedRequest("311 Calls", "L02", "erm3-yzhq", None)])
+    log.record_cohort(
+        "A", [AskedRequest("311 calls", "L01", None), AskedRequest("311 Calls", "L02", "erm3-yzhq", None)]
+    )
     item = log.request(1)
     assert (item.status, item.note, item.dataset) == ("published", "already published: erm3-yzhq", "erm3-yzhq")
 
@@ -305,8 +317,7 @@ def test_an_unknown_cohort_is_an_error(log):
     with pytest.raises(FeedbackLogError, match=r"no cohort 'Z' \(recorded cohorts: A\)") as info:
         log.cohort("Z")
     assert info.value.cohort == "Z"
-    for call in (lambda: log.previous_cohort("Z"), lambda: log.changes_since("Z"),
-                 lambda: log.requests(cohort="Z")):
+    for call in (lambda: log.previous_cohort("Z"), lambda: log.changes_since("Z"), lambda: log.requests(cohort="Z")):
         with pytest.raises(FeedbackLogError, match="no cohort 'Z'"):
             call()
 
@@ -374,8 +385,9 @@ def test_the_transition_messages(log):
     request_id = fresh_request(log, "published")
     with pytest.raises(FeedbackLogError) as info:
         log.set_status(request_id, "declined", "no")
-    assert str(info.value).endswith(f"request {request_id}: cannot go from published to declined; "
-                                    "from published it can go to: planned")
+    assert str(info.value).endswith(
+        f"request {request_id}: cannot go from published to declined; from published it can go to: planned"
+    )
     with pytest.raises(FeedbackLogError, match="already published; from published it can go to: planned"):
         log.set_status(request_id, "published")
 
@@ -393,9 +405,11 @@ def test_an_unknown_status_is_an_error(log):
     request_id = fresh_request(log, "new")
     with pytest.raises(FeedbackLogError) as info:
         log.set_status(request_id, "done", "x")
-    assert str(info.value) == (f"{log.path}: request {request_id}: unknown status 'done' "
-                               "(statuses: new, planned, published, declined); "
-                               "from new it can go to: planned, published, declined")
+    assert str(info.value) == (
+        f"{log.path}: request {request_id}: unknown status 'done' "
+        "(statuses: new, planned, published, declined); "
+        "from new it can go to: planned, published, declined"
+    )
     with pytest.raises(FeedbackLogError, match="unknown status 'done'; use one of"):
         log.requests("done")
 
@@ -435,12 +449,16 @@ def test_automatic_first_statuses_are_not_changes(log):
 
 # -- export ---------------------------------------------------------------------
 
+
 def test_export_backlog(log, tmp_path):
-    log.record_cohort("A", [
-        AskedRequest("Bus stops", "L01", None),
-        AskedRequest("bus stops.", "L02", None),
-        AskedRequest("Permits, 2015–", "", "permits", "Building Permits"),
-    ])
+    log.record_cohort(
+        "A",
+        [
+            AskedRequest("Bus stops", "L01", None),
+            AskedRequest("bus stops.", "L02", None),
+            AskedRequest("Permits, 2015–", "", "permits", "Building Permits"),
+        ],
+    )
     log.set_status(1, "declined", "holds home addresses; we publish, by block")
     log.record_cohort("B", [AskedRequest("Bus Stops", "L01", None), AskedRequest("Parks", "L03", "parks")])
 
@@ -451,16 +469,34 @@ def test_export_backlog(log, tmp_path):
     rows = list(csv.reader(raw.decode("utf-8").splitlines()))
     assert rows == [
         ["id", "request", "asked_by", "learners", "cohorts", "match", "dataset", "status", "note", "updated"],
-        ["1", "Bus stops", "3", "L01;L02", "A;B", "gap", "", "declined",
-         "holds home addresses; we publish, by block", "2024-03-02"],
-        ["2", "Permits, 2015–", "1", "", "A", "published", "Building Permits", "published",
-         "already published: Building Permits", "2024-03-01"],
-        ["3", "Parks", "1", "L03", "B", "published", "parks", "published", "already published: parks",
-         "2024-03-03"],
+        [
+            "1",
+            "Bus stops",
+            "3",
+            "L01;L02",
+            "A;B",
+            "gap",
+            "",
+            "declined",
+            "holds home addresses; we publish, by block",
+            "2024-03-02",
+        ],
+        [
+            "2",
+            "Permits, 2015–",
+            "1",
+            "",
+            "A",
+            "published",
+            "Building Permits",
+            "published",
+            "already published: Building Permits",
+            "2024-03-01",
+        ],
+        ["3", "Parks", "1", "L03", "B", "published", "parks", "published", "already published: parks", "2024-03-03"],
     ]
 
 
 def test_export_of_an_empty_log_has_only_the_header(log, tmp_path):
     out = log.export_backlog(tmp_path / "backlog.csv")
-    assert out.read_text(encoding="utf-8") == \
-        "id,request,asked_by,learners,cohorts,match,dataset,status,note,updated\n"
+    assert out.read_text(encoding="utf-8") == "id,request,asked_by,learners,cohorts,match,dataset,status,note,updated\n"

@@ -11,8 +11,8 @@ from kit.data.syllabus import load_syllabus
 from kit.feedback.attendance import read_attendance
 from kit.feedback.gains import skill_gains
 from kit.feedback.mapping import SurveyError
+from kit.feedback.module_scores import module_scores
 from kit.feedback.recommend import recommend
-from kit.feedback.scores import module_scores
 
 
 def ratings(rows, skills=("maps", "joins")):
@@ -25,13 +25,15 @@ def ratings(rows, skills=("maps", "joins")):
 
 def test_gains_pair_each_learner_and_count_only_complete_pairs():
     # five learners; one skipped "before" for maps, one skipped both for joins
-    post = ratings([
-        ["a", 1, 4, 2, 2],
-        ["b", 2, 3, 3, 5],
-        ["c", None, 5, 1, 2],
-        ["d", 3, 3, None, None],
-        ["e", 4, 2, 2, 4],
-    ])
+    post = ratings(
+        [
+            ["a", 1, 4, 2, 2],
+            ["b", 2, 3, 3, 5],
+            ["c", None, 5, 1, 2],
+            ["d", 3, 3, None, None],
+            ["e", 4, 2, 2, 4],
+        ]
+    )
     maps, joins = skill_gains(post, ["maps", "joins"])
     # maps pairs: a (1->4), b (2->3), d (3->3), e (4->2): n=4
     assert maps.n == 4
@@ -59,13 +61,18 @@ def test_a_skill_nobody_rated_has_no_numbers():
 
 def test_attendance_per_session_and_bad_cells_listed(tmp_path):
     path = tmp_path / "attendance.csv"
-    path.write_text("Learner,Date,Present\n"
-                    "a,2026-09-09,yes\nb,2026-09-09,sí\nc,2026-09-09,no\n"
-                    "a,2026-09-16,1\nb,2026-09-16,\nc,2026-09-16,maybe\n"
-                    "d,16/09/2026,yes\n", encoding="utf-8")
+    path.write_text(
+        "Learner,Date,Present\n"
+        "a,2026-09-09,yes\nb,2026-09-09,sí\nc,2026-09-09,no\n"
+        "a,2026-09-16,1\nb,2026-09-16,\nc,2026-09-16,maybe\n"
+        "d,16/09/2026,yes\n",
+        encoding="utf-8",
+    )
     got = read_attendance(path)
-    assert [(s.day, s.present, s.enrolled) for s in got.sessions()] == [(date(2026, 9, 9), 2, 3),
-                                                                          (date(2026, 9, 16), 1, 2)]
+    assert [(s.day, s.present, s.enrolled) for s in got.sessions()] == [
+        (date(2026, 9, 9), 2, 3),
+        (date(2026, 9, 16), 1, 2),
+    ]
     assert got.rate == pytest.approx(3 / 5)
     assert [(p.row, p.reason) for p in got.problems] == [(6, "not yes/no"), (7, "not a date (YYYY-MM-DD)")]
     assert got.regulars() == 2  # a (2 of 2) and b (1 of 2)
@@ -79,15 +86,19 @@ def test_attendance_without_a_present_column_fails_with_one_line(tmp_path):
 
 
 def scores_frame(rows):
-    return pd.DataFrame(rows, columns=["learner", "assignment", "question", "kind", "score", "max_score",
-                                       "needs_manual_grade"])
+    return pd.DataFrame(
+        rows, columns=["learner", "assignment", "question", "kind", "score", "max_score", "needs_manual_grade"]
+    )
 
 
 def test_module_scores_merge_language_twins_and_skip_manual_questions():
     m3 = load_syllabus().module(3)
     rows = []
-    for learner, assignment, got in [("a", m3.assignment, (2, 2, 0)), ("b", m3.assignment + "-es", (2, 0, 0)),
-                                     ("c", m3.assignment, (1, 0, 0))]:
+    for learner, assignment, got in [
+        ("a", m3.assignment, (2, 2, 0)),
+        ("b", m3.assignment + "-es", (2, 0, 0)),
+        ("c", m3.assignment, (1, 0, 0)),
+    ]:
         for question, score in zip(("count", "join", "rate"), got):
             rows.append((learner, assignment, question, "auto", float(score), 2.0, False))
         rows.append((learner, assignment, "reflection", "manual", 0.0, 3.0, True))
@@ -95,7 +106,7 @@ def test_module_scores_merge_language_twins_and_skip_manual_questions():
     assert ms.learners == 3
     assert ms.shares == pytest.approx((1 / 6, 2 / 6, 4 / 6))
     assert [q.question for q in ms.questions] == ["count", "join", "rate"]
-    count, join, rate = ms.questions
+    count, _join, rate = ms.questions
     assert (count.mean, count.full_marks, count.zero) == (pytest.approx(5 / 6), pytest.approx(2 / 3), 0.0)
     assert rate.zero == 1.0 and rate.struggled and not count.struggled
     assert ms.passed == pytest.approx(1 / 3) and ms.completion(6) == 0.5
@@ -104,18 +115,29 @@ def test_module_scores_merge_language_twins_and_skip_manual_questions():
 def test_recommendations_follow_the_numbers():
     syllabus = load_syllabus()
     m1, m3 = syllabus.module(1), syllabus.module(3)
-    rows = [(learner, m3.assignment, q, "auto", float(s), 2.0, False)
-            for learner, got in [("a", (2, 0)), ("b", (0, 0)), ("c", (2, 1))] for q, s in zip(("q1", "q2"), got)]
+    rows = [
+        (learner, m3.assignment, q, "auto", float(s), 2.0, False)
+        for learner, got in [("a", (2, 0)), ("b", (0, 0)), ("c", (2, 1))]
+        for q, s in zip(("q1", "q2"), got)
+    ]
     scores = module_scores(scores_frame(rows), [m3])
     gains = skill_gains(ratings([[x, 2, 2, 1, 4] for x in "abc"]), ["maps", "joins"])
-    recs = recommend(modules=[m1, m3], languages=["en", "es", "fr"], scores=scores, gains=gains,
-                     attendance=None, theme_counts=[("pace", 3), ("maps", 1)], comments=6,
-                     gaps=["bus stops", "bus stops", "evictions"], satisfaction=3.2)
+    recs = recommend(
+        modules=[m1, m3],
+        languages=["en", "es", "fr"],
+        scores=scores,
+        gains=gains,
+        attendance=None,
+        theme_counts=[("pace", 3), ("maps", 1)],
+        comments=6,
+        gaps=["bus stops", "bus stops", "evictions"],
+        satisfaction=3.2,
+    )
     keys = [(r.key, r.module) for r in recs]
-    assert ("more_time", 3) in keys                    # 2 of 3 learners under 60%
-    assert ("revisit_question", 3) in keys             # q2 averaged 1/6 of its points
+    assert ("more_time", 3) in keys  # 2 of 3 learners under 60%
+    assert ("revisit_question", 3) in keys  # q2 averaged 1/6 of its points
     assert [r.values["skill"] for r in recs if r.key == "practice_skill"] == ["maps"]  # joins gained +3
-    assert {r.module for r in recs if r.key == "translate"} == {1, 3}   # nothing is in French
+    assert {r.module for r in recs if r.key == "translate"} == {1, 3}  # nothing is in French
     assert ("theme.pace", None) in keys and ("theme.maps", None) not in keys  # 1 of 6 is not recurring
     gaps = next(r for r in recs if r.key == "answer_gaps")
     assert gaps.values == {"requests": ["bus stops", "evictions"], "count": 2}

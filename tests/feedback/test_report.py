@@ -9,19 +9,19 @@ from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
+from helpers import REPO
 from typer.testing import CliRunner
 
-from helpers import REPO
 from kit.cli import app
 from kit.data.syllabus import load_syllabus
-from kit.feedback.analysis import CohortInputs, analyse
+from kit.feedback.cohort import CohortInputs, analyse
 from kit.feedback.instruments import write_instruments
 from kit.feedback.log import FeedbackLog
 from kit.feedback.mapping import load_mapping
 from kit.feedback.read import read_export
 from kit.feedback.report import check_messages, write_report
 from kit.feedback.requests import bundled_catalog
-from kit.feedback.simulate import simulate_attendance, simulate_post_survey
+from kit.feedback.simulated_surveys import simulate_attendance, simulate_post_survey
 
 PLAN = REPO / "plans" / "riverton.yaml"
 runner = CliRunner()
@@ -42,10 +42,11 @@ def instruments(tmp_path_factory):
 
 def exports(directory, learners, seed):
     """A cohort's inputs: English Google Forms, Spanish Microsoft Forms, attendance."""
-    english, spanish = learners[: len(learners) * 2 // 3], learners[len(learners) * 2 // 3:]
+    english, spanish = learners[: len(learners) * 2 // 3], learners[len(learners) * 2 // 3 :]
     google = simulate_post_survey(directory / "google-en.csv", english, "Riverton", SKILLS, "en", "google", seed)
-    microsoft = simulate_post_survey(directory / "microsoft-es.csv", spanish, "Riverton", SKILLS, "es", "microsoft",
-                                     seed)
+    microsoft = simulate_post_survey(
+        directory / "microsoft-es.csv", spanish, "Riverton", SKILLS, "es", "microsoft", seed
+    )
     sessions = [pd.Timestamp("2026-09-09").date() + pd.Timedelta(days=7 * i) for i in range(5)]
     attendance = simulate_attendance(directory / "attendance.csv", learners, sessions, seed)
     return google, microsoft, attendance
@@ -53,10 +54,31 @@ def exports(directory, learners, seed):
 
 def report(tmp_path, instruments, cohort, files, log, lang="en", out="report"):
     google, microsoft, attendance = files
-    return run("feedback", "report", "--cohort", cohort, "--survey", google, "--survey", microsoft,
-               "--mapping", instruments / "mapping-post.en.yaml", "--mapping", instruments / "mapping-post.es.yaml",
-               "--attendance", attendance, "--plan", PLAN, "--no-grades", "--log", log, "--lang", lang,
-               "-o", tmp_path / out)
+    return run(
+        "feedback",
+        "report",
+        "--cohort",
+        cohort,
+        "--survey",
+        google,
+        "--survey",
+        microsoft,
+        "--mapping",
+        instruments / "mapping-post.en.yaml",
+        "--mapping",
+        instruments / "mapping-post.es.yaml",
+        "--attendance",
+        attendance,
+        "--plan",
+        PLAN,
+        "--no-grades",
+        "--log",
+        log,
+        "--lang",
+        lang,
+        "-o",
+        tmp_path / out,
+    )
 
 
 class Images(HTMLParser):
@@ -77,15 +99,20 @@ def test_survey_command_writes_the_plans_instruments(tmp_path):
     result = run("feedback", "survey", "--plan", PLAN, "-o", tmp_path)
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == sorted(f"{kind}.{lang}.{ext}" if ext == "md" else f"mapping-{kind}.{lang}.yaml"
-                           for kind in ("pre", "post", "session") for lang in ("en", "es") for ext in ("md", "yaml"))
+    assert names == sorted(
+        f"{kind}.{lang}.{ext}" if ext == "md" else f"mapping-{kind}.{lang}.yaml"
+        for kind in ("pre", "post", "session")
+        for lang in ("en", "es")
+        for ext in ("md", "yaml")
+    )
     post = load_mapping(tmp_path / "mapping-post.es.yaml")
     # Riverton's audiences take modules 1, 2 and 3: two skills each
     assert list(post.skills) == [s.id for s in SKILLS]
 
 
-@pytest.mark.parametrize("lang, heading", [("en", "## Skill gains (learning)"),
-                                           ("es", "## Avance en las habilidades (aprendizaje)")])
+@pytest.mark.parametrize(
+    "lang, heading", [("en", "## Skill gains (learning)"), ("es", "## Avance en las habilidades (aprendizaje)")]
+)
 def test_report_from_google_and_microsoft_exports_in_english_and_spanish(tmp_path, instruments, lang, heading):
     files = exports(tmp_path, LEARNERS, seed=7)
     result = report(tmp_path, instruments, "fall-2026", files, tmp_path / "log.sqlite", lang)
@@ -114,14 +141,26 @@ def test_report_from_google_and_microsoft_exports_in_english_and_spanish(tmp_pat
 
 def test_report_with_gradebook_scores_names_the_questions_the_cohort_struggled_with(tmp_path, instruments):
     m1 = load_syllabus().module(1)
-    rows = [(f"l{i}", m1.assignment, q, "auto", float(s), 1.0, False)
-            for i in range(10) for q, s in (("count-contacts", i < 2), ("sum-donations", i < 9))]
-    scores = pd.DataFrame(rows, columns=["learner", "assignment", "question", "kind", "score", "max_score",
-                                         "needs_manual_grade"])
+    rows = [
+        (f"l{i}", m1.assignment, q, "auto", float(s), 1.0, False)
+        for i in range(10)
+        for q, s in (("count-contacts", i < 2), ("sum-donations", i < 9))
+    ]
+    scores = pd.DataFrame(
+        rows, columns=["learner", "assignment", "question", "kind", "score", "max_score", "needs_manual_grade"]
+    )
     google, _, _ = exports(tmp_path, LEARNERS[:10], seed=3)
     post = [read_export(google, load_mapping(instruments / "mapping-post.en.yaml"))]
-    inputs = CohortInputs(cohort="c", city="Riverton", modules=[m1], skills=SKILLS[:2], languages=["en", "es", "fr"],
-                          post=post, scores=scores, catalog=bundled_catalog())
+    inputs = CohortInputs(
+        cohort="c",
+        city="Riverton",
+        modules=[m1],
+        skills=SKILLS[:2],
+        languages=["en", "es", "fr"],
+        post=post,
+        scores=scores,
+        catalog=bundled_catalog(),
+    )
     with FeedbackLog(tmp_path / "log.sqlite") as log:
         files = write_report(analyse(inputs), log, tmp_path / "out")
     md = files.markdown.read_text(encoding="utf-8")
@@ -144,10 +183,18 @@ def test_two_cohorts_in_a_row_show_what_the_city_did_and_reruns_change_nothing(t
     assert report(tmp_path, instruments, "spring-2026", first, log, out="spring").exit_code == 0
     spring = list(csv.DictReader((tmp_path / "spring" / "backlog.csv").open(encoding="utf-8")))
     gap = next(r for r in spring if r["match"] == "gap")
-    assert run("feedback", "backlog", "--log", log, "set", gap["id"], "planned",
-               "--note", "on the data team's list for Q1").exit_code == 0
-    assert run("feedback", "backlog", "--log", log, "set", gap["id"], "published",
-               "--note", "published on the portal").exit_code == 0
+    assert (
+        run(
+            "feedback", "backlog", "--log", log, "set", gap["id"], "planned", "--note", "on the data team's list for Q1"
+        ).exit_code
+        == 0
+    )
+    assert (
+        run(
+            "feedback", "backlog", "--log", log, "set", gap["id"], "published", "--note", "published on the portal"
+        ).exit_code
+        == 0
+    )
 
     (tmp_path / "b").mkdir()
     second = exports(tmp_path / "b", LEARNERS[12:], seed=12)
@@ -197,39 +244,71 @@ def test_bad_rows_are_counted_and_listed_while_good_rows_are_kept(tmp_path, inst
     assert len(kept.responses) == good - 1 + 1  # one duplicate replaced, ZZ99ZZ kept with its good cells
 
 
-@pytest.mark.parametrize("make, expected", [
-    (lambda d: d.joinpath("s.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary"), "s.csv"),
-    (lambda d: d.joinpath("s.csv").write_text("only one column\nx\n"), "not a CSV export"),
-    (lambda d: d.joinpath("s.csv").write_text("a,b\n1,2\n"), "none of the mapped columns were found"),
-])
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        (lambda d: d.joinpath("s.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary"), "s.csv"),
+        (lambda d: d.joinpath("s.csv").write_text("only one column\nx\n"), "not a CSV export"),
+        (lambda d: d.joinpath("s.csv").write_text("a,b\n1,2\n"), "none of the mapped columns were found"),
+    ],
+)
 def test_an_unreadable_export_fails_with_one_line_and_writes_nothing(tmp_path, instruments, make, expected):
     make(tmp_path)
-    result = run("feedback", "report", "--cohort", "c", "--survey", tmp_path / "s.csv",
-                 "--mapping", instruments / "mapping-post.en.yaml", "--no-grades", "--log", tmp_path / "log.sqlite",
-                 "-o", tmp_path / "out")
+    result = run(
+        "feedback",
+        "report",
+        "--cohort",
+        "c",
+        "--survey",
+        tmp_path / "s.csv",
+        "--mapping",
+        instruments / "mapping-post.en.yaml",
+        "--no-grades",
+        "--log",
+        tmp_path / "log.sqlite",
+        "-o",
+        tmp_path / "out",
+    )
     assert result.exit_code == 1
     assert expected in result.output and result.output.count("error:") == 1
     assert not (tmp_path / "out").exists() and not (tmp_path / "log.sqlite").exists()
 
 
 def test_bad_mapping_attendance_language_and_status_fail_with_one_line(tmp_path, instruments):
-    google, _, attendance = exports(tmp_path, LEARNERS, seed=5)
+    google, _, _attendance = exports(tmp_path, LEARNERS, seed=5)
     bad = tmp_path / "bad.yaml"
     bad.write_text("learner_id: Code\nskils: {}\n", encoding="utf-8")
     common = ["--no-grades", "--log", tmp_path / "log.sqlite", "-o", tmp_path / "out"]
     result = run("feedback", "report", "--cohort", "c", "--survey", google, "--mapping", bad, *common)
     assert result.exit_code == 1 and "skils" in result.output
     mapping = instruments / "mapping-post.en.yaml"
-    result = run("feedback", "report", "--cohort", "c", "--survey", google, "--survey", google,
-                 "--mapping", mapping, "--mapping", mapping, "--mapping", mapping, *common)
+    result = run(
+        "feedback",
+        "report",
+        "--cohort",
+        "c",
+        "--survey",
+        google,
+        "--survey",
+        google,
+        "--mapping",
+        mapping,
+        "--mapping",
+        mapping,
+        "--mapping",
+        mapping,
+        *common,
+    )
     assert result.exit_code == 1 and "2 post-survey exports but 3 mappings" in result.output
     sheet = tmp_path / "sheet.csv"
     sheet.write_text("learner,day\nx,2026-09-09\n", encoding="utf-8")
-    result = run("feedback", "report", "--cohort", "c", "--survey", google, "--mapping", mapping,
-                 "--attendance", sheet, *common)
+    result = run(
+        "feedback", "report", "--cohort", "c", "--survey", google, "--mapping", mapping, "--attendance", sheet, *common
+    )
     assert result.exit_code == 1 and "no 'date' column" in result.output
-    result = run("feedback", "report", "--cohort", "c", "--survey", google, "--mapping", mapping, "--lang", "fr",
-                 *common)
+    result = run(
+        "feedback", "report", "--cohort", "c", "--survey", google, "--mapping", mapping, "--lang", "fr", *common
+    )
     assert result.exit_code == 1 and "--lang 'fr'" in result.output
     assert not (tmp_path / "out").exists()
     assert report(tmp_path, instruments, "c", exports(tmp_path, LEARNERS, 5), tmp_path / "log.sqlite").exit_code == 0

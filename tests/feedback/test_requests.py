@@ -34,6 +34,7 @@ def catalog() -> list[CatalogEntry]:
 
 # ---- the bundled catalog -----------------------------------------------------------------
 
+
 def test_bundled_catalog_has_every_card_in_both_languages(catalog):
     from kit.data.catalog import load_catalog
 
@@ -47,20 +48,23 @@ def test_bundled_catalog_has_every_card_in_both_languages(catalog):
     assert requests.url is None
 
 
-@pytest.mark.parametrize(("request_text", "dataset", "terms"), [
-    ("311 complaints by neighborhood", "service_requests", ("311", "complaints", "neighborhood")),
-    ("quejas al 311 por barrio", "service_requests", ("quejas", "311", "barrio")),
-    ("election results by precinct", "precinct_results_2025", ("election", "results", "precinct")),
-    ("resultados electorales por precinto", "precinct_results_2025", ("resultados", "electorales", "precinto")),
-    ("voter turnout", "vote_history", ("voter", "turnout")),
-    ("participación electoral", "vote_history", ("participación", "electoral")),
-    ("population of each neighborhood", "neighborhood_population", ("population", "neighborhood")),
-    ("población por barrio", "neighborhood_population", ("población", "barrio")),
-    ("neighborhood boundaries", "neighborhoods", ("neighborhood", "boundaries")),
-    ("mapa de los barrios", "neighborhoods", ("mapa", "barrios")),
-    ("donaciones", "donations", ("donaciones",)),
-    ("noise complaints", "service_requests", ("noise", "complaints")),
-])
+@pytest.mark.parametrize(
+    ("request_text", "dataset", "terms"),
+    [
+        ("311 complaints by neighborhood", "service_requests", ("311", "complaints", "neighborhood")),
+        ("quejas al 311 por barrio", "service_requests", ("quejas", "311", "barrio")),
+        ("election results by precinct", "precinct_results_2025", ("election", "results", "precinct")),
+        ("resultados electorales por precinto", "precinct_results_2025", ("resultados", "electorales", "precinto")),
+        ("voter turnout", "vote_history", ("voter", "turnout")),
+        ("participación electoral", "vote_history", ("participación", "electoral")),
+        ("population of each neighborhood", "neighborhood_population", ("population", "neighborhood")),
+        ("población por barrio", "neighborhood_population", ("población", "barrio")),
+        ("neighborhood boundaries", "neighborhoods", ("neighborhood", "boundaries")),
+        ("mapa de los barrios", "neighborhoods", ("mapa", "barrios")),
+        ("donaciones", "donations", ("donaciones",)),
+        ("noise complaints", "service_requests", ("noise", "complaints")),
+    ],
+)
 def test_published_requests_name_the_right_dataset(catalog, request_text, dataset, terms):
     match = match_request(request_text, catalog)
     assert (match.status, match.dataset, match.terms) == ("published", dataset, terms)
@@ -68,19 +72,33 @@ def test_published_requests_name_the_right_dataset(catalog, request_text, datase
     assert 0.5 <= match.score <= 1.0
 
 
-@pytest.mark.parametrize("request_text", [
-    "bus stop locations", "paradas de autobús", "eviction filings", "desalojos", "tree canopy", "rent prices",
-    "permisos de construcción", "building permits", "lead pipes", "crime by neighborhood", "noise levels",
-    "bus routes by neighborhood", "más datos",
-])
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "bus stop locations",
+        "paradas de autobús",
+        "eviction filings",
+        "desalojos",
+        "tree canopy",
+        "rent prices",
+        "permisos de construcción",
+        "building permits",
+        "lead pipes",
+        "crime by neighborhood",
+        "noise levels",
+        "bus routes by neighborhood",
+        "más datos",
+    ],
+)
 def test_gaps(catalog, request_text):
     match = match_request(request_text, catalog)
     assert (match.status, match.dataset, match.title, match.terms) == ("gap", None, None, ())
     assert 0 <= match.score < 0.5
 
 
-@pytest.mark.parametrize("request_text", ["QUEJAS AL 311 POR BARRIO", "Quejas al 311 por barrio",
-                                          "quejas   al 311 por Barrio!"])
+@pytest.mark.parametrize(
+    "request_text", ["QUEJAS AL 311 POR BARRIO", "Quejas al 311 por barrio", "quejas   al 311 por Barrio!"]
+)
 def test_case_accents_and_punctuation_do_not_matter(catalog, request_text):
     assert match_request(request_text, catalog).dataset == "service_requests"
     assert match_request("POBLACION por BARRIO", catalog).dataset == "neighborhood_population"
@@ -115,37 +133,47 @@ def test_an_empty_catalog_makes_every_request_a_gap():
 
 # ---- splitting answers -------------------------------------------------------------------
 
-@pytest.mark.parametrize(("answer", "parts"), [
-    (None, []),
-    ("", []),
-    ("   ", []),
-    ("n/a", []),
-    ("N/A.", []),
-    ("None", []),
-    ("nada", []),
-    ("Ninguna", []),
-    ("-", []),
-    ("no sé", []),
-    ("bus stops", ["bus stops"]),
-    ("bus stops\ntree canopy", ["bus stops", "tree canopy"]),
-    ("bus stops; tree canopy;", ["bus stops", "tree canopy"]),
-    ("• bus stops • tree canopy", ["bus stops", "tree canopy"]),
-    ("- bus stops\n- tree canopy\n- n/a", ["bus stops", "tree canopy"]),
-    ("* quejas al 311\r\n* desalojos", ["quejas al 311", "desalojos"]),
-    ("1. bus stops\n2. tree canopy", ["bus stops", "tree canopy"]),
-    ("1) bus stops 2) tree canopy 3) rent prices", ["bus stops", "tree canopy", "rent prices"]),
-    ("(1) paradas (2) desalojos", ["paradas", "desalojos"]),
-    ("a) paradas b) desalojos", ["paradas", "desalojos"]),
-    ("Riverton 311 service requests, 2024-2025", ["Riverton 311 service requests, 2024-2025"]),
-    ("results for ward 2. Also turnout", ["results for ward 2. Also turnout"]),
-])
+
+@pytest.mark.parametrize(
+    ("answer", "parts"),
+    [
+        (None, []),
+        ("", []),
+        ("   ", []),
+        ("n/a", []),
+        ("N/A.", []),
+        ("None", []),
+        ("nada", []),
+        ("Ninguna", []),
+        ("-", []),
+        ("no sé", []),
+        ("bus stops", ["bus stops"]),
+        ("bus stops\ntree canopy", ["bus stops", "tree canopy"]),
+        ("bus stops; tree canopy;", ["bus stops", "tree canopy"]),
+        ("• bus stops • tree canopy", ["bus stops", "tree canopy"]),
+        ("- bus stops\n- tree canopy\n- n/a", ["bus stops", "tree canopy"]),
+        ("* quejas al 311\r\n* desalojos", ["quejas al 311", "desalojos"]),
+        ("1. bus stops\n2. tree canopy", ["bus stops", "tree canopy"]),
+        ("1) bus stops 2) tree canopy 3) rent prices", ["bus stops", "tree canopy", "rent prices"]),
+        ("(1) paradas (2) desalojos", ["paradas", "desalojos"]),
+        ("a) paradas b) desalojos", ["paradas", "desalojos"]),
+        ("Riverton 311 service requests, 2024-2025", ["Riverton 311 service requests, 2024-2025"]),
+        ("results for ward 2. Also turnout", ["results for ward 2. Also turnout"]),
+    ],
+)
 def test_split_requests(answer, parts):
     assert split_requests(answer) == parts
 
 
 def test_match_requests_splits_each_answer_and_skips_blanks(catalog):
-    answers = ["311 complaints by neighborhood; bus stop locations", None, "", float("nan"), "nada",
-               "- resultados electorales por precinto\n- desalojos"]
+    answers = [
+        "311 complaints by neighborhood; bus stop locations",
+        None,
+        "",
+        float("nan"),
+        "nada",
+        "- resultados electorales por precinto\n- desalojos",
+    ]
     matches = match_requests(answers, catalog)
     assert [(m.request, m.status, m.dataset) for m in matches] == [
         ("311 complaints by neighborhood", "published", "service_requests"),
@@ -160,27 +188,52 @@ def test_match_requests_splits_each_answer_and_skips_blanks(catalog):
 
 DISCOVERY = {
     "results": [
-        {"resource": {"name": "Approved Building Permits", "id": "msk6-43c6",
-                      "description": "Data of approved building/construction permits",
-                      "columns_name": ["ISSUED_DATE", "PermitNumber", "WORKTYPE"],
-                      "columns_description": ["", "", ""]},
-         "classification": {"categories": ["housing & development"], "tags": [],
-                            "domain_tags": ["permits", "construction", "building"]},
-         "permalink": "https://data.example.gov/d/msk6-43c6",
-         "link": "https://data.example.gov/Permitting/Approved-Building-Permits/msk6-43c6"},
-        {"resource": {"name": "311 Service Requests", "id": "abcd-1234", "description": None,
-                      "columns_name": ["Unique Key", "Complaint Type", "Descriptor"]},
-         "classification": {"domain_category": "City Services"}, "permalink": "https://data.example.gov/d/abcd-1234"},
+        {
+            "resource": {
+                "name": "Approved Building Permits",
+                "id": "msk6-43c6",
+                "description": "Data of approved building/construction permits",
+                "columns_name": ["ISSUED_DATE", "PermitNumber", "WORKTYPE"],
+                "columns_description": ["", "", ""],
+            },
+            "classification": {
+                "categories": ["housing & development"],
+                "tags": [],
+                "domain_tags": ["permits", "construction", "building"],
+            },
+            "permalink": "https://data.example.gov/d/msk6-43c6",
+            "link": "https://data.example.gov/Permitting/Approved-Building-Permits/msk6-43c6",
+        },
+        {
+            "resource": {
+                "name": "311 Service Requests",
+                "id": "abcd-1234",
+                "description": None,
+                "columns_name": ["Unique Key", "Complaint Type", "Descriptor"],
+            },
+            "classification": {"domain_category": "City Services"},
+            "permalink": "https://data.example.gov/d/abcd-1234",
+        },
     ],
     "resultSetSize": 2,
 }
 
 VIEWS = [
-    {"id": "3k2p-39jp", "name": "Police 911 Incident Response", "description": "Police responses to 9-1-1 calls",
-     "category": "Public Safety", "tags": ["911", "police", "crime"],
-     "columns": [{"name": "Event Clearance Group", "description": ""}, {"name": "Latitude"}]},
-    {"id": "gza6-uqxz", "name": "Private Schools", "description": "Private schools in the city", "tags": ["schools"],
-     "columns": []},
+    {
+        "id": "3k2p-39jp",
+        "name": "Police 911 Incident Response",
+        "description": "Police responses to 9-1-1 calls",
+        "category": "Public Safety",
+        "tags": ["911", "police", "crime"],
+        "columns": [{"name": "Event Clearance Group", "description": ""}, {"name": "Latitude"}],
+    },
+    {
+        "id": "gza6-uqxz",
+        "name": "Private Schools",
+        "description": "Private schools in the city",
+        "tags": ["schools"],
+        "columns": [],
+    },
 ]
 
 
@@ -192,8 +245,10 @@ def write_json(tmp_path, data, name="catalog.json") -> Path:
 
 def test_socrata_discovery_api_export(tmp_path):
     entries = load_city_catalog(write_json(tmp_path, DISCOVERY))
-    assert [(e.name, e.title) for e in entries] == [("msk6-43c6", "Approved Building Permits"),
-                                                   ("abcd-1234", "311 Service Requests")]
+    assert [(e.name, e.title) for e in entries] == [
+        ("msk6-43c6", "Approved Building Permits"),
+        ("abcd-1234", "311 Service Requests"),
+    ]
     permits = entries[0]
     assert permits.keywords == ("housing & development", "permits", "construction", "building")
     assert permits.columns == ("ISSUED_DATE", "PermitNumber", "WORKTYPE")
@@ -201,15 +256,20 @@ def test_socrata_discovery_api_export(tmp_path):
     assert entries[1].description == "" and entries[1].url == "https://data.example.gov/d/abcd-1234"
     assert entries[1].keywords == ("City Services",)
     match = match_request("permisos de construcción", entries)
-    assert (match.dataset, match.title, match.terms) == ("msk6-43c6", "Approved Building Permits",
-                                                          ("permisos", "construcción"))
+    assert (match.dataset, match.title, match.terms) == (
+        "msk6-43c6",
+        "Approved Building Permits",
+        ("permisos", "construcción"),
+    )
     assert match_request("quejas al 311", entries).dataset == "abcd-1234"
 
 
 def test_socrata_views_export(tmp_path):
     entries = load_city_catalog(write_json(tmp_path, VIEWS))
-    assert [(e.name, e.title) for e in entries] == [("3k2p-39jp", "Police 911 Incident Response"),
-                                                   ("gza6-uqxz", "Private Schools")]
+    assert [(e.name, e.title) for e in entries] == [
+        ("3k2p-39jp", "Police 911 Incident Response"),
+        ("gza6-uqxz", "Private Schools"),
+    ]
     assert entries[0].keywords == ("911", "police", "crime", "Public Safety")
     assert entries[0].columns == ("Event Clearance Group", "Latitude")
     assert match_request("llamadas a la policía", entries).dataset == "3k2p-39jp"
@@ -220,13 +280,17 @@ def test_socrata_views_export(tmp_path):
 
 def test_plain_csv_catalog(tmp_path):
     path = tmp_path / "catalog.csv"
-    path.write_text("name,title,description,keywords,url\n"
-                    "bus-stops,Bus stops,Every stop with its routes,transit; paradas,https://example.gov/bus\n"
-                    "\n"
-                    "evictions,Eviction filings,Court filings by month,desalojos,\n", encoding="utf-8")
+    path.write_text(
+        "name,title,description,keywords,url\n"
+        "bus-stops,Bus stops,Every stop with its routes,transit; paradas,https://example.gov/bus\n"
+        "\n"
+        "evictions,Eviction filings,Court filings by month,desalojos,\n",
+        encoding="utf-8",
+    )
     entries = load_city_catalog(path)
-    assert entries[0] == CatalogEntry("bus-stops", "Bus stops", "Every stop with its routes",
-                                      ("transit", "paradas"), "https://example.gov/bus")
+    assert entries[0] == CatalogEntry(
+        "bus-stops", "Bus stops", "Every stop with its routes", ("transit", "paradas"), "https://example.gov/bus"
+    )
     assert entries[1].url is None
     assert match_request("paradas de autobús", entries).dataset == "bus-stops"
     assert match_request("desalojos", entries).dataset == "evictions"
@@ -234,22 +298,33 @@ def test_plain_csv_catalog(tmp_path):
 
 def test_portal_csv_headers_in_any_case(tmp_path):
     path = tmp_path / "export.csv"
-    text = ("U ID,Name,Description,Category,URL\r\n"
-            "ab12-cd34,Tree Canopy,\"Tree canopy cover, by block\",Environment,https://example.gov/trees\r\n")
+    text = (
+        "U ID,Name,Description,Category,URL\r\n"
+        'ab12-cd34,Tree Canopy,"Tree canopy cover, by block",Environment,https://example.gov/trees\r\n'
+    )
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))  # Excel's BOM
     entries = load_city_catalog(path)
-    assert entries == [CatalogEntry("ab12-cd34", "Tree Canopy", "Tree canopy cover, by block", ("Environment",),
-                                    "https://example.gov/trees")]
+    assert entries == [
+        CatalogEntry(
+            "ab12-cd34", "Tree Canopy", "Tree canopy cover, by block", ("Environment",), "https://example.gov/trees"
+        )
+    ]
     assert match_request("tree canopy", entries).dataset == "ab12-cd34"
 
 
 def test_ckan_style_csv_keeps_slug_and_title(tmp_path):
     path = tmp_path / "ckan.csv"
-    path.write_text("name,title,notes,tags\nlead-service-lines,Lead Service Lines,Pipes made of lead,water|lead\n",
-                    encoding="cp1252")
+    path.write_text(
+        "name,title,notes,tags\nlead-service-lines,Lead Service Lines,Pipes made of lead,water|lead\n",
+        encoding="cp1252",
+    )
     entry = load_city_catalog(path)[0]
     assert (entry.name, entry.title, entry.description, entry.keywords) == (
-        "lead-service-lines", "Lead Service Lines", "Pipes made of lead", ("water", "lead"))
+        "lead-service-lines",
+        "Lead Service Lines",
+        "Pipes made of lead",
+        ("water", "lead"),
+    )
     assert match_request("lead pipes", [entry]).status == "published"
 
 
@@ -259,20 +334,25 @@ def test_windows_1252_csv(tmp_path):
     assert load_city_catalog(path)[0].title == "Población"
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    (b"", "empty file"),
-    (b"donation_id,amount\nD1,5\n", "expected a catalog CSV with a name or title column"),
-    (b'{"results": [', "not valid JSON"),
-    (b'{"type": "FeatureCollection", "features": []}', "not a Socrata catalog"),
-    (b'{"code": "not_found", "error": true, "message": "Cannot find view with id missing"}',
-     "Socrata error response, not a catalog: Cannot find view"),
-    (b'[{":id": "row-1", "temp": "12"}]', "not a dataset view"),
-    (b'{"results": [{"classification": {}}]}', "has no 'resource'"),
-    (b'{"results": []}', "lists no datasets"),
-    (b"[]", "lists no datasets"),
-    (b"PK\x03\x04\x00\x00binary", "not a text file"),
-    (b"name,title,description\nx,,\n,,\n , ,something\n", "line 4 has no name or title"),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "empty file"),
+        (b"donation_id,amount\nD1,5\n", "expected a catalog CSV with a name or title column"),
+        (b'{"results": [', "not valid JSON"),
+        (b'{"type": "FeatureCollection", "features": []}', "not a Socrata catalog"),
+        (
+            b'{"code": "not_found", "error": true, "message": "Cannot find view with id missing"}',
+            "Socrata error response, not a catalog: Cannot find view",
+        ),
+        (b'[{":id": "row-1", "temp": "12"}]', "not a dataset view"),
+        (b'{"results": [{"classification": {}}]}', "has no 'resource'"),
+        (b'{"results": []}', "lists no datasets"),
+        (b"[]", "lists no datasets"),
+        (b"PK\x03\x04\x00\x00binary", "not a text file"),
+        (b"name,title,description\nx,,\n,,\n , ,something\n", "line 4 has no name or title"),
+    ],
+)
 def test_a_file_that_is_not_a_catalog(tmp_path, content, expected):
     path = tmp_path / "catalog.json"
     path.write_bytes(content)
@@ -293,6 +373,7 @@ def test_an_unreadable_catalog(tmp_path):
 
 # ---- the real Boston export (Socrata Discovery API, 7 datasets) --------------------------
 
+
 @pytest.fixture(scope="module")
 def boston() -> list[CatalogEntry]:
     if not BOSTON.is_file():
@@ -306,15 +387,21 @@ def test_boston_export_loads(boston):
     assert boston[0].url == "https://data.cityofboston.gov/Permitting/Approved-Building-Permits/msk6-43c6"
 
 
-@pytest.mark.parametrize(("request_text", "terms"), [
-    ("building permits", ("building", "permits")),
-    ("permisos de construcción", ("permisos", "construcción")),
-])
+@pytest.mark.parametrize(
+    ("request_text", "terms"),
+    [
+        ("building permits", ("building", "permits")),
+        ("permisos de construcción", ("permisos", "construcción")),
+    ],
+)
 def test_boston_building_permits(boston, request_text, terms):
     match = match_request(request_text, boston)
     assert (match.status, match.title, match.terms) == ("published", "Approved Building Permits", terms)
 
 
 def test_boston_gaps(boston):
-    assert [m.status for m in match_requests(["bus stops; quejas al 311; resultados electorales"], boston)] == \
-        ["gap", "gap", "gap"]
+    assert [m.status for m in match_requests(["bus stops; quejas al 311; resultados electorales"], boston)] == [
+        "gap",
+        "gap",
+        "gap",
+    ]

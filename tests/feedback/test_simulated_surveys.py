@@ -13,7 +13,7 @@ from kit.data.syllabus import load_syllabus
 from kit.feedback.instruments import write_instruments
 from kit.feedback.mapping import SurveyError, load_mapping
 from kit.feedback.read import read_export
-from kit.feedback.simulate import learner_code, simulate_attendance, simulate_post_survey
+from kit.feedback.simulated_surveys import learner_code, simulate_attendance, simulate_post_survey
 
 CITY = "Riverton"
 LEARNERS = [f"learner{n:02d}" for n in range(1, 27)]  # 26 learners: 22 answer
@@ -36,8 +36,7 @@ def rows_of(path, encoding):
     return list(csv.reader(io.StringIO(path.read_bytes().decode(encoding), newline="")))
 
 
-@pytest.mark.parametrize("lang, style", [("en", "google"), ("es", "microsoft"), ("es", "google"),
-                                         ("en", "microsoft")])
+@pytest.mark.parametrize("lang, style", [("en", "google"), ("es", "microsoft"), ("es", "google"), ("en", "microsoft")])
 def test_a_simulated_export_reads_back_cleanly(tmp_path, instruments, lang, style):
     path = simulate(tmp_path, lang, style)
     got = read_export(path, load_mapping(instruments / f"mapping-post.{lang}.yaml"))
@@ -55,8 +54,11 @@ def test_google_headers_and_times(tmp_path):
     en = rows_of(simulate(tmp_path, "en", "google"), "utf-8")
     es = rows_of(simulate(tmp_path, "es", "google"), "utf-8")
     assert en[0][:3] == ["Timestamp", "Your learner code", "Before the course: loading and reading a table of data"]
-    assert es[0][:3] == ["Marca temporal", "Tu código de participante",
-                         "Antes del curso: cargar y leer una tabla de datos"]
+    assert es[0][:3] == [
+        "Marca temporal",
+        "Tu código de participante",
+        "Antes del curso: cargar y leer una tabla de datos",
+    ]
     assert all(re.fullmatch(r"2026/1[01]/\d\d \d{1,2}:\d\d:\d\d [AP]M GMT-5", r[0]) for r in en[1:])
     assert all(re.fullmatch(r"\d\d/1[01]/2026 \d{1,2}:\d\d:\d\d", r[0]) for r in es[1:])
 
@@ -65,8 +67,14 @@ def test_microsoft_headers_bom_and_anonymous_email(tmp_path):
     path = simulate(tmp_path, "es", "microsoft")
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     rows = rows_of(path, "utf-8-sig")
-    assert rows[0][:6] == ["Id.", "Hora de inicio", "Hora de finalización", "Correo electrónico", "Nombre",
-                           "Tu código de participante"]
+    assert rows[0][:6] == [
+        "Id.",
+        "Hora de inicio",
+        "Hora de finalización",
+        "Correo electrónico",
+        "Nombre",
+        "Tu código de participante",
+    ]
     assert [r[0] for r in rows[1:]] == [str(n) for n in range(1, len(rows))]
     assert {r[3] for r in rows[1:]} == {"anónimo"} and {r[4] for r in rows[1:]} == {""}
     assert all(re.fullmatch(r"\d\d/1[01]/26 \d\d:\d\d:\d\d", r[2]) for r in rows[1:])
@@ -88,8 +96,10 @@ def test_the_later_submission_wins(tmp_path, instruments):
 
 
 def test_answers_look_like_a_real_cohort(tmp_path, instruments):
-    got = read_export(simulate(tmp_path, "en", "google", learners=[f"p{n}" for n in range(60)]),
-                      load_mapping(instruments / "mapping-post.en.yaml")).responses
+    got = read_export(
+        simulate(tmp_path, "en", "google", learners=[f"p{n}" for n in range(60)]),
+        load_mapping(instruments / "mapping-post.en.yaml"),
+    ).responses
     for skill in SKILLS:
         before, after = got[f"{skill.id}_before"], got[f"{skill.id}_after"]
         assert before.between(1, 4).all() and (after >= before).all() and after.max() <= 5
@@ -117,12 +127,15 @@ def test_learner_codes():
         learner_code(" ")
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"style": "typeform"}, "unknown form style"),
-    ({"lang": "fr"}, "not 'fr'"),
-    ({"learners": []}, "no learners"),
-    ({"learners": ["ana", "ana"]}, "listed once"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"style": "typeform"}, "unknown form style"),
+        ({"lang": "fr"}, "not 'fr'"),
+        ({"learners": []}, "no learners"),
+        ({"learners": ["ana", "ana"]}, "listed once"),
+    ],
+)
 def test_bad_simulation_input(tmp_path, kwargs, message):
     args = {"learners": LEARNERS, "lang": "en", "style": "google"} | kwargs
     with pytest.raises(SurveyError, match=message):
@@ -139,16 +152,16 @@ def test_attendance(tmp_path):
     dates = [r["date"] for r in rows]
     assert dates == sorted(dates) and set(dates) == {d.isoformat() for d in SESSIONS}
     assert {r["learner"] for r in rows} == set(learners)
-    rate = [sum(r["present"] == "yes" for r in rows if r["date"] == d.isoformat()) / len(learners)
-            for d in SESSIONS]
+    rate = [sum(r["present"] == "yes" for r in rows if r["date"] == d.isoformat()) / len(learners) for d in SESSIONS]
     assert 0.7 <= sum(rate) / len(rate) <= 0.9
     assert sum(rate[:4]) > sum(rate[4:])
     again = simulate_attendance(tmp_path / "again.csv", learners, SESSIONS, seed=5)
     assert again.read_bytes() == path.read_bytes()
 
 
-@pytest.mark.parametrize("learners, sessions", [([], SESSIONS), (["a"], []), (["a", "a"], SESSIONS),
-                                                (["a"], [SESSIONS[0], SESSIONS[0]])])
+@pytest.mark.parametrize(
+    "learners, sessions", [([], SESSIONS), (["a"], []), (["a", "a"], SESSIONS), (["a"], [SESSIONS[0], SESSIONS[0]])]
+)
 def test_bad_attendance_input(tmp_path, learners, sessions):
     with pytest.raises(SurveyError):
         simulate_attendance(tmp_path / "x.csv", learners, sessions, seed=1)

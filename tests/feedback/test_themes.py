@@ -14,8 +14,17 @@ from kit.errors import KitError
 from kit.feedback.themes import Theme, ThemeError, group_comments, load_themes, themes_of
 from kit.feedback.words import fold, is_non_answer, words
 
-THEME_IDS = ["pace", "practice-time", "local-examples", "language", "setup", "maps-visuals", "breaks-length",
-             "follow-up", "materials"]
+THEME_IDS = [
+    "pace",
+    "practice-time",
+    "local-examples",
+    "language",
+    "setup",
+    "maps-visuals",
+    "breaks-length",
+    "follow-up",
+    "materials",
+]
 
 
 def ids(comment: str) -> list[str]:
@@ -23,10 +32,11 @@ def ids(comment: str) -> list[str]:
 
 
 def keywords(comment: str, theme_id: str) -> tuple[str, ...]:
-    return dict((t.id, kws) for t, kws in themes_of(comment))[theme_id]
+    return {t.id: kws for t, kws in themes_of(comment)}[theme_id]
 
 
 # ---- words ---------------------------------------------------------------------------
+
 
 def test_fold_and_words_ignore_case_and_accents():
     assert fold("RÁPIDO Año") == "rapido ano"
@@ -45,6 +55,7 @@ def test_a_real_answer_is_not_a_non_answer():
 
 # ---- the packaged themes -------------------------------------------------------------
 
+
 def test_packaged_themes_load_in_file_order_with_both_languages():
     themes = load_themes()
     assert [t.id for t in themes] == THEME_IDS
@@ -54,39 +65,42 @@ def test_packaged_themes_load_in_file_order_with_both_languages():
         assert theme.label_in("es") != theme.label_in("en")
 
 
-@pytest.mark.parametrize(("comment", "theme_id"), [
-    ("It was too fast for me", "pace"),
-    ("The pace felt rushed", "pace"),
-    ("Muy rápido, no alcancé a copiar", "pace"),
-    ("más despacio por favor", "pace"),
-    ("We needed more time to practice", "practice-time"),
-    ("Más tiempo para practicar", "practice-time"),
-    ("More exercises!", "practice-time"),
-    ("más ejercicios", "practice-time"),
-    ("Use examples from our neighborhood", "local-examples"),
-    ("Datos de nuestro barrio", "local-examples"),
-    ("Más ejemplos reales", "local-examples"),
-    ("Please offer it in Spanish", "language"),
-    ("Necesitamos traducción al español", "language"),
-    ("I could not install Jupyter on my laptop", "setup"),
-    ("The wifi kept dropping", "setup"),
-    ("No pude instalar nada en la computadora", "setup"),
-    ("Sin internet no pude seguir", "setup"),
-    ("More maps and charts", "maps-visuals"),
-    ("Me gustó el mapa; más gráficas", "maps-visuals"),
-    ("We need a break halfway", "breaks-length"),
-    ("Three hours is too long, I was tired", "breaks-length"),
-    ("La sesión fue muy larga", "breaks-length"),
-    ("Un descanso, estaba cansado", "breaks-length"),
-    ("Is there a follow-up course?", "follow-up"),
-    ("I'd come to more sessions", "follow-up"),
-    ("Queremos seguimiento y otra sesión", "follow-up"),
-    ("Quiero continuar aprendiendo", "follow-up"),
-    ("Share the slides and a handout", "materials"),
-    ("Print the notes", "materials"),
-    ("Los materiales y los apuntes", "materials"),
-    ("Mandar las diapositivas", "materials"),
-])
+@pytest.mark.parametrize(
+    ("comment", "theme_id"),
+    [
+        ("It was too fast for me", "pace"),
+        ("The pace felt rushed", "pace"),
+        ("Muy rápido, no alcancé a copiar", "pace"),
+        ("más despacio por favor", "pace"),
+        ("We needed more time to practice", "practice-time"),
+        ("Más tiempo para practicar", "practice-time"),
+        ("More exercises!", "practice-time"),
+        ("más ejercicios", "practice-time"),
+        ("Use examples from our neighborhood", "local-examples"),
+        ("Datos de nuestro barrio", "local-examples"),
+        ("Más ejemplos reales", "local-examples"),
+        ("Please offer it in Spanish", "language"),
+        ("Necesitamos traducción al español", "language"),
+        ("I could not install Jupyter on my laptop", "setup"),
+        ("The wifi kept dropping", "setup"),
+        ("No pude instalar nada en la computadora", "setup"),
+        ("Sin internet no pude seguir", "setup"),
+        ("More maps and charts", "maps-visuals"),
+        ("Me gustó el mapa; más gráficas", "maps-visuals"),
+        ("We need a break halfway", "breaks-length"),
+        ("Three hours is too long, I was tired", "breaks-length"),
+        ("La sesión fue muy larga", "breaks-length"),
+        ("Un descanso, estaba cansado", "breaks-length"),
+        ("Is there a follow-up course?", "follow-up"),
+        ("I'd come to more sessions", "follow-up"),
+        ("Queremos seguimiento y otra sesión", "follow-up"),
+        ("Quiero continuar aprendiendo", "follow-up"),
+        ("Share the slides and a handout", "materials"),
+        ("Print the notes", "materials"),
+        ("Los materiales y los apuntes", "materials"),
+        ("Mandar las diapositivas", "materials"),
+    ],
+)
 def test_examples_in_english_and_spanish(comment, theme_id):
     assert theme_id in ids(comment)
 
@@ -131,13 +145,24 @@ def test_phrases_match_words_in_a_row():
 
 # ---- grouping --------------------------------------------------------------------------
 
+
 def test_group_comments_counts_ranks_and_explains():
-    comments = ["Too fast", "muy rápido", "More maps", "Need more time to practice, too fast",
-                "Loved it", None, "", "   ", float("nan"), "n/a", "Nada"]
+    comments = [
+        "Too fast",
+        "muy rápido",
+        "More maps",
+        "Need more time to practice, too fast",
+        "Loved it",
+        None,
+        "",
+        "   ",
+        float("nan"),
+        "n/a",
+        "Nada",
+    ]
     summary = group_comments(comments)
     assert summary.total == 5
-    assert [(c.theme.id, c.count) for c in summary.themes] == [("pace", 3), ("practice-time", 1),
-                                                               ("maps-visuals", 1)]
+    assert [(c.theme.id, c.count) for c in summary.themes] == [("pace", 3), ("practice-time", 1), ("maps-visuals", 1)]
     pace = summary.themes[0]
     assert pace.comments == ("Too fast", "muy rápido", "Need more time to practice, too fast")
     assert pace.keywords == (("too fast", 2), ("rápid", 1))
@@ -197,19 +222,25 @@ def ids_with(themes, comment):
     return [t.id for t, _ in themes_of(comment, themes)]
 
 
-@pytest.mark.parametrize(("text", "field"), [
-    ("themes: []\n", "themes"),
-    ("- id: pace\n", "themes"),
-    ("themes:\n  - id: Pace!\n    label: {en: P}\n    keywords: {en: [fast]}\n", "themes.0.id"),
-    ("themes:\n  - id: pace\n    label: {}\n    keywords: {en: [fast]}\n", "themes.0.label"),
-    ("themes:\n  - id: pace\n    label: {en: P}\n    keywords: {en: []}\n", "themes.0.keywords"),
-    ("themes:\n  - id: pace\n    label: {en: P}\n    keywords: {en: ['?!']}\n", "themes.0.keywords"),
-    ("themes:\n  - id: pace\n    label: {en: P}\n    keywords: {english: [fast]}\n", "themes.0.keywords"),
-    ("themes:\n  - id: pace\n    label: {en: P}\n", "themes.0.keywords"),
-    ("themes:\n  - id: pace\n    label: {en: P}\n    keywords: {en: [fast]}\n    colour: red\n", "themes.0.colour"),
-    ("themes:\n  - {id: a, label: {en: A}, keywords: {en: [x]}}\n  - {id: a, label: {en: B}, keywords: {en: [y]}}\n",
-     "themes"),
-])
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("themes: []\n", "themes"),
+        ("- id: pace\n", "themes"),
+        ("themes:\n  - id: Pace!\n    label: {en: P}\n    keywords: {en: [fast]}\n", "themes.0.id"),
+        ("themes:\n  - id: pace\n    label: {}\n    keywords: {en: [fast]}\n", "themes.0.label"),
+        ("themes:\n  - id: pace\n    label: {en: P}\n    keywords: {en: []}\n", "themes.0.keywords"),
+        ("themes:\n  - id: pace\n    label: {en: P}\n    keywords: {en: ['?!']}\n", "themes.0.keywords"),
+        ("themes:\n  - id: pace\n    label: {en: P}\n    keywords: {english: [fast]}\n", "themes.0.keywords"),
+        ("themes:\n  - id: pace\n    label: {en: P}\n", "themes.0.keywords"),
+        ("themes:\n  - id: pace\n    label: {en: P}\n    keywords: {en: [fast]}\n    colour: red\n", "themes.0.colour"),
+        (
+            "themes:\n  - {id: a, label: {en: A}, keywords: {en: [x]}}\n"
+            "  - {id: a, label: {en: B}, keywords: {en: [y]}}\n",
+            "themes",
+        ),
+    ],
+)
 def test_a_bad_themes_file_names_file_and_field(tmp_path, text, field):
     path = tmp_path / "themes.yaml"
     path.write_text(text, encoding="utf-8")

@@ -6,8 +6,16 @@ from dataclasses import dataclass
 
 import nbformat
 import pytest
-
-from helpers import ALL_ASSIGNMENTS, ASSIGNMENT, exercise_source, fill_answers, make_project, read_nb, submit, wrong_visible_answers
+from helpers import (
+    ALL_ASSIGNMENTS,
+    ASSIGNMENT,
+    exercise_source,
+    fill_answers,
+    make_project,
+    read_nb,
+    submit,
+    wrong_visible_answers,
+)
 
 
 @dataclass
@@ -40,8 +48,9 @@ def graded(tmp_path_factory) -> GradedCohort:
             for variant in (0, 1):
                 answers = wrong_visible_answers(profile, variant)
                 wrong_sets[assignment, f"wrong{variant}"] = answers
-                submit(course, f"wrong{variant}", {name: nbformat.writes(fill_answers(release_nb, answers))},
-                       assignment)
+                submit(
+                    course, f"wrong{variant}", {name: nbformat.writes(fill_answers(release_nb, answers))}, assignment
+                )
             submit(course, "solution", {name: exercise_source(assignment).read_text()}, assignment)
             submit(course, "untouched", {name: release.notebooks[0].read_text()}, assignment)
             if assignment == ASSIGNMENT:

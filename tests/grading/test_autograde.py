@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import nbformat
 import pytest
+from helpers import ALL_ASSIGNMENTS, ASSIGNMENT, fill_answers, submit
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from helpers import ALL_ASSIGNMENTS, ASSIGNMENT, fill_answers, submit
-from kit.grading.scores import question_scores
+from kit.grading.grades import question_scores
 
 pytestmark = pytest.mark.grading
 
@@ -45,8 +45,9 @@ def test_hidden_tests_catch_wrong_answers_that_the_visible_tests_let_through(gra
     assert (auto["score"] == 0).all(), auto[auto["score"] > 0]
     # 2. the learner's own notebook (visible tests only) runs with no failing check
     release = graded.course.step_dir("release", ".", assignment)
-    nb = fill_answers(nbformat.read(next(release.glob("*.ipynb")), as_version=4),
-                      graded.wrong_sets[assignment, learner])
+    nb = fill_answers(
+        nbformat.read(next(release.glob("*.ipynb")), as_version=4), graded.wrong_sets[assignment, learner]
+    )
     try:
         NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     except CellExecutionError as exc:  # pragma: no cover - the message is the point
@@ -87,8 +88,10 @@ def test_deleted_test_cells_are_restored_before_grading(graded):
     [unrestored] = autograde(course, ASSIGNMENT, ["deleter-unrestored"], restore_tests=False)
     assert all(r.graded for r in [*results.values(), unrestored])
     assert results["deleter"].message == "restored 1 deleted test cell (test-count-contacts)"
-    wrong, right, off = (scores_of(graded, learner).loc["count-contacts"]
-                         for learner in ("deleter", "deleter-right", "deleter-unrestored"))
+    wrong, right, off = (
+        scores_of(graded, learner).loc["count-contacts"]
+        for learner in ("deleter", "deleter-right", "deleter-unrestored")
+    )
     assert (wrong["score"], wrong["max_score"], wrong["needs_manual_grade"]) == (0, 1, False)
     assert (right["score"], right["needs_manual_grade"]) == (1, False)
     assert (off["score"], off["needs_manual_grade"]) == (0, True)  # nbgrader's own behaviour

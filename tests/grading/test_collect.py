@@ -5,8 +5,8 @@ from __future__ import annotations
 import zipfile
 
 import pytest
-
 from helpers import ASSIGNMENT
+
 from kit.errors import SubmissionError
 from kit.grading.collect import collect
 
@@ -41,8 +41,9 @@ def test_collect_a_folder(released, tmp_path):
     (tmp_path / "in" / "lee" / "timestamp.txt").write_text("2026-03-01 10:00:00.000000 UTC")
     [result] = collect(released, ASSIGNMENT, tmp_path / "in")
     assert result.problem is None
-    assert (released.step_dir("submitted", "lee", ASSIGNMENT) / "timestamp.txt").read_text() == \
-        "2026-03-01 10:00:00.000000 UTC"
+    assert (
+        released.step_dir("submitted", "lee", ASSIGNMENT) / "timestamp.txt"
+    ).read_text() == "2026-03-01 10:00:00.000000 UTC"
 
 
 def test_a_zip_with_an_unsafe_path_is_refused_and_nothing_is_written(released, tmp_path):

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import nbformat
 import pytest
-
 from helpers import ASSIGNMENT, exercise_source, fill_answers, read_nb, submit
 
 pytestmark = pytest.mark.grading
@@ -26,27 +25,30 @@ DELETED_TEST = "deletedtest"  # divergence 1
 KERNEL_DEATH = "kerneldeath"  # divergence 2
 DIVERGENT = {DELETED_TEST, KERNEL_DEATH}
 
-STDERR_WARNING = '''import warnings
+STDERR_WARNING = """import warnings
 
 class Count(int):
     def __gt__(self, other):
         warnings.warn("comparing a count")  # the test cell compares: a warning on stderr
         return int(self) > other
 
-n_contacts = Count(len(contacts))'''
+n_contacts = Count(len(contacts))"""
 
 # every later cell ends with the value 0.5: test cells then show an execute_result,
 # which nbgrader reads as partial credit
-PARTIAL_CREDIT = '''n_contacts = len(contacts)
-get_ipython().input_transformers_post.append(lambda lines: lines + ["\\n", "0.5\\n"])'''
+PARTIAL_CREDIT = """n_contacts = len(contacts)
+get_ipython().input_transformers_post.append(lambda lines: lines + ["\\n", "0.5\\n"])"""
 
 
 def solutions() -> dict[str, str]:
-    from kit.grading.simulate import solution_code
+    from kit.grading.simulated_cohort import solution_code
 
     source = read_nb(exercise_source())
-    return {c.metadata["nbgrader"]["grade_id"]: solution_code(c.source) for c in source.cells
-            if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"}
+    return {
+        c.metadata["nbgrader"]["grade_id"]: solution_code(c.source)
+        for c in source.cells
+        if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"
+    }
 
 
 def grade_id(cell) -> str | None:
@@ -89,7 +91,7 @@ class Both:
 def both(released_template, tmp_path_factory) -> Both:
     from kit.grading.autograde import autograde
     from kit.grading.course import open_course
-    from kit.grading.simulate import simulate_cohort
+    from kit.grading.simulated_cohort import simulate_cohort
 
     graded = {}
     with pytest.MonkeyPatch.context() as mp:
@@ -105,8 +107,10 @@ def both(released_template, tmp_path_factory) -> Both:
             started = time.monotonic()
             run = autograde(course, ASSIGNMENT, engine=engine)
             graded[engine] = Graded(course, run, time.monotonic() - started)
-    print(f"\n{len(graded['kit'].run.results)} learners: nbgrader {graded['nbgrader'].seconds:.1f}s, "
-          f"kit {graded['kit'].seconds:.1f}s ({graded['kit'].run.workers} workers)")
+    print(
+        f"\n{len(graded['kit'].run.results)} learners: nbgrader {graded['nbgrader'].seconds:.1f}s, "
+        f"kit {graded['kit'].seconds:.1f}s ({graded['kit'].run.workers} workers)"
+    )
     return Both(graded["nbgrader"], graded["kit"])
 
 
@@ -118,24 +122,32 @@ def gradebook_cells(course) -> dict:
             for notebook in submission.notebooks:
                 for g in notebook.grades:
                     cells[submission.student.id, notebook.name, g.name] = (
-                        g.auto_score, g.manual_score, g.extra_credit, float(g.score), float(g.max_score),
-                        bool(g.needs_manual_grade), bool(g.failed_tests))
+                        g.auto_score,
+                        g.manual_score,
+                        g.extra_credit,
+                        float(g.score),
+                        float(g.max_score),
+                        bool(g.needs_manual_grade),
+                        bool(g.failed_tests),
+                    )
                 for c in notebook.comments:
-                    cells[submission.student.id, notebook.name, "comment:" + c.name] = (c.auto_comment,
-                                                                                       c.manual_comment)
+                    cells[submission.student.id, notebook.name, "comment:" + c.name] = (
+                        c.auto_comment,
+                        c.manual_comment,
+                    )
                 cells[submission.student.id, notebook.name, "late_penalty"] = notebook.late_submission_penalty
     return cells
 
 
 def scores(course, learner):
-    from kit.grading.scores import question_scores
+    from kit.grading.grades import question_scores
 
     frame = question_scores(course, [ASSIGNMENT])
     return frame[frame["learner"] == learner].set_index("question")
 
 
 def test_every_cell_scores_exactly_as_nbgrader_scores_it(both):
-    from kit.grading.scores import question_scores
+    from kit.grading.grades import question_scores
 
     reference, ours = (question_scores(g.course, [ASSIGNMENT]) for g in (both.nbgrader, both.kit))
     reference = reference[~reference["learner"].isin(DIVERGENT)].reset_index(drop=True)
@@ -155,8 +167,11 @@ def test_learner_results_match(both):
     mine = {r.learner: r for r in both.kit.run.results}
     assert theirs.keys() == mine.keys()
     for learner in theirs.keys() - DIVERGENT:
-        assert (theirs[learner].graded, theirs[learner].score, theirs[learner].max_score) == \
-               (mine[learner].graded, mine[learner].score, mine[learner].max_score), learner
+        assert (theirs[learner].graded, theirs[learner].score, theirs[learner].max_score) == (
+            mine[learner].graded,
+            mine[learner].score,
+            mine[learner].max_score,
+        ), learner
         assert mine[learner].status == "ok"
     assert len({r.score for r in mine.values()}) > 3  # a cohort with varied scores, not all zero
 

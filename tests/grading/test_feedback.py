@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from helpers import ASSIGNMENT, exercise_source
+
 from kit.grading.feedback import generate_feedback
 from kit.grading.release import hidden_test_lines
 

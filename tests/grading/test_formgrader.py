@@ -12,7 +12,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from helpers import ASSIGNMENT
 
 pytestmark = pytest.mark.grading
@@ -37,18 +36,23 @@ def get_json(url: str, deadline: float):
 
 def test_formgrader_lists_the_course_and_its_graded_submissions(released, tmp_path):
     from kit.grading.autograde import autograde, submission_score
-    from kit.grading.simulate import simulate_cohort
+    from kit.grading.simulated_cohort import simulate_cohort
 
     cohort = simulate_cohort(released, ASSIGNMENT, 3, seed=4)
     autograde(released, ASSIGNMENT)
     port, token = free_port(), "kit-test"
-    command = [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", f"--port={port}",
-               f"--IdentityProvider.token={token}", "--ServerApp.ip=127.0.0.1"]
+    command = [
+        str(Path(sys.executable).parent / "jupyter"),
+        "lab",
+        "--no-browser",
+        f"--port={port}",
+        f"--IdentityProvider.token={token}",
+        "--ServerApp.ip=127.0.0.1",
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
-    server = subprocess.Popen(command, cwd=released.root, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(command, cwd=released.root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         base = f"http://127.0.0.1:{port}/formgrader/api"
         assignments = get_json(f"{base}/assignments?token={token}", time.time() + 90)

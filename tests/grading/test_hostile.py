@@ -23,12 +23,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from helpers import ASSIGNMENT, REPO, exercise_source, fill_answers, read_nb, submit, wrong_visible_answers
 
 pytestmark = pytest.mark.grading
 
-LIMITS = dict(cell_seconds=5, notebook_seconds=40, memory_mb=2048)
+LIMITS = {"cell_seconds": 5, "notebook_seconds": 40, "memory_mb": 2048}
 VICTIM = "victim"
 ATTACKED = "count-contacts"  # the answer cell each attack replaces
 NORMAL = {"normal-solution": "full", "normal-untouched": "zero", "normal-wrong": "zero"}
@@ -38,13 +37,19 @@ NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 def attacks(project: Path, port: int) -> dict[str, str]:
     """Attack code for the first answer cell, by attack name."""
     grader, hidden_cache = project / "grader", Path.home() / ".local/share/jupyter/nbgrader_cache"
-    secrets = [project / "exercises" / ASSIGNMENT / NOTEBOOK, REPO / "exercises" / ASSIGNMENT / NOTEBOOK,
-               grader / "gradebook.db", REPO / "grader" / "gradebook.db", grader / "release" / ASSIGNMENT / NOTEBOOK,
-               grader / "submitted" / VICTIM / ASSIGNMENT / NOTEBOOK,
-               grader / "autograded" / VICTIM / ASSIGNMENT / NOTEBOOK, hidden_cache]
+    secrets = [
+        project / "exercises" / ASSIGNMENT / NOTEBOOK,
+        REPO / "exercises" / ASSIGNMENT / NOTEBOOK,
+        grader / "gradebook.db",
+        REPO / "grader" / "gradebook.db",
+        grader / "release" / ASSIGNMENT / NOTEBOOK,
+        grader / "submitted" / VICTIM / ASSIGNMENT / NOTEBOOK,
+        grader / "autograded" / VICTIM / ASSIGNMENT / NOTEBOOK,
+        hidden_cache,
+    ]
     victim_folders = [grader / "submitted" / VICTIM / ASSIGNMENT, grader / "autograded" / VICTIM / ASSIGNMENT]
     return {
-        "read-secrets": f'''import glob, os
+        "read-secrets": f"""import glob, os
 targets = {[str(p) for p in secrets]!r}
 home = os.environ.get("KIT_HOME", "/nonexistent")
 targets += glob.glob("*.ipynb") + glob.glob("../*.ipynb") + glob.glob("../../*/*.ipynb")
@@ -60,8 +65,8 @@ for target in targets:
             leaked.append(target)
     except OSError:
         pass
-print("LEAKED", leaked)''',
-        "write-gradebook": f'''import sqlite3
+print("LEAKED", leaked)""",
+        "write-gradebook": f"""import sqlite3
 wrote = []
 for db in {[str(grader / "gradebook.db"), str(REPO / "grader" / "gradebook.db")]!r}:
     try:
@@ -71,8 +76,8 @@ for db in {[str(grader / "gradebook.db"), str(REPO / "grader" / "gradebook.db")]
         wrote.append(db)
     except Exception:
         pass
-print("WROTE", wrote)''',
-        "write-other-learner": f'''import os
+print("WROTE", wrote)""",
+        "write-other-learner": f"""import os
 wrote = []
 for folder in {[str(p) for p in victim_folders]!r}:
     for name in ({NOTEBOOK!r}, "extra.txt"):
@@ -82,17 +87,17 @@ for folder in {[str(p) for p in victim_folders]!r}:
             wrote.append(os.path.join(folder, name))
         except OSError:
             pass
-print("WROTE", wrote)''',
-        "network": f'''import socket
+print("WROTE", wrote)""",
+        "network": f"""import socket
 try:
     socket.create_connection(("127.0.0.1", {port}), timeout=3).sendall(b"hello")
     print("CONNECTED")
 except OSError as e:
-    print("REFUSED", type(e).__name__)''',
+    print("REFUSED", type(e).__name__)""",
         "loop-forever": "while True:\n    pass",
         # bytes(n) asks for zeroed memory the system hands out lazily: the limit is hit at once
         "allocate-without-bound": "blocks = []\nwhile True:\n    blocks.append(bytes(200_000_000))",
-        "fork-without-end": '''import os, time
+        "fork-without-end": """import os, time
 children = 0
 try:
     while children < 2000:  # a cap for this test's sake: the limit is 32
@@ -101,7 +106,7 @@ try:
             os._exit(0)
         children += 1
 except OSError as e:
-    print("FORK REFUSED after", children, type(e).__name__)''',
+    print("FORK REFUSED after", children, type(e).__name__)""",
         "print-gigabytes": 'line = "x" * 1_000_000\nfor _ in range(5_000):\n    print(line)',
         "kill-the-kernel": "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)",
         "exit-the-interpreter": "exit()",
@@ -109,15 +114,26 @@ except OSError as e:
 
 
 # attacks after which the rest of the notebook runs as usual (every other question full marks)
-NOTEBOOK_GOES_ON = {"read-secrets", "write-gradebook", "write-other-learner", "network", "loop-forever",
-                    "fork-without-end", "delete-test-cell", "rewrite-test-cell"}
+NOTEBOOK_GOES_ON = {
+    "read-secrets",
+    "write-gradebook",
+    "write-other-learner",
+    "network",
+    "loop-forever",
+    "fork-without-end",
+    "delete-test-cell",
+    "rewrite-test-cell",
+}
 
 
 def solutions() -> dict[str, str]:
-    from kit.grading.simulate import solution_code
+    from kit.grading.simulated_cohort import solution_code
 
-    return {c.metadata["nbgrader"]["grade_id"]: solution_code(c.source) for c in read_nb(exercise_source()).cells
-            if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"}
+    return {
+        c.metadata["nbgrader"]["grade_id"]: solution_code(c.source)
+        for c in read_nb(exercise_source()).cells
+        if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"
+    }
 
 
 def grade_id(cell) -> str | None:
@@ -208,13 +224,16 @@ def hostile(released_template, tmp_path_factory) -> HostileRun:
         learners["rewrite-test-cell"] = nb
         learners["normal-solution"] = fill_answers(release, answers)
         learners["normal-untouched"] = release
-        learners["normal-wrong"] = fill_answers(release, wrong_visible_answers(load_profile(course.root, ASSIGNMENT), 0))
+        learners["normal-wrong"] = fill_answers(
+            release, wrong_visible_answers(load_profile(course.root, ASSIGNMENT), 0)
+        )
         for learner, nb in learners.items():
             submit(course, learner, {NOTEBOOK: nbformat.writes(nb)})
 
         def folders():
-            found = {learner: tree_hash(course.step_dir("submitted", learner, ASSIGNMENT))
-                     for learner in [VICTIM, *learners]}
+            found = {
+                learner: tree_hash(course.step_dir("submitted", learner, ASSIGNMENT)) for learner in [VICTIM, *learners]
+            }
             found["autograded/victim"] = tree_hash(course.step_dir("autograded", VICTIM, ASSIGNMENT))
             return found
 
@@ -225,12 +244,20 @@ def hostile(released_template, tmp_path_factory) -> HostileRun:
         after = folders()
     listener.close()
     print(f"\nhostile run: {len(run.results)} learners in {seconds:.1f}s")
-    return HostileRun(course, {r.learner: r for r in run.results}, seconds, before, after,
-                      (victim_before, grades_of(course, VICTIM)), listener.accepted, run.protections_off)
+    return HostileRun(
+        course,
+        {r.learner: r for r in run.results},
+        seconds,
+        before,
+        after,
+        (victim_before, grades_of(course, VICTIM)),
+        listener.accepted,
+        run.protections_off,
+    )
 
 
 def scores(hostile, learner):
-    from kit.grading.scores import question_scores
+    from kit.grading.grades import question_scores
 
     frame = question_scores(hostile.course, [ASSIGNMENT])
     rows = frame[(frame["learner"] == learner) & (frame["kind"] == "auto")]
@@ -259,8 +286,9 @@ def check_everyone_else(hostile, attacker: str):
     for learner, expected in NORMAL.items():
         got, max_scores = scores(hostile, learner)
         assert got == (max_scores if expected == "full" else dict.fromkeys(max_scores, 0.0)), learner
-    assert {k: v for k, v in hostile.after.items() if k != attacker} == \
-           {k: v for k, v in hostile.before.items() if k != attacker}
+    assert {k: v for k, v in hostile.after.items() if k != attacker} == {
+        k: v for k, v in hostile.before.items() if k != attacker
+    }
     assert hostile.victim_grades[0] == hostile.victim_grades[1]
     db = Path(hostile.course.coursedir.db_url.removeprefix("sqlite:///"))
     with sqlite3.connect(db) as con:

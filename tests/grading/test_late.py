@@ -6,19 +6,22 @@ import csv
 from datetime import datetime
 
 import pytest
-
 from helpers import ASSIGNMENT, exercise_source, submit
+
 from kit.grading.late import DAY, GracePeriodPenalty, late_penalty
 
 
-@pytest.mark.parametrize("seconds_late, expected", [
-    (0, 0.0),
-    (23 * 3600, 0.0),            # inside the 24-hour grace period
-    (24 * 3600 + 1, 1.2),        # one second past it: a started day, 10 % of 12
-    (2 * DAY, 1.2),              # exactly one day past the grace period
-    (2 * DAY + 60, 2.4),         # a second day started
-    (30 * DAY, 6.0),             # capped at 50 %
-])
+@pytest.mark.parametrize(
+    "seconds_late, expected",
+    [
+        (0, 0.0),
+        (23 * 3600, 0.0),  # inside the 24-hour grace period
+        (24 * 3600 + 1, 1.2),  # one second past it: a started day, 10 % of 12
+        (2 * DAY, 1.2),  # exactly one day past the grace period
+        (2 * DAY + 60, 2.4),  # a second day started
+        (30 * DAY, 6.0),  # capped at 50 %
+    ],
+)
 def test_grace_period_then_a_percentage_per_started_day(seconds_late, expected):
     assert late_penalty(12, seconds_late, grace_hours=24, percent_per_day=10, max_percent=50) == pytest.approx(expected)
 
@@ -35,10 +38,11 @@ def test_a_late_submission_loses_points_in_the_gradebook(released, tmp_path):
 
     set_due_date(released, ASSIGNMENT, datetime.fromisoformat("2026-02-27T17:00:00+00:00"))
     name = f"{ASSIGNMENT}.ipynb"
-    submit(released, "late", {name: exercise_source().read_text()})      # 2026-03-02 17:00 UTC: 3 days late
+    submit(released, "late", {name: exercise_source().read_text()})  # 2026-03-02 17:00 UTC: 3 days late
     submit(released, "ontime", {name: exercise_source().read_text()})
     (released.step_dir("submitted", "ontime", ASSIGNMENT) / "timestamp.txt").write_text(
-        "2026-02-28 09:00:00.000000 UTC")                                # within the grace period
+        "2026-02-28 09:00:00.000000 UTC"
+    )  # within the grace period
     for learner in ("late", "ontime"):
         assert released.api.autograde(ASSIGNMENT, learner, force=True, create=True)["success"]
     with released.gradebook() as gb:
@@ -51,10 +55,12 @@ def test_a_late_submission_loses_points_in_the_gradebook(released, tmp_path):
         assert ontime.late_submission_penalty == 0
     # the exports take it off: the grades CSV shows it, Canvas gets the score minus the penalty
     from kit.grading.canvas import write_canvas_csv
-    from kit.grading.scores import question_scores, write_grades_csv
+    from kit.grading.grades import question_scores, write_grades_csv
 
-    rows = {r["learner"]: r for r in csv.DictReader(
-        write_grades_csv(question_scores(released, [ASSIGNMENT]), tmp_path / "g.csv").open())}
+    rows = {
+        r["learner"]: r
+        for r in csv.DictReader(write_grades_csv(question_scores(released, [ASSIGNMENT]), tmp_path / "g.csv").open())
+    }
     assert float(rows["late"]["late_penalty"]) == pytest.approx(0.2 * auto_max)
     assert float(rows["ontime"]["late_penalty"]) == 0
     write_canvas_csv(released, [ASSIGNMENT], tmp_path / "canvas.csv")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from helpers import ASSIGNMENT, exercise_source
+
 from kit.errors import AssignmentError
 from kit.grading.release import MARKERS, find_leaks, hidden_test_lines, release_assignment
 

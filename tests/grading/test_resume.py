@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
 from helpers import ASSIGNMENT, submit
+from typer.testing import CliRunner
 
 pytestmark = pytest.mark.grading
 
@@ -55,8 +54,8 @@ class Resumed:
 def resumed(released_template, tmp_path_factory) -> Resumed:
     from kit.grading.autograde import autograde
     from kit.grading.course import open_course
-    from kit.grading.scores import question_scores
-    from kit.grading.simulate import simulate_cohort
+    from kit.grading.grades import question_scores
+    from kit.grading.simulated_cohort import simulate_cohort
 
     base = tmp_path_factory.mktemp("resume")
     root = base / "project"
@@ -69,9 +68,13 @@ def resumed(released_template, tmp_path_factory) -> Resumed:
         # 1. `kit grade autograde`, killed with SIGKILL once two learners are done
         kit = Path(sys.executable).with_name("kit")
         with open(base / "kit.log", "wb") as log:
-            process = subprocess.Popen([str(kit), "grade", "autograde", ASSIGNMENT, "--workers", "2"],
-                                       env={**os.environ, "KIT_HOME": str(root)}, stdout=log, stderr=log,
-                                       start_new_session=True)
+            process = subprocess.Popen(
+                [str(kit), "grade", "autograde", ASSIGNMENT, "--workers", "2"],
+                env={**os.environ, "KIT_HOME": str(root)},
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
             deadline = time.monotonic() + 120
             while len(journal_done(course)) < 2 and process.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.1)
@@ -100,8 +103,18 @@ def resumed(released_template, tmp_path_factory) -> Resumed:
         third = autograde(course, ASSIGNMENT)
         scores = question_scores(course, [ASSIGNMENT])
         graded_third = {r.learner for r in third.results if r.graded}
-    return Resumed(course, learners, killed_after, seen["skipped"], interrupted, done_after_interrupt,
-                   set(third.skipped), graded_third, scores, sorted(graded_third & set(third.skipped)))
+    return Resumed(
+        course,
+        learners,
+        killed_after,
+        seen["skipped"],
+        interrupted,
+        done_after_interrupt,
+        set(third.skipped),
+        graded_third,
+        scores,
+        sorted(graded_third & set(third.skipped)),
+    )
 
 
 def test_a_run_killed_with_sigkill_loses_nothing_already_graded(resumed):
@@ -125,7 +138,7 @@ def test_the_last_run_grades_only_the_rest_and_everyone_is_graded(resumed):
 
 def test_the_resumed_grades_are_those_of_grading_everyone_from_scratch(resumed):
     from kit.grading.autograde import autograde
-    from kit.grading.scores import question_scores
+    from kit.grading.grades import question_scores
 
     run = autograde(resumed.course, ASSIGNMENT, force=True)
     assert not run.skipped and len(run.results) == LEARNERS and all(r.graded for r in run.results)
@@ -139,7 +152,8 @@ def test_a_changed_submission_is_graded_again_and_the_others_are_not(resumed):
 
     learner = sorted(resumed.learners)[0]
     (resumed.course.step_dir("submitted", learner, ASSIGNMENT) / "timestamp.txt").write_text(
-        "2026-03-03 09:00:00.000000 UTC")
+        "2026-03-03 09:00:00.000000 UTC"
+    )
     run = autograde(resumed.course, ASSIGNMENT)
     assert [r.learner for r in run.results] == [learner] and run.results[0].graded
     assert set(run.skipped) == resumed.learners - {learner}
@@ -171,9 +185,10 @@ def test_the_cli_warns_about_protections_that_are_off_before_grading(project, mo
     def fake(course, assignment, learners=None, *, progress=None, **_):
         run = module.AutogradeRun(assignment, "kit", total=2, protections_off=["network: no network namespace"])
         progress(run, None)
-        run.results = [module.LearnerResult("ana", True, 12.0, 15.0, status="ok", message="test-x timed out",
-                                            seconds=1.0),
-                       module.LearnerResult("ben", False, problem="no notebook in the submission")]
+        run.results = [
+            module.LearnerResult("ana", True, 12.0, 15.0, status="ok", message="test-x timed out", seconds=1.0),
+            module.LearnerResult("ben", False, problem="no notebook in the submission"),
+        ]
         for result in run.results:
             progress(run, result)
         return run

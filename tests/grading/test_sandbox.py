@@ -10,11 +10,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from helpers import REPO, exercise_source
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from nbgrader.preprocessors import Execute
 from nbgrader.utils import determine_grade, is_grade
 
-from helpers import REPO, exercise_source
 from kit.grading.sandbox import Limits, Sandbox, SandboxError
 
 pytestmark = pytest.mark.grading
@@ -65,8 +65,10 @@ def outputs(execution, index: int) -> list:
 
 def kinds(execution, index: int) -> list[str]:
     """``stream:stdout``, ``error:ZeroDivisionError``, ``execute_result``… of one cell."""
-    return [f"{o.output_type}:{o.get('name') or o.get('ename')}" if o.output_type in ("stream", "error")
-            else o.output_type for o in outputs(execution, index)]
+    return [
+        f"{o.output_type}:{o.get('name') or o.get('ename')}" if o.output_type in ("stream", "error") else o.output_type
+        for o in outputs(execution, index)
+    ]
 
 
 def text(execution, index: int) -> str:
@@ -106,11 +108,15 @@ def test_every_protection_is_on_here(sandbox):
 
 def test_a_notebook_starts_fast_in_a_private_folder_with_the_kit_and_its_data(sandbox, files, course):
     called = time.time()
-    run = sandbox.execute(notebook(
-        "import time\nprint(repr(time.time()))",
-        "import os, kit\nprint(os.getcwd(), sorted(os.listdir('.')), os.getuid() >= 61000)\n"
-        "print(os.environ['HOME'], os.environ['NBGRADER_EXECUTION'], __name__)",
-        "print(kit.paths.datasets_dir())\nkit.load_dataset('contacts').shape"), files)
+    run = sandbox.execute(
+        notebook(
+            "import time\nprint(repr(time.time()))",
+            "import os, kit\nprint(os.getcwd(), sorted(os.listdir('.')), os.getuid() >= 61000)\n"
+            "print(os.environ['HOME'], os.environ['NBGRADER_EXECUTION'], __name__)",
+            "print(kit.paths.datasets_dir())\nkit.load_dataset('contacts').shape",
+        ),
+        files,
+    )
     assert run.status == "ok", run.message
     assert float(text(run, 0)) - called < 1.0, "the first cell should run well under 1 s after the call"
     assert text(run, 1) == "/tmp/work ['data.csv'] True\n/tmp/work autograde __main__\n"
@@ -127,16 +133,19 @@ def test_solutions_hidden_tests_and_the_gradebook_cannot_be_read(sandbox, files,
     (files / "link-to-gradebook").symlink_to(course / "grader" / "gradebook.db")
     os.mkfifo(files / "a-fifo")  # not copied (reading it would block the grader)
     exercise = exercise_source("03-issue-campaigns")
-    run = sandbox.execute(notebook(
-        f"open({str(exercise)!r}).read()",
-        f"open({str(REPO / 'grader' / 'gradebook.db')!r}, 'rb').read()",
-        f"open({str(course / 'grader' / 'gradebook.db')!r}).read()",
-        "open('link-to-gradebook').read()",
-        f"open({str(course / 'secret.txt')!r}).read()",
-        f"import os\nos.listdir({str(course / 'grader')!r})",
-        f"os.listdir({str(REPO / 'exercises')!r}), os.listdir({str(REPO / 'grader')!r})",
-        "import fractions, sqlite3  # the standard library, from under the masked /root\nsorted(os.listdir('.'))"),
-        files)
+    run = sandbox.execute(
+        notebook(
+            f"open({str(exercise)!r}).read()",
+            f"open({str(REPO / 'grader' / 'gradebook.db')!r}, 'rb').read()",
+            f"open({str(course / 'grader' / 'gradebook.db')!r}).read()",
+            "open('link-to-gradebook').read()",
+            f"open({str(course / 'secret.txt')!r}).read()",
+            f"import os\nos.listdir({str(course / 'grader')!r})",
+            f"os.listdir({str(REPO / 'exercises')!r}), os.listdir({str(REPO / 'grader')!r})",
+            "import fractions, sqlite3  # the standard library, from under the masked /root\nsorted(os.listdir('.'))",
+        ),
+        files,
+    )
     assert run.status == "ok", run.message
     for index in range(6):
         assert kinds(run, index) in (["error:FileNotFoundError"], ["error:PermissionError"]), index
@@ -151,10 +160,13 @@ def test_the_gradebook_and_another_executions_folder_cannot_be_written(sandbox, 
     results = {}
 
     def victim():
-        results["victim"] = sandbox.execute(notebook(
-            "open('mine.txt', 'w').write('my work')\nimport time\ntime.sleep(2.5)",
-            "import os\nprint(sorted(os.listdir('.')), open('mine.txt').read(), open('victim-marker.txt').read())"),
-            other_files)
+        results["victim"] = sandbox.execute(
+            notebook(
+                "open('mine.txt', 'w').write('my work')\nimport time\ntime.sleep(2.5)",
+                "import os\nprint(sorted(os.listdir('.')), open('mine.txt').read(), open('victim-marker.txt').read())",
+            ),
+            other_files,
+        )
 
     thread = threading.Thread(target=victim)
     thread.start()
@@ -163,13 +175,17 @@ def test_the_gradebook_and_another_executions_folder_cannot_be_written(sandbox, 
         time.sleep(0.05)
     (staged,) = [p.parent for p in sandbox._base.glob("run-*/work/victim-marker.txt")]  # where the grader staged it
     gradebook = course / "grader" / "gradebook.db"
-    attacker = sandbox.execute(notebook(
-        f"open({str(gradebook)!r}, 'w').write('all 100')",
-        f"open({str(staged / 'victim-marker.txt')!r}, 'w').write('overwritten')",
-        f"open({str(staged / 'pwned.txt')!r}, 'w').write('x')",
-        f"import os\nos.listdir({str(staged)!r})",
-        f"open({str(REPO / 'kit' / '__init__.py')!r}, 'a').write('# pwned')",
-        "print('still running')"), files)
+    attacker = sandbox.execute(
+        notebook(
+            f"open({str(gradebook)!r}, 'w').write('all 100')",
+            f"open({str(staged / 'victim-marker.txt')!r}, 'w').write('overwritten')",
+            f"open({str(staged / 'pwned.txt')!r}, 'w').write('x')",
+            f"import os\nos.listdir({str(staged)!r})",
+            f"open({str(REPO / 'kit' / '__init__.py')!r}, 'a').write('# pwned')",
+            "print('still running')",
+        ),
+        files,
+    )
     thread.join()
     for index in range(5):
         assert kinds(attacker, index)[0].split(":")[1] in ("FileNotFoundError", "PermissionError", "OSError"), index
@@ -187,10 +203,14 @@ def test_no_network_not_even_the_graders_localhost(sandbox, files):
     server.setblocking(False)
     try:
         port = server.getsockname()[1]
-        run = sandbox.execute(notebook(
-            f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2)",
-            "import urllib.request\nurllib.request.urlopen('http://example.org', timeout=2)",
-            "print('offline')"), files)
+        run = sandbox.execute(
+            notebook(
+                f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2)",
+                "import urllib.request\nurllib.request.urlopen('http://example.org', timeout=2)",
+                "print('offline')",
+            ),
+            files,
+        )
         with pytest.raises(BlockingIOError):
             server.accept()  # nobody connected
     finally:
@@ -208,16 +228,25 @@ def test_an_endless_loop_gets_nbgraders_cell_timeout_and_the_next_cell_runs(sand
     run = sandbox.execute(notebook("print('looping')\nwhile True: pass", "print('next')"), files)
     assert run.status == "ok"
     assert kinds(run, 0) == ["stream:stdout", "error:KeyboardInterrupt", "error:CellTimeoutError"]
-    assert dict(outputs(run, 0)[-1]) == {"output_type": "error", "ename": "CellTimeoutError", "evalue": "",
-                                         "traceback": ["\x1b[0;31mCellTimeoutError\x1b[0m: No reply from kernel before timeout"]}
+    assert dict(outputs(run, 0)[-1]) == {
+        "output_type": "error",
+        "ename": "CellTimeoutError",
+        "evalue": "",
+        "traceback": ["\x1b[0;31mCellTimeoutError\x1b[0m: No reply from kernel before timeout"],
+    }
     assert text(run, 1) == "next\n"
     assert LIMITS.cell_seconds <= run.seconds < LIMITS.cell_seconds + 2
 
 
 def test_a_cell_that_ignores_the_interrupt_is_killed(sandbox, files):
-    run = sandbox.execute(notebook(
-        "print('before')", "import time\nwhile True:\n    try:\n        time.sleep(10)\n    except BaseException:\n        pass",
-        "print('never')"), files)
+    run = sandbox.execute(
+        notebook(
+            "print('before')",
+            "import time\nwhile True:\n    try:\n        time.sleep(10)\n    except BaseException:\n        pass",
+            "print('never')",
+        ),
+        files,
+    )
     assert run.status == "died"
     assert "cell 2 ran longer than 3 s" in run.message
     assert text(run, 0) == "before\n"
@@ -229,8 +258,10 @@ def test_a_cell_that_ignores_the_interrupt_is_killed(sandbox, files):
 
 
 def test_unbounded_allocation_raises_memory_error(sandbox, files):
-    run = sandbox.execute(notebook(
-        "x = bytearray(10**11)", "grow = []\nwhile True: grow.append(bytes(10**8))", "del grow\nprint('ok')"), files)
+    run = sandbox.execute(
+        notebook("x = bytearray(10**11)", "grow = []\nwhile True: grow.append(bytes(10**8))", "del grow\nprint('ok')"),
+        files,
+    )
     if run.status == "ok":
         assert kinds(run, 0) == ["error:MemoryError"]
         assert kinds(run, 1) == ["error:MemoryError"]
@@ -241,11 +272,15 @@ def test_unbounded_allocation_raises_memory_error(sandbox, files):
 
 
 def test_a_fork_bomb_is_contained_and_leaves_nothing_behind(sandbox, files):
-    run = sandbox.execute(notebook(
-        "import os, time\nfor i in range(3):\n    if os.fork() == 0:\n        os.setsid()\n"
-        "        while True:\n            try:\n                os.fork()\n            except OSError:\n"
-        "                time.sleep(0.01)\nwhile True: os.fork()",
-        "print('after')"), files)
+    run = sandbox.execute(
+        notebook(
+            "import os, time\nfor i in range(3):\n    if os.fork() == 0:\n        os.setsid()\n"
+            "        while True:\n            try:\n                os.fork()\n            except OSError:\n"
+            "                time.sleep(0.01)\nwhile True: os.fork()",
+            "print('after')",
+        ),
+        files,
+    )
     assert run.status == "ok", run.message
     assert kinds(run, 0) == ["error:BlockingIOError"]  # RLIMIT_NPROC
     assert text(run, 1) == "after\n"
@@ -255,8 +290,7 @@ def test_a_fork_bomb_is_contained_and_leaves_nothing_behind(sandbox, files):
 
 def test_printing_gigabytes_is_cut_at_the_output_limit(sandbox, files):
     started = time.monotonic()
-    run = sandbox.execute(notebook(
-        "while True: print('x' * 10**6)", "y = 2", "assert y == 2", "print('more')"), files)
+    run = sandbox.execute(notebook("while True: print('x' * 10**6)", "y = 2", "assert y == 2", "print('more')"), files)
     assert time.monotonic() - started < 10
     assert run.status == "ok"
     size = len(nbformat.writes(run.notebook))
@@ -269,9 +303,14 @@ def test_printing_gigabytes_is_cut_at_the_output_limit(sandbox, files):
 
 
 def test_c_level_output_is_captured_and_capped(sandbox, files):
-    run = sandbox.execute(notebook(
-        "import os\nos.system('echo from-the-shell; echo to-stderr 1>&2')",
-        "os.write(1, b'y' * 300_000)", "print('z')"), files)
+    run = sandbox.execute(
+        notebook(
+            "import os\nos.system('echo from-the-shell; echo to-stderr 1>&2')",
+            "os.write(1, b'y' * 300_000)",
+            "print('z')",
+        ),
+        files,
+    )
     assert kinds(run, 0) == ["stream:stdout", "stream:stderr", "execute_result"]
     assert text(run, 0) == "from-the-shell\nto-stderr\n"
     assert kinds(run, 1)[-1] == "error:OutputLimitError"
@@ -279,10 +318,14 @@ def test_c_level_output_is_captured_and_capped(sandbox, files):
 
 
 def test_files_it_writes_are_capped_one_by_one_and_in_total(sandbox, files):
-    run = sandbox.execute(notebook(
-        "open('big.bin', 'wb').write(b'x' * (150 << 20))",  # past RLIMIT_FSIZE (100 MB)
-        "for i in range(5):\n    open(f'part{i}.bin', 'wb').write(b'x' * (40 << 20))",  # past the private /tmp
-        "import os\nos.remove('big.bin')\nprint('cleaned')"), files)
+    run = sandbox.execute(
+        notebook(
+            "open('big.bin', 'wb').write(b'x' * (150 << 20))",  # past RLIMIT_FSIZE (100 MB)
+            "for i in range(5):\n    open(f'part{i}.bin', 'wb').write(b'x' * (40 << 20))",  # past the private /tmp
+            "import os\nos.remove('big.bin')\nprint('cleaned')",
+        ),
+        files,
+    )
     assert run.status == "ok", run.message
     assert [o.evalue for o in outputs(run, 0)] == ["[Errno 27] File too large"]
     assert [o.evalue for o in outputs(run, 1)] == ["[Errno 28] No space left on device"]
@@ -299,15 +342,29 @@ def test_what_notebooks_need_cannot_be_hidden():
 # a notebook that kills or ends its own process
 
 
-@pytest.mark.parametrize(("code", "message"), [
-    ("os.kill(os.getpid(), 9)", "the notebook's process died in cell 2 (exit code -9: killed"),
-    ("os._exit(3)", "the notebook's process ended in cell 2 (exit code 3)"),
-    ("import ctypes\nctypes.string_at(0)", "the notebook's process died in cell 2 (exit code -11: crashed with a segmentation fault"),
-])
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("os.kill(os.getpid(), 9)", "the notebook's process died in cell 2 (exit code -9: killed"),
+        ("os._exit(3)", "the notebook's process ended in cell 2 (exit code 3)"),
+        (
+            "import ctypes\nctypes.string_at(0)",
+            "the notebook's process died in cell 2 (exit code -11: crashed with a segmentation fault",
+        ),
+    ],
+)
 def test_a_dying_process_keeps_earlier_outputs_and_says_why(sandbox, files, code, message):
-    run = sandbox.execute(new_notebook(cells=[
-        new_code_cell("import os\nprint('first')"), new_code_cell(code), new_markdown_cell("text"),
-        new_code_cell("print('third')")]), files)
+    run = sandbox.execute(
+        new_notebook(
+            cells=[
+                new_code_cell("import os\nprint('first')"),
+                new_code_cell(code),
+                new_markdown_cell("text"),
+                new_code_cell("print('third')"),
+            ]
+        ),
+        files,
+    )
     assert run.status == "died"
     assert run.message.startswith(message)
     assert text(run, 0) == "first\n" and run.notebook.cells[0].execution_count == 1
@@ -337,8 +394,9 @@ def test_the_notebook_budget_and_closing_the_sandbox(files):
         assert kinds(run, 1) == kinds(run, 2) == ["error:NotebookTimeoutError"]
         assert outputs(run, 2)[0].evalue == run.message
         results = {}
-        thread = threading.Thread(target=lambda: results.setdefault(
-            "run", small.execute(notebook("import time\ntime.sleep(30)"), files)))
+        thread = threading.Thread(
+            target=lambda: results.setdefault("run", small.execute(notebook("import time\ntime.sleep(30)"), files))
+        )
         thread.start()
         time.sleep(0.5)
     thread.join(10)
@@ -355,32 +413,46 @@ def test_the_notebook_budget_and_closing_the_sandbox(files):
 
 def grade_cell(source: str, grade_id: str, points: float = 1):
     cell = new_code_cell(source)
-    cell.metadata["nbgrader"] = {"grade": True, "grade_id": grade_id, "points": points, "solution": False,
-                                 "locked": True, "schema_version": 3}
+    cell.metadata["nbgrader"] = {
+        "grade": True,
+        "grade_id": grade_id,
+        "points": points,
+        "solution": False,
+        "locked": True,
+        "schema_version": 3,
+    }
     return cell
 
 
 def graded_notebook():
-    return new_notebook(cells=[
-        new_code_cell("import sys, warnings\nimport pandas as pd\nimport matplotlib.pyplot as plt"),
-        grade_cell("print('a')\nprint('b', file=sys.stderr)\nprint('c')", "test-print-both"),
-        grade_cell("print('hello')", "test-print"),
-        grade_cell("0.5", "test-partial", points=2),
-        grade_cell("warnings.warn('careful')\n1 + 1", "test-warn"),
-        grade_cell("pd.DataFrame({'a': [1, 2], 'b': [3.5, None]})", "test-frame"),
-        grade_cell("plt.plot([1, 2, 3])\nplt.show()", "test-plot"),
-        grade_cell("plt.plot([3, 1])", "test-figure-left-open"),
-        grade_cell("assert 1 == 2, 'wrong'", "test-assert"),
-        grade_cell("print('oops', file=sys.stderr)", "test-stderr"),
-        new_code_cell(""),
-        grade_cell("x = 1\nx", "test-value"),
-        grade_cell("def f(:\n    pass", "test-syntax"),
-    ])
+    return new_notebook(
+        cells=[
+            new_code_cell("import sys, warnings\nimport pandas as pd\nimport matplotlib.pyplot as plt"),
+            grade_cell("print('a')\nprint('b', file=sys.stderr)\nprint('c')", "test-print-both"),
+            grade_cell("print('hello')", "test-print"),
+            grade_cell("0.5", "test-partial", points=2),
+            grade_cell("warnings.warn('careful')\n1 + 1", "test-warn"),
+            grade_cell("pd.DataFrame({'a': [1, 2], 'b': [3.5, None]})", "test-frame"),
+            grade_cell("plt.plot([1, 2, 3])\nplt.show()", "test-plot"),
+            grade_cell("plt.plot([3, 1])", "test-figure-left-open"),
+            grade_cell("assert 1 == 2, 'wrong'", "test-assert"),
+            grade_cell("print('oops', file=sys.stderr)", "test-stderr"),
+            new_code_cell(""),
+            grade_cell("x = 1\nx", "test-value"),
+            grade_cell("def f(:\n    pass", "test-syntax"),
+        ]
+    )
 
 
 def shape(nb) -> list:
-    return [(c.execution_count, [(o.output_type, o.get("name") or o.get("ename") or sorted(o.get("data", {})))
-                                 for o in c.outputs]) for c in nb.cells if c.cell_type == "code"]
+    return [
+        (
+            c.execution_count,
+            [(o.output_type, o.get("name") or o.get("ename") or sorted(o.get("data", {}))) for o in c.outputs],
+        )
+        for c in nb.cells
+        if c.cell_type == "code"
+    ]
 
 
 def grades(nb) -> dict:
@@ -419,5 +491,6 @@ def test_an_exercise_solution_scores_full_marks_as_with_nbgrader(sandbox, tmp_pa
     theirs = run_with_nbgrader(source, folder)
     assert grades(ours.notebook) == grades(theirs)
     assert all(score == points for score, points in grades(ours.notebook).values() if score is not None)
-    assert [kind for _, kinds_ in shape(ours.notebook) for kind in kinds_] == \
-           [kind for _, kinds_ in shape(theirs) for kind in kinds_]
+    assert [kind for _, kinds_ in shape(ours.notebook) for kind in kinds_] == [
+        kind for _, kinds_ in shape(theirs) for kind in kinds_
+    ]

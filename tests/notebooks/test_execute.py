@@ -7,9 +7,8 @@ import re
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
-
 from helpers import REPO
+from nbclient import NotebookClient
 
 pytestmark = pytest.mark.notebooks
 
@@ -68,8 +67,9 @@ def test_every_exercise_has_six_autograded_questions_with_hidden_tests_and_one_r
         manual = [c for c, m in zip(cells, meta) if m.get("grade") and m.get("solution") and c.cell_type == "markdown"]
         assert len(tests) >= 6
         assert all("### BEGIN HIDDEN TESTS" in c.source for c in tests)
-        assert all(re.search(r"^assert .*\n?.*\"[^\"]{10,}", c.source.split("### BEGIN HIDDEN")[0], re.M)
-                   for c in tests), "every visible test says what is wrong"
+        assert all(
+            re.search(r"^assert .*\n?.*\"[^\"]{10,}", c.source.split("### BEGIN HIDDEN")[0], re.M) for c in tests
+        ), "every visible test says what is wrong"
         assert len(manual) == 1
         ids_ = [m["grade_id"] for m in meta if m.get("grade_id")]
         assert len(ids_) == len(set(ids_))
@@ -93,5 +93,6 @@ def test_no_function_is_copied_between_modules():
 @pytest.mark.parametrize("path", MODULES, ids=ids(MODULES))
 def test_module_times_live_only_in_the_syllabus(path):
     text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
-    assert not re.search(r"\d+\s*(?:–|-|to|a)?\s*\d*\s*(?:minutes|minutos)\b", text), \
+    assert not re.search(r"\d+\s*(?:–|-|to|a)?\s*\d*\s*(?:minutes|minutos)\b", text), (
         "state durations in modules/syllabus.yaml only"
+    )

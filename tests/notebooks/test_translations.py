@@ -15,8 +15,8 @@ import tokenize
 
 import nbformat
 import pytest
-
 from helpers import REPO
+
 from kit.data.syllabus import load_syllabus
 
 _IGNORED = {tokenize.STRING, tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE}
@@ -45,8 +45,19 @@ def code_tokens(source: str) -> list[str]:
 
 
 # calls and keywords whose text a learner reads (data values compared in code stay as they are)
-_LABEL_CALLS = {"print", "set_title", "set_xlabel", "set_ylabel", "title", "xlabel", "ylabel", "suptitle",
-                "text", "annotate", "legend"}
+_LABEL_CALLS = {
+    "print",
+    "set_title",
+    "set_xlabel",
+    "set_ylabel",
+    "title",
+    "xlabel",
+    "ylabel",
+    "suptitle",
+    "text",
+    "annotate",
+    "legend",
+}
 _LABEL_KEYWORDS = {"label", "title", "xlabel", "ylabel"}
 
 
@@ -107,10 +118,15 @@ def test_every_sentence_a_learner_reads_is_translated(english, translated):
 
 
 def test_the_check_tells_messages_from_data_values():
-    cell = ('assert calendar["event"].eq("Regular voter registration deadline").any(), '
-            '"Pick the row of the regular registration deadline first."\n'
-            'ax.set_title("Turnout by precinct in 2025")\nprint("Every precinct is shown here")')
-    assert learner_strings(cell) == ["Pick the row of the regular registration deadline first.",
-                                     "Turnout by precinct in 2025", "Every precinct is shown here"]
+    cell = (
+        'assert calendar["event"].eq("Regular voter registration deadline").any(), '
+        '"Pick the row of the regular registration deadline first."\n'
+        'ax.set_title("Turnout by precinct in 2025")\nprint("Every precinct is shown here")'
+    )
+    assert learner_strings(cell) == [
+        "Pick the row of the regular registration deadline first.",
+        "Turnout by precinct in 2025",
+        "Every precinct is shown here",
+    ]
     assert code_tokens(cell) == code_tokens(cell.replace("Pick the row", "Elige la fila"))
     assert code_tokens(cell) != code_tokens(cell.replace("calendar", "calendario"))

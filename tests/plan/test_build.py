@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from helpers import REPO
 from typer.testing import CliRunner
 
-from helpers import REPO
 from kit.cli import app
 
-EXPECTED = ["bundles/city-311-team.yaml", "bundles/neighborhood-councils.yaml", "bundles/tenant-orgs.yaml",
-            "matrix.csv", "plan.en.html", "plan.en.md", "plan.es.html", "plan.es.md", "schedule.ics",
-            "workplan.csv", "workplan.png"]
+EXPECTED = [
+    "bundles/city-311-team.yaml",
+    "bundles/neighborhood-councils.yaml",
+    "bundles/tenant-orgs.yaml",
+    "matrix.csv",
+    "plan.en.html",
+    "plan.en.md",
+    "plan.es.html",
+    "plan.es.md",
+    "schedule.ics",
+    "workplan.csv",
+    "workplan.png",
+]
 
 
 def build(out):

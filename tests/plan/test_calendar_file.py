@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 import icalendar
 import pytest
-
 from helpers import REPO
+
 from kit.plan.calendar_file import calendar_text, escape_text, fold, write_calendar
 from kit.plan.schedule import plan_events
 from kit.plan.validate import check_spec, load_spec
 
 SAMPLE = REPO / "plans" / "riverton.yaml"
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
-SESSION_DAYS = [date(2026, 9, 9), date(2026, 9, 16), date(2026, 9, 23), date(2026, 10, 7), date(2026, 10, 14),
-                date(2026, 10, 21), date(2026, 10, 28)]
+SESSION_DAYS = [
+    date(2026, 9, 9),
+    date(2026, 9, 16),
+    date(2026, 9, 23),
+    date(2026, 10, 7),
+    date(2026, 10, 14),
+    date(2026, 10, 21),
+    date(2026, 10, 28),
+]
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +93,11 @@ def test_calls_and_office_hours_are_on_their_days(cal):
     # the post-sprint call is on the last session's day, so it follows the session
     assert [e["DTSTART"].dt for e in of_kind(cal, "post-call")] == [datetime(2026, 10, 28, 17, tzinfo=CHICAGO)]
     assert [e["DTSTART"].dt.date() for e in of_kind(cal, "office-hours")] == [
-        date(2026, 9, 11), date(2026, 9, 25), date(2026, 10, 16), date(2026, 11, 6)]
+        date(2026, 9, 11),
+        date(2026, 9, 25),
+        date(2026, 10, 16),
+        date(2026, 11, 6),
+    ]
 
 
 def test_the_skipped_day_has_no_session(cal):
@@ -99,7 +110,8 @@ def test_every_event_matches_the_schedule(spec, cal):
     parsed = sorted(cal.walk("VEVENT"), key=lambda e: (e["DTSTART"].dt, str(e["UID"])))
     expected = sorted(events, key=lambda e: (e.start, e.kind.replace("_", "-")))
     assert [(e["DTSTART"].dt.replace(tzinfo=None), e["DTEND"].dt.replace(tzinfo=None)) for e in parsed] == [
-        (e.start, e.end) for e in expected]
+        (e.start, e.end) for e in expected
+    ]
 
 
 def test_summaries_sequence_and_dtstamp(cal):
@@ -111,21 +123,24 @@ def test_summaries_sequence_and_dtstamp(cal):
     assert summaries["post-call-1" + suffix] == "Post-sprint call"
     for event in cal.walk("VEVENT"):
         assert int(event["SEQUENCE"]) == 0
-        assert event["DTSTAMP"].dt == datetime(2026, 8, 26, tzinfo=timezone.utc)
+        assert event["DTSTAMP"].dt == datetime(2026, 8, 26, tzinfo=UTC)
         assert str(event["DESCRIPTION"]).strip()
 
 
 def test_uids_are_unique_and_derived_from_city_kind_and_number(cal):
     uids = [str(e["UID"]) for e in cal.walk("VEVENT")]
     assert len(set(uids)) == len(uids) == 13
-    assert all(re.fullmatch(r"(session|pre-call|post-call|office-hours)-\d+\.riverton@civic-data-training-kit", u)
-               for u in uids)
+    assert all(
+        re.fullmatch(r"(session|pre-call|post-call|office-hours)-\d+\.riverton@civic-data-training-kit", u)
+        for u in uids
+    )
     assert "session-3.riverton@civic-data-training-kit" in uids
 
 
 def test_uids_survive_a_change_of_dates(sample_text, cal):
-    text = modified(sample_text, **{"skip: [2026-09-30]": "skip: [2026-10-07]",
-                                    "pre_call: 2026-08-26": "pre_call: 2026-08-19"})
+    text = modified(
+        sample_text, **{"skip: [2026-09-30]": "skip: [2026-10-07]", "pre_call: 2026-08-26": "pre_call: 2026-08-19"}
+    )
     moved = icalendar.Calendar.from_ical(calendar_text(check_spec(text, "moved.yaml")))
     before, after = events_by_uid(cal), events_by_uid(moved)
     assert set(before) == set(after)
@@ -156,7 +171,7 @@ def test_lines_are_crlf_and_at_most_75_octets(ics):
 
 
 def test_start_times_convert_to_the_right_utc_instants(cal):
-    utc = timezone.utc
+    utc = UTC
     first = of_kind(cal, "session")[0]["DTSTART"].dt
     assert first.astimezone(utc) == datetime(2026, 9, 9, 20, 0, tzinfo=utc)  # 15:00 CDT
     last_office = of_kind(cal, "office-hours")[-1]["DTSTART"].dt
@@ -175,21 +190,31 @@ def _at(tz, naive: datetime) -> datetime:
 
 def test_the_vtimezone_alone_gives_the_right_instants(cal):
     tz = _vtimezone(cal, "America/Chicago")
-    utc = timezone.utc
+    utc = UTC
     assert _at(tz, datetime(2026, 9, 9, 15)).astimezone(utc) == datetime(2026, 9, 9, 20, tzinfo=utc)
     assert _at(tz, datetime(2026, 11, 6, 15)).astimezone(utc) == datetime(2026, 11, 6, 21, tzinfo=utc)
 
 
 def test_the_vtimezone_lists_the_dst_transitions_of_the_year(ics):
     unfolded = ics.replace("\r\n ", "")
-    block = unfolded[unfolded.index("BEGIN:VTIMEZONE"):unfolded.index("END:VTIMEZONE")]
+    block = unfolded[unfolded.index("BEGIN:VTIMEZONE") : unfolded.index("END:VTIMEZONE")]
     assert "TZID:America/Chicago" in block
     assert "BEGIN:DAYLIGHT\r\nDTSTART:20260308T020000\r\nTZOFFSETFROM:-0600\r\nTZOFFSETTO:-0500" in block
     assert "BEGIN:STANDARD\r\nDTSTART:20261101T020000\r\nTZOFFSETFROM:-0500\r\nTZOFFSETTO:-0600" in block
 
 
-@pytest.mark.parametrize("zone", ["America/Chicago", "America/New_York", "Europe/Dublin", "Australia/Sydney",
-                                  "Asia/Tokyo", "America/Mexico_City", "UTC"])
+@pytest.mark.parametrize(
+    "zone",
+    [
+        "America/Chicago",
+        "America/New_York",
+        "Europe/Dublin",
+        "Australia/Sydney",
+        "Asia/Tokyo",
+        "America/Mexico_City",
+        "UTC",
+    ],
+)
 def test_the_vtimezone_agrees_with_zoneinfo_for_every_event(sample_text, zone):
     spec = check_spec(modified(sample_text, **{"timezone: America/Chicago": f"timezone: {zone}"}), "zone.yaml")
     cal = icalendar.Calendar.from_ical(calendar_text(spec))
@@ -205,13 +230,14 @@ def test_text_is_escaped_and_survives_a_round_trip(sample_text):
     text = calendar_text(spec)
     unfolded = text.replace("\r\n ", "")
     # icalendar leaves X- properties raw, so check the calendar name as written
-    assert "\r\nX-WR-CALNAME:Riverton\\, North\\; \"Old\\\\Town\" — Ñuñoa open-data training\r\n" in unfolded
+    assert '\r\nX-WR-CALNAME:Riverton\\, North\\; "Old\\\\Town" — Ñuñoa open-data training\r\n' in unfolded
     cal = icalendar.Calendar.from_ical(text)
     session = of_kind(cal, "session")[0]
     assert str(session["SUMMARY"]) == f"{city} open-data training — session 1 of 7"
     assert "\n" in str(session["DESCRIPTION"])  # newlines come back as newlines
-    assert all(str(e["UID"]).endswith(".riverton-north-old-town-nunoa@civic-data-training-kit")
-               for e in cal.walk("VEVENT"))
+    assert all(
+        str(e["UID"]).endswith(".riverton-north-old-town-nunoa@civic-data-training-kit") for e in cal.walk("VEVENT")
+    )
     assert max(len(line) for line in text.encode("utf-8").split(b"\r\n")) <= 75
 
 

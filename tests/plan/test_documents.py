@@ -7,10 +7,18 @@ from datetime import date
 from html.parser import HTMLParser
 
 import pytest
-
 from helpers import REPO
-from kit.plan.documents import (TEMPLATES_DIR, Messages, check_messages, load_messages, markdown_to_html,
-                                placeholders, render_plan, write_documents)
+
+from kit.plan.documents import (
+    TEMPLATES_DIR,
+    Messages,
+    check_messages,
+    load_messages,
+    markdown_to_html,
+    placeholders,
+    render_plan,
+    write_documents,
+)
 from kit.plan.schedule import session_dates
 
 SAMPLE = REPO / "plans" / "riverton.yaml"
@@ -18,12 +26,24 @@ LANGS = ("en", "es")
 
 # the sample's seven sessions (2026-09-30 is skipped, so the sprint slides a week)
 SESSION_DATES = {
-    "en": ["Wednesday, September 9, 2026", "Wednesday, September 16, 2026", "Wednesday, September 23, 2026",
-           "Wednesday, October 7, 2026", "Wednesday, October 14, 2026", "Wednesday, October 21, 2026",
-           "Wednesday, October 28, 2026"],
-    "es": ["miércoles 9 de septiembre de 2026", "miércoles 16 de septiembre de 2026",
-           "miércoles 23 de septiembre de 2026", "miércoles 7 de octubre de 2026", "miércoles 14 de octubre de 2026",
-           "miércoles 21 de octubre de 2026", "miércoles 28 de octubre de 2026"],
+    "en": [
+        "Wednesday, September 9, 2026",
+        "Wednesday, September 16, 2026",
+        "Wednesday, September 23, 2026",
+        "Wednesday, October 7, 2026",
+        "Wednesday, October 14, 2026",
+        "Wednesday, October 21, 2026",
+        "Wednesday, October 28, 2026",
+    ],
+    "es": [
+        "miércoles 9 de septiembre de 2026",
+        "miércoles 16 de septiembre de 2026",
+        "miércoles 23 de septiembre de 2026",
+        "miércoles 7 de octubre de 2026",
+        "miércoles 14 de octubre de 2026",
+        "miércoles 21 de octubre de 2026",
+        "miércoles 28 de octubre de 2026",
+    ],
 }
 
 
@@ -49,8 +69,11 @@ def test_both_catalogs_have_the_same_keys():
 
 def test_each_message_keeps_its_placeholders_in_both_languages():
     en, es = load_messages("en"), load_messages("es")
-    differ = {key: (placeholders(en[key]), placeholders(es[key])) for key in en
-              if placeholders(en[key]) != placeholders(es[key])}
+    differ = {
+        key: (placeholders(en[key]), placeholders(es[key]))
+        for key in en
+        if placeholders(en[key]) != placeholders(es[key])
+    }
     assert differ == {}
     assert check_messages() == []
 
@@ -69,8 +92,21 @@ def test_the_template_holds_no_prose():
 def test_the_sample_plan_renders_every_section(plans, spec, lang):
     md, t = plans[lang], Messages(lang)
     assert md.startswith(f"# {t('title', city=spec.city)}\n")
-    headings = [t(f"heading.{key}") for key in ("goals", "team", "audiences", "topics", "matrix", "schedule",
-                                                   "workplan", "roadmap", "feedback", "wwc")]
+    headings = [
+        t(f"heading.{key}")
+        for key in (
+            "goals",
+            "team",
+            "audiences",
+            "topics",
+            "matrix",
+            "schedule",
+            "workplan",
+            "roadmap",
+            "feedback",
+            "wwc",
+        )
+    ]
     positions = [md.index(f"\n## {h}\n") for h in headings]
     assert positions == sorted(positions)
     for goal in spec.goals:
@@ -90,8 +126,11 @@ def test_no_english_sentence_is_left_in_the_spanish_plan(plans):
 
 def test_the_english_sentences_do_appear_in_the_english_plan(plans):
     """The check above has teeth: the same fragments are found in the English plan."""
-    found = [text for text in load_messages("en").values()
-             if any(len(f.split()) > 3 and f.strip(" ,.;:()") in plans["en"] for f in re.split(r"\{[^{}]*\}", text))]
+    found = [
+        text
+        for text in load_messages("en").values()
+        if any(len(f.split()) > 3 and f.strip(" ,.;:()") in plans["en"] for f in re.split(r"\{[^{}]*\}", text))
+    ]
     assert len(found) > 50
 
 
@@ -108,7 +147,7 @@ def test_all_seven_session_dates_appear(plans, spec, lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_sessions_say_what_they_cover_with_minutes(plans, syllabus, lang):
     md, t = plans[lang], Messages(lang)
-    agenda = md[md.index(f"### {t('heading.sessions')}"):]
+    agenda = md[md.index(f"### {t('heading.sessions')}") :]
     for number in (1, 2, 3):
         title = syllabus.module(number).title[lang]
         assert t("session.item.teach", module=t("module.inline", number=number, title=title)) in agenda
@@ -123,16 +162,27 @@ def test_the_matrix_has_a_row_per_audience_and_a_column_per_module(plans, spec, 
     header = next(line for line in matrix.splitlines() if line.startswith(f"| {t('matrix.audience')} |"))
     for number in (1, 2, 3):
         assert f"| {number}. {syllabus.module(number).title[lang]} |" in header
-    rows = {line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:-1]]
-            for line in matrix.splitlines() if line.startswith("| ") and line != header}
+    rows = {
+        line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:-1]]
+        for line in matrix.splitlines()
+        if line.startswith("| ") and line != header
+    }
     asked, prerequisite = t("matrix.asked"), t("matrix.prerequisite")
-    assert rows == {"Tenant associations": [asked, "", asked],
-                    "Neighborhood councils": [asked, asked, asked],
-                    "311 and code enforcement staff": [prerequisite, "", asked]}
+    assert rows == {
+        "Tenant associations": [asked, "", asked],
+        "Neighborhood councils": [asked, asked, asked],
+        "311 and code enforcement staff": [prerequisite, "", asked],
+    }
     # the sentence saying which module was pulled in, and why
-    assert t("matrix.pulled_in.one", audience="311 and code enforcement staff",
-             module=t("module.inline", number=1, title=syllabus.module(1).title[lang]),
-             needed_by=t("module.inline", number=3, title=syllabus.module(3).title[lang])) in matrix
+    assert (
+        t(
+            "matrix.pulled_in.one",
+            audience="311 and code enforcement staff",
+            module=t("module.inline", number=1, title=syllabus.module(1).title[lang]),
+            needed_by=t("module.inline", number=3, title=syllabus.module(3).title[lang]),
+        )
+        in matrix
+    )
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -149,8 +199,14 @@ def test_the_wwc_section_quotes_the_upskilling_criterion(plans, lang):
 
 
 def test_personas_come_from_the_spec_or_are_written_from_its_fields(spec, syllabus):
-    custom = spec.model_copy(update={"audiences": [spec.audiences[0].model_copy(
-        update={"persona": "Renters who organize building by building."})] + spec.audiences[1:]})
+    custom = spec.model_copy(
+        update={
+            "audiences": [
+                spec.audiences[0].model_copy(update={"persona": "Renters who organize building by building."})
+            ]
+            + spec.audiences[1:]
+        }
+    )
     md = render_plan(custom, syllabus, "es")
     assert "Renters who organize building by building." in md
     assert "Un equipo del personal municipal de unas 15 personas que trabaja en prestación de servicios" in md
@@ -188,7 +244,9 @@ def test_two_builds_are_byte_identical(spec, syllabus, tmp_path):
 
 
 class _Checker(HTMLParser):
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+    VOID = frozenset(
+        {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -198,8 +256,9 @@ class _Checker(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self.tags.append(tag)
-        if tag in ("link", "script", "img", "iframe") or any(n in ("src", "href") and v and "://" in v
-                                                               for n, v in attrs):
+        if tag in ("link", "script", "img", "iframe") or any(
+            n in ("src", "href") and v and "://" in v for n, v in attrs
+        ):
             self.errors.append(f"external resource <{tag} {attrs}>")
         if tag not in self.VOID:
             self.open.append(tag)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import yaml
-
 from helpers import REPO
+
 from kit.plan.curriculum import datasets_for
 from kit.plan.matrix import audience_matrix, bundle_specs, write_bundle_specs, write_matrix_csv
 
@@ -37,12 +37,28 @@ def test_the_matrix_csv_is_exact_and_byte_identical_across_builds(spec, syllabus
 def test_tenant_orgs_take_modules_1_and_3_in_spanish(spec, syllabus):
     bundle = bundle_specs(spec, syllabus)["tenant-orgs"]
     assert {k: bundle[k] for k in ("audience", "name", "language", "size")} == {
-        "audience": "tenant-orgs", "name": "Tenant associations", "language": "es", "size": 20}
+        "audience": "tenant-orgs",
+        "name": "Tenant associations",
+        "language": "es",
+        "size": 20,
+    }
     assert bundle["modules"] == [
-        {"number": 1, "id": M1, "title": "Introducción a los datos del movimiento",
-         "notebook": f"modules/es/{M1}.ipynb", "assignment": f"{M1}-es", "pulled_in": False},
-        {"number": 3, "id": M3, "title": "Datos para campañas de organización por causas",
-         "notebook": f"modules/es/{M3}.ipynb", "assignment": f"{M3}-es", "pulled_in": False},
+        {
+            "number": 1,
+            "id": M1,
+            "title": "Introducción a los datos del movimiento",
+            "notebook": f"modules/es/{M1}.ipynb",
+            "assignment": f"{M1}-es",
+            "pulled_in": False,
+        },
+        {
+            "number": 3,
+            "id": M3,
+            "title": "Datos para campañas de organización por causas",
+            "notebook": f"modules/es/{M3}.ipynb",
+            "assignment": f"{M3}-es",
+            "pulled_in": False,
+        },
     ]
     assert bundle["datasets"][:3] == ["service_requests", "neighborhoods", "neighborhood_population"]
 
@@ -51,8 +67,14 @@ def test_the_311_team_gets_module_1_pulled_in_and_councils_take_1_2_3_in_english
     bundles = bundle_specs(spec, syllabus)
     team = bundles["city-311-team"]["modules"]
     assert [(m["number"], m["pulled_in"]) for m in team] == [(1, True), (3, False)]
-    assert team[0] == {"number": 1, "id": M1, "title": "Intro to movement data",
-                       "notebook": f"modules/{M1}.ipynb", "assignment": M1, "pulled_in": True}
+    assert team[0] == {
+        "number": 1,
+        "id": M1,
+        "title": "Intro to movement data",
+        "notebook": f"modules/{M1}.ipynb",
+        "assignment": M1,
+        "pulled_in": True,
+    }
     councils = bundles["neighborhood-councils"]["modules"]
     assert [m["number"] for m in councils] == [1, 2, 3]
     assert all(m["notebook"] == f"modules/{m['id']}.ipynb" and m["assignment"] == m["id"] for m in councils)
@@ -73,7 +95,10 @@ def test_bundle_files_round_trip_keep_their_key_order_and_are_byte_identical(spe
     first = write_bundle_specs(bundle_specs(spec, syllabus), tmp_path / "a")
     second = write_bundle_specs(bundle_specs(spec, syllabus), tmp_path / "b")
     assert [p.relative_to(tmp_path / "a").as_posix() for p in first] == [
-        "bundles/tenant-orgs.yaml", "bundles/neighborhood-councils.yaml", "bundles/city-311-team.yaml"]
+        "bundles/tenant-orgs.yaml",
+        "bundles/neighborhood-councils.yaml",
+        "bundles/city-311-team.yaml",
+    ]
     for a, b in zip(first, second):
         assert a.read_bytes() == b.read_bytes()
     text = (tmp_path / "a" / "bundles" / "tenant-orgs.yaml").read_text(encoding="utf-8")

@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 import yaml
-
 from helpers import REPO
+
 from kit.errors import SpecError
 from kit.plan.validate import check_spec
 
@@ -30,35 +30,56 @@ def test_the_sample_spec_is_valid():
     assert spec.city == "Riverton" and len(spec.audiences) == 3
 
 
-@pytest.mark.parametrize(("old", "new", "field", "message"), [
-    ("modules: [1, 3]", "modules: [1, 9]", "topics[0].modules[1]", "unknown module 9"),
-    ("modules: [2]", "modules: [6]", "topics[1].modules[0]", "module 6 (06-next-top-model) is planned"),
-    ("datasets: [service_requests]", "datasets: [service_request]", "topics[2].datasets[0]",
-     "unknown dataset 'service_request'"),
-    ("issue_areas: [service delivery]", "issue_areas: [transit]", "audiences[2].issue_areas",
-     "no topic covers ['transit']"),
-    ("skip: [2026-09-30]", "skip: [2026-09-29]", "sprint.skip[0]", "2026-09-29 is not a session day"),
-    ("skip: [2026-09-30]", "skip: [2027-01-06]", "sprint.skip[0]", "2027-01-06 is not a session day"),
-    ("start: 2026-09-09", "start: 2026-09-10", "sprint.start", "2026-09-10 is a thursday, but sessions are on "
-                                                               "wednesdays"),
-    ("pre_call: 2026-08-26", "pre_call: 2026-09-16", "sprint.pre_call", "must come before the first session"),
-    ("pre_call: 2026-08-26", "pre_call: 2026-08-26\n  skip_typo: 1", "sprint.skip_typo",
-     "Extra inputs are not permitted"),
-    ("post_call: 2026-10-28", "post_call: 2026-10-21", "sprint.post_call", "must not come before the last session"),
-    ("role: program lead", "role: coordinator", "team", "no program lead"),
-    ("timezone: America/Chicago", "timezone: America/Riverton", "timezone", "unknown time zone 'America/Riverton'"),
-    ("weekday: wednesday", "weekday: wednsday", "sprint.session.weekday", "Input should be 'monday'"),
-    ('time: "15:00"', 'time: "3pm"', "sprint.session.time", 'write the time as "HH:MM"'),
-    ("size: 20", "size: -3", "audiences[0].size", "greater than 0"),
-    ("kind: civic group", "kind: church", "audiences[1].kind", "Input should be 'community organization'"),
-    ("languages: [en, es]", "languages: [en, fr]", "languages[1]", "Input should be 'en' or 'es'"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "field", "message"),
+    [
+        ("modules: [1, 3]", "modules: [1, 9]", "topics[0].modules[1]", "unknown module 9"),
+        ("modules: [2]", "modules: [6]", "topics[1].modules[0]", "module 6 (06-next-top-model) is planned"),
+        (
+            "datasets: [service_requests]",
+            "datasets: [service_request]",
+            "topics[2].datasets[0]",
+            "unknown dataset 'service_request'",
+        ),
+        (
+            "issue_areas: [service delivery]",
+            "issue_areas: [transit]",
+            "audiences[2].issue_areas",
+            "no topic covers ['transit']",
+        ),
+        ("skip: [2026-09-30]", "skip: [2026-09-29]", "sprint.skip[0]", "2026-09-29 is not a session day"),
+        ("skip: [2026-09-30]", "skip: [2027-01-06]", "sprint.skip[0]", "2027-01-06 is not a session day"),
+        (
+            "start: 2026-09-09",
+            "start: 2026-09-10",
+            "sprint.start",
+            "2026-09-10 is a thursday, but sessions are on wednesdays",
+        ),
+        ("pre_call: 2026-08-26", "pre_call: 2026-09-16", "sprint.pre_call", "must come before the first session"),
+        (
+            "pre_call: 2026-08-26",
+            "pre_call: 2026-08-26\n  skip_typo: 1",
+            "sprint.skip_typo",
+            "Extra inputs are not permitted",
+        ),
+        ("post_call: 2026-10-28", "post_call: 2026-10-21", "sprint.post_call", "must not come before the last session"),
+        ("role: program lead", "role: coordinator", "team", "no program lead"),
+        ("timezone: America/Chicago", "timezone: America/Riverton", "timezone", "unknown time zone 'America/Riverton'"),
+        ("weekday: wednesday", "weekday: wednsday", "sprint.session.weekday", "Input should be 'monday'"),
+        ('time: "15:00"', 'time: "3pm"', "sprint.session.time", 'write the time as "HH:MM"'),
+        ("size: 20", "size: -3", "audiences[0].size", "greater than 0"),
+        ("kind: civic group", "kind: church", "audiences[1].kind", "Input should be 'community organization'"),
+        ("languages: [en, es]", "languages: [en, fr]", "languages[1]", "Input should be 'en' or 'es'"),
+    ],
+)
 def test_each_rule_names_the_field_and_its_line(old, new, field, message):
     text = SAMPLE.replace(old, new, 1)
     assert text != SAMPLE
     [problem] = problems(text)
-    line = line_of(text, new.splitlines()[-1].split(":")[0].strip() if field.startswith("sprint.skip_")
-                   else new.splitlines()[0].strip())
+    line = line_of(
+        text,
+        new.splitlines()[-1].split(":")[0].strip() if field.startswith("sprint.skip_") else new.splitlines()[0].strip(),
+    )
     if field == "team":
         line = line_of(text, "team:")
     assert problem.startswith(f"spec.yaml:{line}: {field}: "), problem
@@ -74,15 +95,19 @@ def test_a_language_the_modules_are_not_translated_into(project):
     (project / "modules").mkdir()
     (project / "modules" / "syllabus.yaml").write_text(yaml.safe_dump(syllabus, allow_unicode=True))
     found = problems(SAMPLE)
-    assert found == [f"spec.yaml:{line_of(SAMPLE, 'language: es')}: audiences[0].language: "
-                     "module 3 (03-issue-campaigns) is not translated into 'es'"]
+    assert found == [
+        f"spec.yaml:{line_of(SAMPLE, 'language: es')}: audiences[0].language: "
+        "module 3 (03-issue-campaigns) is not translated into 'es'"
+    ]
 
 
 def test_every_mistake_is_reported_at_once_in_line_order():
-    text = (SAMPLE.replace("timezone: America/Chicago", "timezone: Mars/Base")
-            .replace("modules: [1, 3]", "modules: [1, 42]")
-            .replace("weekday: wednesday", "weekday: someday")
-            .replace("pre_call: 2026-08-26", "pre_call: 2026-12-01"))
+    text = (
+        SAMPLE.replace("timezone: America/Chicago", "timezone: Mars/Base")
+        .replace("modules: [1, 3]", "modules: [1, 42]")
+        .replace("weekday: wednesday", "weekday: someday")
+        .replace("pre_call: 2026-08-26", "pre_call: 2026-12-01")
+    )
     found = problems(text)
     fields = [re.match(r"spec\.yaml:(\d+): (\S+):", p).group(2) for p in found]
     assert fields == ["timezone", "topics[0].modules[1]", "sprint.session.weekday", "sprint.pre_call"]

@@ -18,9 +18,17 @@ def by_name(tasks: list[Task]) -> dict[str, Task]:
 def test_the_sample_plan_has_every_step_in_reading_order(spec, syllabus):
     names = [t.task for t in workplan_tasks(spec, syllabus)]
     assert names == [
-        "Recruit audiences", "Adapt modules and data", "Translate materials", "Pilot a session",
-        "Pre-sprint call", *(f"Session {n}" for n in range(1, 8)), "Office hours", "Collect feedback",
-        "Post-sprint call", "Write sprint report", "Publish you-said-we-did backlog",
+        "Recruit audiences",
+        "Adapt modules and data",
+        "Translate materials",
+        "Pilot a session",
+        "Pre-sprint call",
+        *(f"Session {n}" for n in range(1, 8)),
+        "Office hours",
+        "Collect feedback",
+        "Post-sprint call",
+        "Write sprint report",
+        "Publish you-said-we-did backlog",
     ]
 
 

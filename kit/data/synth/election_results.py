@@ -34,8 +34,12 @@ COUNCIL = {
     6: (("DENISE ABERNATHY", 1.0), ("JOSE LUIS PARDO", 0.95), ("TREVOR HOLM", 0.35)),
 }
 
-HEADER = (("WARD", "PRECINCT", "REGISTERED VOTERS", "BALLOTS CAST") + MAYOR + (MAYOR_WRITE_IN,)
-          + tuple(name for ward in sorted(COUNCIL) for name, _ in COUNCIL[ward]))
+HEADER = (
+    ("WARD", "PRECINCT", "REGISTERED VOTERS", "BALLOTS CAST")
+    + MAYOR
+    + (MAYOR_WRITE_IN,)
+    + tuple(name for ward in sorted(COUNCIL) for name, _ in COUNCIL[ward])
+)
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,15 @@ def result_rows(plans: list[PrecinctTurnout], rng: random.Random) -> list[list]:
         council_votes = ballots - round(ballots * rng.uniform(0.04, 0.09))
         strengths = [s * rng.gammavariate(30, 1) for _, s in candidates]
         council = dict(zip((name for name, _ in candidates), split_total(council_votes, strengths)))
-        rows.append([p.ward, p.precinct, plan.registered, ballots, *mayor, write_in,
-                     *(council.get(name) for name in council_names)])
+        rows.append(
+            [
+                p.ward,
+                p.precinct,
+                plan.registered,
+                ballots,
+                *mayor,
+                write_in,
+                *(council.get(name) for name in council_names),
+            ]
+        )
     return rows

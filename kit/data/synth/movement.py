@@ -16,8 +16,19 @@ from kit.data.synth.names import FIRST_NAMES, LAST_NAMES
 YEAR_START = date(2025, 1, 6)
 YEAR_END = date(2025, 12, 20)
 
-CONTACTS_HEADER = ("contact_id", "first_name", "last_name", "email", "phone", "zip_code",
-                   "neighborhood", "preferred_language", "source", "date_joined", "ladder_level")
+CONTACTS_HEADER = (
+    "contact_id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "zip_code",
+    "neighborhood",
+    "preferred_language",
+    "source",
+    "date_joined",
+    "ladder_level",
+)
 EVENTS_HEADER = ("event_id", "event_name", "event_type", "event_date", "neighborhood", "capacity")
 SIGNUPS_HEADER = ("signup_id", "event_id", "contact_id", "signed_up_at", "attended")
 DONATIONS_HEADER = ("donation_id", "contact_id", "donation_date", "amount", "method", "recurring")
@@ -65,8 +76,19 @@ def movement_tables(city: City, seed: int) -> dict[str, tuple[tuple[str, ...], l
         people.append((_join_date(rng), first, last, phone, hood, language, source, level))
     people.sort(key=lambda p: p[0])  # ids follow the order people joined
     contacts = [
-        (f"C{i:04d}", first, last, f"{first.lower()}.{last.lower()}{i}@example.org", phone,
-         hood.zip_code, hood.name, language, source, joined, level)
+        (
+            f"C{i:04d}",
+            first,
+            last,
+            f"{first.lower()}.{last.lower()}{i}@example.org",
+            phone,
+            hood.zip_code,
+            hood.name,
+            language,
+            source,
+            joined,
+            level,
+        )
         for i, (joined, first, last, phone, hood, language, source, level) in enumerate(people, start=1)
     ]
 
@@ -100,7 +122,8 @@ def movement_tables(city: City, seed: int) -> dict[str, tuple[tuple[str, ...], l
             joined = chosen[contact_id][9]
             lead_days = rng.randrange(0, max(1, min(21, (day - joined).days)))
             signed = datetime.combine(day - timedelta(days=lead_days), datetime.min.time()) + timedelta(
-                minutes=rng.randrange(8 * 60, 22 * 60))
+                minutes=rng.randrange(8 * 60, 22 * 60)
+            )
             signups.append([event_id, contact_id, signed, rng.random() < p_attend])
     signups.sort(key=lambda s: (s[2], s[0], s[1]))
     signup_rows = [(f"S{i:05d}", *s) for i, s in enumerate(signups, start=1)]
@@ -114,8 +137,7 @@ def movement_tables(city: City, seed: int) -> dict[str, tuple[tuple[str, ...], l
             amount = round(rng.uniform(3, 150), 2)  # a gift of any amount
         day = c[9] + timedelta(days=rng.randrange(0, 30))
         while day <= YEAR_END:
-            donations.append([c[0], day, amount, rng.choices(("online", "cash", "check"), (70, 20, 10))[0],
-                              recurring])
+            donations.append([c[0], day, amount, rng.choices(("online", "cash", "check"), (70, 20, 10))[0], recurring])
             if not recurring and rng.random() < 0.7:
                 break
             day += timedelta(days=30 if recurring else rng.randrange(30, 150))

@@ -7,11 +7,37 @@ here so every table agrees.
 
 from __future__ import annotations
 
-FEMININE_FIRST_NAMES = frozenset(name.upper() for name in (
-    "Ana", "Maria", "Aisha", "Rosa", "Mei", "Fatima", "Keisha", "Linh", "Sarah", "Guadalupe",
-    "Tanisha", "Emily", "Yesenia", "Nadia", "Sofia", "Lucia", "Grace", "Hannah", "Carmen",
-    "Alejandra", "Priya", "Elena", "Ximena", "Julia", "Veronica", "Laura",
-))
+FEMININE_FIRST_NAMES = frozenset(
+    name.upper()
+    for name in (
+        "Ana",
+        "Maria",
+        "Aisha",
+        "Rosa",
+        "Mei",
+        "Fatima",
+        "Keisha",
+        "Linh",
+        "Sarah",
+        "Guadalupe",
+        "Tanisha",
+        "Emily",
+        "Yesenia",
+        "Nadia",
+        "Sofia",
+        "Lucia",
+        "Grace",
+        "Hannah",
+        "Carmen",
+        "Alejandra",
+        "Priya",
+        "Elena",
+        "Ximena",
+        "Julia",
+        "Veronica",
+        "Laura",
+    )
+)
 
 
 def is_feminine(first_name: str) -> bool:

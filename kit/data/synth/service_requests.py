@@ -16,16 +16,47 @@ from datetime import datetime, timedelta
 from kit.data.synth.city import FT_PER_DEG_LAT, FT_PER_DEG_LON, City, Neighborhood
 
 HEADER = (
-    "unique_key", "created_date", "closed_date", "agency", "agency_name", "complaint_type",
-    "descriptor", "location_type", "incident_zip", "incident_address", "street_name",
-    "cross_street_1", "cross_street_2", "intersection_street_1", "intersection_street_2",
-    "address_type", "city", "landmark", "facility_type", "status", "due_date",
-    "resolution_description", "resolution_action_updated_date", "community_board", "bbl",
-    "borough", "x_coordinate_state_plane", "y_coordinate_state_plane",
-    "open_data_channel_type", "park_facility_name", "park_borough", "vehicle_type",
-    "taxi_company_borough", "taxi_pick_up_location", "bridge_highway_name",
-    "bridge_highway_direction", "road_ramp", "bridge_highway_segment", "latitude",
-    "longitude", "location",
+    "unique_key",
+    "created_date",
+    "closed_date",
+    "agency",
+    "agency_name",
+    "complaint_type",
+    "descriptor",
+    "location_type",
+    "incident_zip",
+    "incident_address",
+    "street_name",
+    "cross_street_1",
+    "cross_street_2",
+    "intersection_street_1",
+    "intersection_street_2",
+    "address_type",
+    "city",
+    "landmark",
+    "facility_type",
+    "status",
+    "due_date",
+    "resolution_description",
+    "resolution_action_updated_date",
+    "community_board",
+    "bbl",
+    "borough",
+    "x_coordinate_state_plane",
+    "y_coordinate_state_plane",
+    "open_data_channel_type",
+    "park_facility_name",
+    "park_borough",
+    "vehicle_type",
+    "taxi_company_borough",
+    "taxi_pick_up_location",
+    "bridge_highway_name",
+    "bridge_highway_direction",
+    "road_ramp",
+    "bridge_highway_segment",
+    "latitude",
+    "longitude",
+    "location",
 )
 
 START = datetime(2024, 1, 1)
@@ -48,8 +79,8 @@ RESOLUTIONS = {
         "The Police Department responded to the complaint and determined that police action was not necessary.",
     ),
     "HCD": (
-        "The Department of Housing and Community Development inspected the following conditions. Violations were issued.",
-        "The Department of Housing and Community Development contacted a tenant by phone and verified that the condition was corrected.",
+        "The Department of Housing and Community Development inspected the following conditions. Violations were issued.",  # noqa: E501
+        "The Department of Housing and Community Development contacted a tenant by phone and verified that the condition was corrected.",  # noqa: E501
         "The Department of Housing and Community Development was not able to gain access to inspect the conditions.",
     ),
     "DPW": (
@@ -90,29 +121,58 @@ class RequestType:
 
 
 TYPES = (
-    RequestType("Noise - Residential", "RPD", ("Loud Music/Party", "Banging/Pounding", "Loud Talking"),
-                ("Residential Building/House",), 16, 0.15, 7),
-    RequestType("HEAT/HOT WATER", "HCD", ("ENTIRE BUILDING", "APARTMENT ONLY"),
-                ("RESIDENTIAL BUILDING",), 11, 3.5, 1),
-    RequestType("Illegal Parking", "RPD", ("Blocked Hydrant", "Double Parked Blocking Traffic",
-                "Posted Parking Sign Violation"), ("Street/Sidewalk",), 12, 0.25, None),
-    RequestType("Street Condition", "DPW", ("Pothole", "Cave-in", "Defective Hardware"),
-                ("Street",), 10, 11.0, 4),
-    RequestType("Street Light Condition", "DPW", ("Street Light Out", "Street Light Cycling"),
-                ("Street",), 6, 8.0, 11),
-    RequestType("Rodent", "DOH", ("Rat Sighting", "Mouse Sighting", "Signs of Rodents"),
-                ("3+ Family Apt. Building", "1-2 Family Dwelling", "Vacant Lot"), 7, 14.0, 8),
-    RequestType("Missed Collection", "DSS", ("Trash", "Recycling", "Yard Waste"),
-                ("Residential Building/House",), 8, 1.5, None),
-    RequestType("Illegal Dumping", "DSS", ("Removal Request", "Dumping on Sidewalk"),
-                ("Sidewalk", "Vacant Lot"), 6, 6.0, 6),
-    RequestType("Water System", "WTR", ("Hydrant Leaking", "Low Water Pressure", "No Water"),
-                ("Street",), 5, 2.5, None),
+    RequestType(
+        "Noise - Residential",
+        "RPD",
+        ("Loud Music/Party", "Banging/Pounding", "Loud Talking"),
+        ("Residential Building/House",),
+        16,
+        0.15,
+        7,
+    ),
+    RequestType("HEAT/HOT WATER", "HCD", ("ENTIRE BUILDING", "APARTMENT ONLY"), ("RESIDENTIAL BUILDING",), 11, 3.5, 1),
+    RequestType(
+        "Illegal Parking",
+        "RPD",
+        ("Blocked Hydrant", "Double Parked Blocking Traffic", "Posted Parking Sign Violation"),
+        ("Street/Sidewalk",),
+        12,
+        0.25,
+        None,
+    ),
+    RequestType("Street Condition", "DPW", ("Pothole", "Cave-in", "Defective Hardware"), ("Street",), 10, 11.0, 4),
+    RequestType("Street Light Condition", "DPW", ("Street Light Out", "Street Light Cycling"), ("Street",), 6, 8.0, 11),
+    RequestType(
+        "Rodent",
+        "DOH",
+        ("Rat Sighting", "Mouse Sighting", "Signs of Rodents"),
+        ("3+ Family Apt. Building", "1-2 Family Dwelling", "Vacant Lot"),
+        7,
+        14.0,
+        8,
+    ),
+    RequestType(
+        "Missed Collection", "DSS", ("Trash", "Recycling", "Yard Waste"), ("Residential Building/House",), 8, 1.5, None
+    ),
+    RequestType(
+        "Illegal Dumping", "DSS", ("Removal Request", "Dumping on Sidewalk"), ("Sidewalk", "Vacant Lot"), 6, 6.0, 6
+    ),
+    RequestType(
+        "Water System", "WTR", ("Hydrant Leaking", "Low Water Pressure", "No Water"), ("Street",), 5, 2.5, None
+    ),
     RequestType("Graffiti", "DPW", ("Graffiti",), ("Building (Non-Residential)", "Sidewalk"), 4, 18.0, None),
-    RequestType("Abandoned Vehicle", "RPD", ("With License Plate", "No License Plate"),
-                ("Street/Sidewalk",), 5, 5.0, None),
-    RequestType("UNSANITARY CONDITION", "HCD", ("PESTS", "MOLD", "GARBAGE/RECYCLING STORAGE"),
-                ("RESIDENTIAL BUILDING",), 6, 9.0, None),
+    RequestType(
+        "Abandoned Vehicle", "RPD", ("With License Plate", "No License Plate"), ("Street/Sidewalk",), 5, 5.0, None
+    ),
+    RequestType(
+        "UNSANITARY CONDITION",
+        "HCD",
+        ("PESTS", "MOLD", "GARBAGE/RECYCLING STORAGE"),
+        ("RESIDENTIAL BUILDING",),
+        6,
+        9.0,
+        None,
+    ),
 )
 
 CHANNELS = ("PHONE", "ONLINE", "MOBILE", "UNKNOWN")
@@ -135,8 +195,7 @@ def _created(rng: random.Random, rtype: RequestType) -> datetime:
         if rng.random() < (2 + math.cos(phase)) / 3:
             break
     # more requests in the day than at night
-    hour = rng.choices(range(24), weights=[1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 8, 8, 8, 8, 7, 7,
-                                            6, 6, 5, 4, 3, 2])[0]
+    hour = rng.choices(range(24), weights=[1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 8, 8, 8, 8, 7, 7, 6, 6, 5, 4, 3, 2])[0]
     return moment.replace(hour=hour, microsecond=0)
 
 
@@ -155,7 +214,7 @@ def _one_request(rng: random.Random, key: int, hood: Neighborhood, rtype: Reques
     days = rtype.median_days * hood.response_factor * math.exp(rng.gauss(0, 0.9))
     closed = created + timedelta(days=days)
     residential = "RESIDENTIAL" in rtype.location_types[0].upper() or "Family" in rtype.location_types[0]
-    row = {h: "" for h in HEADER}
+    row = dict.fromkeys(HEADER, "")
     row.update(
         unique_key=str(key),
         created_date=created,
@@ -220,8 +279,14 @@ def service_request_rows(city: City, seed: int) -> tuple[list[list[str]], dict[s
             key += rng.randrange(1, 400)
             rows.append(_one_request(rng, key, hood, rng.choices(TYPES, weights)[0]))
     rows.sort(key=lambda r: r["created_date"])
-    mess = {"duplicate_requests": 0, "repeated_export_rows": 0, "missing_coordinates": 0,
-            "open_no_closed_date": 0, "recased_complaint_type": 0, "recased_city": 0}
+    mess = {
+        "duplicate_requests": 0,
+        "repeated_export_rows": 0,
+        "missing_coordinates": 0,
+        "open_no_closed_date": 0,
+        "recased_complaint_type": 0,
+        "recased_city": 0,
+    }
 
     # duplicate requests: a neighbor reports the same condition again within two days
     duplicates = []

@@ -21,12 +21,29 @@ from datetime import datetime, time, timedelta
 
 from kit.data.synth.name_genders import is_feminine
 
-HEADER = ("entry_id", "event_id", "submitted_at", "full_name", "email", "phone", "zip_code",
-          "neighborhood", "race_ethnicity", "gender", "age_range", "wants_to_volunteer")
+HEADER = (
+    "entry_id",
+    "event_id",
+    "submitted_at",
+    "full_name",
+    "email",
+    "phone",
+    "zip_code",
+    "neighborhood",
+    "race_ethnicity",
+    "gender",
+    "age_range",
+    "wants_to_volunteer",
+)
 
 # when each kind of event starts (paper sheets are signed around then)
-START_TIMES = {"meeting": time(18, 30), "training": time(18, 0), "canvass": time(10, 0),
-               "phone bank": time(17, 30), "rally": time(12, 0)}
+START_TIMES = {
+    "meeting": time(18, 30),
+    "training": time(18, 0),
+    "canvass": time(10, 0),
+    "phone bank": time(17, 30),
+    "rally": time(12, 0),
+}
 
 WEB_FORM_SHARE = 0.80  # sign-ups made on the web form (the rest by phone or in person)
 PAPER_SHARE = 0.90  # attendees who wrote their name on the sheet
@@ -35,14 +52,24 @@ DOUBLE_SIGN = 0.03  # people who signed the paper sheet twice
 
 # how people write each identity; "{a}" is Latina or Latino
 RACE_ETHNICITY = {
-    "latino": (30, ("Latin{a}", "Hispanic/Latino", "latinx", "Hispanic", "Latine", "latin{a}",
-                    "Mexican", "Puerto Rican", "HISPANIC")),
-    "black": (30, ("Black", "African American", "black", "Black/African American", "AA",
-                   "Black or African American")),
+    "latino": (
+        30,
+        (
+            "Latin{a}",
+            "Hispanic/Latino",
+            "latinx",
+            "Hispanic",
+            "Latine",
+            "latin{a}",
+            "Mexican",
+            "Puerto Rican",
+            "HISPANIC",
+        ),
+    ),
+    "black": (30, ("Black", "African American", "black", "Black/African American", "AA", "Black or African American")),
     "white": (18, ("White", "white", "Caucasian", "WHITE", "white/caucasian")),
     "asian": (7, ("Asian", "Asian American", "asian", "Vietnamese", "Filipino", "Chinese")),
-    "black_latino": (4, ("Black, Latino", "Afro-Latin{a}", "Black/Hispanic", "Black and Latin{a}",
-                         "latin{a}, black")),
+    "black_latino": (4, ("Black, Latino", "Afro-Latin{a}", "Black/Hispanic", "Black and Latin{a}", "latin{a}, black")),
     "multiracial": (3, ("Mixed", "Multiracial", "White, Asian", "two or more", "biracial")),
     "mena": (2, ("Middle Eastern", "Arab", "MENA")),
     "native": (2, ("Native American", "American Indian", "Indigenous")),
@@ -80,15 +107,14 @@ def _person_traits(contact: tuple, rng: random.Random) -> dict:
     race = rng.choices(kinds, [weights[k] for k in kinds])[0]
     usual = "woman" if is_feminine(first) else "man"
     gender = rng.choices((usual, "nonbinary"), (96, 4))[0]
-    return {"race": race, "gender": gender, "age": 18 + int(62 * rng.betavariate(1.6, 2.4)),
-            "language": language}
+    return {"race": race, "gender": gender, "age": 18 + int(62 * rng.betavariate(1.6, 2.4)), "language": language}
 
 
 def _swap_letters(word: str, rng: random.Random) -> str:
     if len(word) < 4:
         return word
     i = rng.randrange(1, len(word) - 2)
-    return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
 def _full_name(first: str, last: str, rng: random.Random) -> str:
@@ -122,9 +148,17 @@ def _email(email: str, rng: random.Random, paper: bool) -> str:
 
 def _phone(phone: str, rng: random.Random) -> str:
     area, exchange, line = phone[1:4], phone[6:9], phone[10:]
-    return rng.choices((phone, f"{area}.{exchange}.{line}", f"{area}{exchange}{line}",
-                        f"{area}-{exchange}-{line}", f"+1 {area} {exchange} {line}", ""),
-                       (28, 14, 20, 16, 5, 17))[0]
+    return rng.choices(
+        (
+            phone,
+            f"{area}.{exchange}.{line}",
+            f"{area}{exchange}{line}",
+            f"{area}-{exchange}-{line}",
+            f"+1 {area} {exchange} {line}",
+            "",
+        ),
+        (28, 14, 20, 16, 5, 17),
+    )[0]
 
 
 def _neighborhood(name: str, rng: random.Random) -> str:
@@ -171,13 +205,22 @@ def _volunteer(level: str, rng: random.Random) -> str:
     return rng.choice(YES) if rng.random() < p_yes else rng.choice(NO)
 
 
-def _entry(contact: tuple, traits: dict, event_id: str, when: datetime, paper: bool,
-           rng: random.Random) -> list:
+def _entry(contact: tuple, traits: dict, event_id: str, when: datetime, paper: bool, rng: random.Random) -> list:
     _, first, last, email, phone, zip_code, hood, _, _, _, level = contact
     zip_written = rng.choices((zip_code, "", f"{zip_code}-{rng.randrange(1000, 9999)}"), (88, 8, 4))[0]
-    return [event_id, when, _full_name(first, last, rng), _email(email, rng, paper), _phone(phone, rng),
-            zip_written, _neighborhood(hood, rng), _race_ethnicity(traits, rng), _gender(traits, rng),
-            _age_range(traits, rng, paper), _volunteer(level, rng)]
+    return [
+        event_id,
+        when,
+        _full_name(first, last, rng),
+        _email(email, rng, paper),
+        _phone(phone, rng),
+        zip_written,
+        _neighborhood(hood, rng),
+        _race_ethnicity(traits, rng),
+        _gender(traits, rng),
+        _age_range(traits, rng, paper),
+        _volunteer(level, rng),
+    ]
 
 
 def signup_sheet_rows(tables: dict, seed: int) -> tuple[list[list], dict[str, str]]:

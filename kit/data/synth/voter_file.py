@@ -29,10 +29,27 @@ from kit.data.synth.precincts import QUADRANTS
 CAMPAIGN_WARD = 2
 SNAPSHOT = date(2025, 3, 18)  # the day the file was pulled, after the canvass
 
-VOTER_HEADER = ("voter_id", "last_name", "first_name", "birth_year", "gender_code", "race_code",
-                "ethnic_code", "party_cd", "registr_dt", "status_cd", "res_street_address",
-                "res_city_desc", "zip_code", "ward", "precinct", "ward_prec", "precinct_desc",
-                "support_score", "turnout_score")
+VOTER_HEADER = (
+    "voter_id",
+    "last_name",
+    "first_name",
+    "birth_year",
+    "gender_code",
+    "race_code",
+    "ethnic_code",
+    "party_cd",
+    "registr_dt",
+    "status_cd",
+    "res_street_address",
+    "res_city_desc",
+    "zip_code",
+    "ward",
+    "precinct",
+    "ward_prec",
+    "precinct_desc",
+    "support_score",
+    "turnout_score",
+)
 HISTORY_HEADER = ("voter_id", "election_date", "election_desc", "voting_method")
 
 
@@ -56,10 +73,28 @@ ELECTIONS = (
 METHODS = ("IN-PERSON", "EARLY", "MAIL")
 DESCRIPTIONS = {e.day: e.description for e in ELECTIONS}
 
-HISPANIC_SURNAMES = frozenset((
-    "Garcia", "Hernandez", "Lopez", "Martinez", "Rodriguez", "Perez", "Ramirez", "Flores",
-    "Rivera", "Torres", "Sanchez", "Cruz", "Morales", "Reyes", "Ortiz", "Diaz", "Gomez", "Vargas",
-))
+HISPANIC_SURNAMES = frozenset(
+    (
+        "Garcia",
+        "Hernandez",
+        "Lopez",
+        "Martinez",
+        "Rodriguez",
+        "Perez",
+        "Ramirez",
+        "Flores",
+        "Rivera",
+        "Torres",
+        "Sanchez",
+        "Cruz",
+        "Morales",
+        "Reyes",
+        "Ortiz",
+        "Diaz",
+        "Gomez",
+        "Vargas",
+    )
+)
 ASIAN_SURNAMES = frozenset(("Nguyen", "Kim", "Patel", "Chen"))
 
 PARTIES = ("DEM", "UNA", "REP", "LIB", "GRE")
@@ -119,8 +154,9 @@ def _registration_date(birth_year: int, rng: random.Random) -> date:
     return start + timedelta(days=int(span * rng.random() ** 0.6))
 
 
-def _person(last_name: str, address: str, renter: bool, plan: PrecinctTurnout, offset: float,
-            rng: random.Random) -> Voter:
+def _person(
+    last_name: str, address: str, renter: bool, plan: PrecinctTurnout, offset: float, rng: random.Random
+) -> Voter:
     first = rng.choice(FIRST_NAMES)
     usual = "F" if is_feminine(first) else "M"
     gender = rng.choices((usual, "U"), (94, 6))[0]
@@ -129,8 +165,20 @@ def _person(last_name: str, address: str, renter: bool, plan: PrecinctTurnout, o
     race, ethnic = _race_and_ethnicity(last_name, rng)
     party = rng.choices(PARTIES, PARTY_WEIGHTS)[0]
     propensity = rng.gauss(0, 1) + 0.025 * (age - 45) + offset
-    return Voter(last_name.upper(), first.upper(), birth_year, gender, race, ethnic, party,
-                 _registration_date(birth_year, rng), address, renter, plan, propensity)
+    return Voter(
+        last_name.upper(),
+        first.upper(),
+        birth_year,
+        gender,
+        race,
+        ethnic,
+        party,
+        _registration_date(birth_year, rng),
+        address,
+        renter,
+        plan,
+        propensity,
+    )
 
 
 def _precinct_voters(plan: PrecinctTurnout, rng: random.Random) -> list[Voter]:
@@ -186,11 +234,9 @@ def _vote_history(voters: list[Voter], plan: PrecinctTurnout, rng: random.Random
 def _scores(v: Voter, rng: random.Random) -> tuple[int, int]:
     """Support for the campaign and likelihood to vote, as a vendor's model would score them."""
     age = 2024 - v.birth_year
-    support = (-0.3 + PARTY_SUPPORT[v.party_cd] + (0.7 if v.renter else -0.2) - 0.015 * (age - 45)
-               + rng.gauss(0, 0.8))
+    support = -0.3 + PARTY_SUPPORT[v.party_cd] + (0.7 if v.renter else -0.2) - 0.015 * (age - 45) + rng.gauss(0, 0.8)
     turnout = -0.3 + 1.5 * v.propensity + rng.gauss(0, 0.45)
-    return (min(99, max(1, round(100 * _sigmoid(support)))),
-            min(99, max(1, round(100 * _sigmoid(turnout)))))
+    return (min(99, max(1, round(100 * _sigmoid(support)))), min(99, max(1, round(100 * _sigmoid(turnout)))))
 
 
 def voter_tables(plans: list[PrecinctTurnout], seed: int) -> dict[str, tuple[tuple[str, ...], list[list]]]:
@@ -226,12 +272,30 @@ def voter_tables(plans: list[PrecinctTurnout], seed: int) -> dict[str, tuple[tup
     for v, (support, turnout) in zip(voters, scores):
         city = rng.choices(("RIVERTON", "Riverton", "riverton"), (90, 6, 4))[0]
         p = v.plan.precinct
-        voter_rows.append([v.voter_id, v.last_name, v.first_name, v.birth_year, v.gender_code, v.race_code,
-                           v.ethnic_code, v.party_cd, v.registr_dt, v.status_cd, v.address, city,
-                           p.neighborhood.zip_code, p.ward, p.precinct, p.ward_prec, p.description,
-                           support, turnout])
+        voter_rows.append(
+            [
+                v.voter_id,
+                v.last_name,
+                v.first_name,
+                v.birth_year,
+                v.gender_code,
+                v.race_code,
+                v.ethnic_code,
+                v.party_cd,
+                v.registr_dt,
+                v.status_cd,
+                v.address,
+                city,
+                p.neighborhood.zip_code,
+                p.ward,
+                p.precinct,
+                p.ward_prec,
+                p.description,
+                support,
+                turnout,
+            ]
+        )
         for day in sorted(v.voted):
             history_rows.append([v.voter_id, day, DESCRIPTIONS[day], v.voted[day]])
     history_rows.sort(key=lambda r: (r[1], r[0]))
     return {"voter_file": (VOTER_HEADER, voter_rows), "vote_history": (HISTORY_HEADER, history_rows)}
-

@@ -21,8 +21,15 @@ from nbformat import NotebookNode
 
 from kit.grading.sandbox.errors import SandboxError
 from kit.grading.sandbox.limits import Limits
-from kit.grading.sandbox.outputs import (CELL_TIMEOUT_ERROR, DEAD_KERNEL, ERROR_MAX_BYTES, NOTEBOOK_TIMEOUT,
-                                         BadMessage, OutputRecorder, error_output)
+from kit.grading.sandbox.outputs import (
+    CELL_TIMEOUT_ERROR,
+    DEAD_KERNEL,
+    ERROR_MAX_BYTES,
+    NOTEBOOK_TIMEOUT,
+    BadMessage,
+    OutputRecorder,
+    error_output,
+)
 from kit.grading.sandbox.wire import FrameError, FrameReader
 
 INTERRUPT_GRACE_SECONDS = 3  # a cell past its limit has this long to stop once interrupted
@@ -63,11 +70,16 @@ class Execution:
     seconds: float
 
 
-_SIGNALS = {signal.SIGKILL: "killed",
-            signal.SIGSEGV: "crashed with a segmentation fault",
-            signal.SIGABRT: "aborted", signal.SIGBUS: "crashed with a bus error",
-            signal.SIGFPE: "crashed with a floating-point error", signal.SIGILL: "crashed on an illegal instruction",
-            signal.SIGTERM: "terminated", signal.SIGXCPU: "out of CPU time"}
+_SIGNALS = {
+    signal.SIGKILL: "killed",
+    signal.SIGSEGV: "crashed with a segmentation fault",
+    signal.SIGABRT: "aborted",
+    signal.SIGBUS: "crashed with a bus error",
+    signal.SIGFPE: "crashed with a floating-point error",
+    signal.SIGILL: "crashed on an illegal instruction",
+    signal.SIGTERM: "terminated",
+    signal.SIGXCPU: "out of CPU time",
+}
 
 
 def describe_exit(status: int | None, limits: Limits) -> str:
@@ -89,8 +101,17 @@ class _Outcome(Exception):
         self.status, self.message, self.cell_timeout = status, message, cell_timeout
 
 
-def follow(nb: NotebookNode, cells: list[int], limits: Limits, result_fd: int, status_fd: int, *,
-           kill: Callable[[], None], closing: threading.Event, started: float) -> tuple[Execution, float | None]:
+def follow(
+    nb: NotebookNode,
+    cells: list[int],
+    limits: Limits,
+    result_fd: int,
+    status_fd: int,
+    *,
+    kill: Callable[[], None],
+    closing: threading.Event,
+    started: float,
+) -> tuple[Execution, float | None]:
     """Follow one process to its end; returns the execution and the seconds to its first cell.
 
     ``cells`` are the indices of the code cells it runs, in order. ``kill`` kills
@@ -119,8 +140,11 @@ def follow(nb: NotebookNode, cells: list[int], limits: Limits, result_fd: int, s
         if kind == "out":
             recorder.add(frame.get("msg_type"), frame.get("content"))
         elif kind == "start":
-            if state["current"] is not None or state["position"] >= len(cells) \
-                    or frame.get("cell") != cells[state["position"]]:
+            if (
+                state["current"] is not None
+                or state["position"] >= len(cells)
+                or frame.get("cell") != cells[state["position"]]
+            ):
                 raise BadMessage("cells out of order")
             state["current"] = frame["cell"]
             state["cell_deadline"] = now + limits.cell_seconds + INTERRUPT_GRACE_SECONDS
@@ -152,13 +176,22 @@ def follow(nb: NotebookNode, cells: list[int], limits: Limits, result_fd: int, s
                 if closing.is_set():
                     raise _Outcome("died", "stopped: the sandbox was closed while the notebook ran")
                 if now >= notebook_deadline:
-                    raise _Outcome("timeout", f"stopped after {limits.notebook_seconds:g} s, the notebook's time budget")
+                    raise _Outcome(
+                        "timeout", f"stopped after {limits.notebook_seconds:g} s, the notebook's time budget"
+                    )
                 if state["cell_deadline"] is not None and now >= state["cell_deadline"]:
-                    raise _Outcome("died", f"{cell_name()} ran longer than {limits.cell_seconds:g} s and did not stop "
-                                           "when interrupted, so the notebook's process was stopped", cell_timeout=True)
+                    raise _Outcome(
+                        "died",
+                        f"{cell_name()} ran longer than {limits.cell_seconds:g} s and did not stop "
+                        "when interrupted, so the notebook's process was stopped",
+                        cell_timeout=True,
+                    )
                 if reader.received > hard_cap:
-                    raise _Outcome("died", f"the notebook's process sent more than {hard_cap} bytes of output "
-                                           "past its limit, so it was stopped")
+                    raise _Outcome(
+                        "died",
+                        f"the notebook's process sent more than {hard_cap} bytes of output "
+                        "past its limit, so it was stopped",
+                    )
             except _Outcome as stop:
                 outcome = stop
                 kill()
@@ -179,7 +212,11 @@ def follow(nb: NotebookNode, cells: list[int], limits: Limits, result_fd: int, s
             try:
                 if fd == status_fd:
                     for frame in status_reader.feed(data):
-                        if isinstance(frame, dict) and frame.get("t") == "exit" and isinstance(frame.get("status"), int):
+                        if (
+                            isinstance(frame, dict)
+                            and frame.get("t") == "exit"
+                            and isinstance(frame.get("status"), int)
+                        ):
                             exit_status = frame["status"]
                     continue
                 for frame in reader.feed(data):
@@ -189,13 +226,16 @@ def follow(nb: NotebookNode, cells: list[int], limits: Limits, result_fd: int, s
                     continue
                 open_fds.discard(fd)  # read no more from it
                 if outcome is None and not state["done"]:
-                    outcome = _Outcome("died", f"the notebook's process sent output the grader cannot read ({exc}), "
-                                               "so it was stopped")
+                    outcome = _Outcome(
+                        "died", f"the notebook's process sent output the grader cannot read ({exc}), so it was stopped"
+                    )
                     kill()
 
     if setup_error is not None:
-        raise SandboxError(f"the sandbox could not isolate a notebook's process ({setup_error})",
-                           hint="the machine's isolation features changed since the sandbox started")
+        raise SandboxError(
+            f"the sandbox could not isolate a notebook's process ({setup_error})",
+            hint="the machine's isolation features changed since the sandbox started",
+        )
     if outcome is None:
         if state["done"]:
             return Execution(nb, "ok", None, time.monotonic() - started), state["first_cell"]

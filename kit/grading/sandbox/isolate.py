@@ -72,8 +72,9 @@ class _Steps:
         except Exception as exc:
             self.results[name] = f"{type(exc).__name__}: {exc}"
             if self.strict:
-                write_all(self.fd, encode({"t": "setup_error", "who": self.who, "step": name,
-                                           "error": self.results[name]}))
+                write_all(
+                    self.fd, encode({"t": "setup_error", "who": self.who, "step": name, "error": self.results[name]})
+                )
                 os._exit(SETUP_FAILED)
             return False
         self.results[name] = None
@@ -140,8 +141,12 @@ def run_monitor(job_path: str, result_fd: int, status_fd: int, server_pid: int) 
     outer_uid, outer_gid = os.getuid(), os.getgid()
     if plan.get("user_ns"):
         steps.run("user_ns", _enter_user_namespace, outer_uid, outer_gid)
-    for name, flag in (("mount_ns", sc.CLONE_NEWNS), ("net_ns", sc.CLONE_NEWNET),
-                       ("ipc_ns", sc.CLONE_NEWIPC), ("pid_ns", sc.CLONE_NEWPID)):
+    for name, flag in (
+        ("mount_ns", sc.CLONE_NEWNS),
+        ("net_ns", sc.CLONE_NEWNET),
+        ("ipc_ns", sc.CLONE_NEWIPC),
+        ("pid_ns", sc.CLONE_NEWPID),
+    ):
         if plan.get(name):
             steps.run(name, sc.unshare, flag)
     if not job["strict"]:
@@ -217,8 +222,9 @@ def _hide(hides: list[str], empty_file: str) -> None:
         if os.path.islink(path) or not os.path.exists(path):
             continue  # already out of sight (under a mask) or never there
         if os.path.isdir(path):
-            sc.mount("tmpfs", path, "tmpfs", sc.MS_RDONLY | sc.MS_NOSUID | sc.MS_NODEV | sc.MS_NOEXEC,
-                     "size=4k,mode=0555")
+            sc.mount(
+                "tmpfs", path, "tmpfs", sc.MS_RDONLY | sc.MS_NOSUID | sc.MS_NODEV | sc.MS_NOEXEC, "size=4k,mode=0555"
+            )
         else:
             if not os.path.exists(empty_file):
                 fd = os.open(empty_file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0)
@@ -236,8 +242,9 @@ def _build_view(job: dict, steps: _Steps, pid1: bool) -> bool:
     work = _open_path(job["workdir"])
     keeps = {path: opened for path in job["keep"] if (opened := _open_path(path))}
     if plan.get("ro_root"):
-        steps.run("ro_root", sc.mount_setattr, "/", set_flags=sc.MOUNT_ATTR_RDONLY | sc.MOUNT_ATTR_NOSUID,
-                  recursive=True)
+        steps.run(
+            "ro_root", sc.mount_setattr, "/", set_flags=sc.MOUNT_ATTR_RDONLY | sc.MOUNT_ATTR_NOSUID, recursive=True
+        )
     if pid1 and plan.get("proc"):
         # a procfs mounted from inside the new pid namespace lists only its processes
         steps.run("proc", sc.mount, "proc", "/proc", "proc", sc.MS_NOSUID | sc.MS_NODEV | sc.MS_NOEXEC)
@@ -395,11 +402,13 @@ def _drop_to(uid: int, gid: int) -> None:
 
 def _set_limits(limits: dict) -> None:
     mb = 1024 * 1024
-    for which, value in ((resource.RLIMIT_AS, limits["memory_mb"] * mb),
-                         (resource.RLIMIT_NPROC, limits["processes"]),
-                         (resource.RLIMIT_FSIZE, limits["file_mb"] * mb),
-                         (resource.RLIMIT_CORE, 0),
-                         (resource.RLIMIT_NOFILE, 256)):
+    for which, value in (
+        (resource.RLIMIT_AS, limits["memory_mb"] * mb),
+        (resource.RLIMIT_NPROC, limits["processes"]),
+        (resource.RLIMIT_FSIZE, limits["file_mb"] * mb),
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_NOFILE, 256),
+    ):
         value = int(value)
         _, hard = resource.getrlimit(which)
         if hard != resource.RLIM_INFINITY and hard < value:

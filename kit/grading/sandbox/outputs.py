@@ -32,8 +32,12 @@ class BadMessage(ValueError):
 
 def error_output(ename: str, evalue: str, traceback: list[str] | None = None) -> NotebookNode:
     """An ``error`` output as nbgrader writes its own (red name, colon, message)."""
-    return new_output("error", ename=ename, evalue=evalue,
-                      traceback=traceback if traceback is not None else [f"\x1b[0;31m{ename}\x1b[0m: {evalue}"])
+    return new_output(
+        "error",
+        ename=ename,
+        evalue=evalue,
+        traceback=traceback if traceback is not None else [f"\x1b[0;31m{ename}\x1b[0m: {evalue}"],
+    )
 
 
 def _str(value, what: str) -> str:
@@ -59,9 +63,12 @@ def _output(msg_type: str, content: dict) -> NotebookNode:
             traceback = content.get("traceback")
             if not isinstance(traceback, list):
                 raise BadMessage("traceback is not a list")
-            return new_output("error", ename=_str(content.get("ename"), "ename"),
-                              evalue=_str(content.get("evalue"), "evalue"),
-                              traceback=[_str(line, "traceback line") for line in traceback])
+            return new_output(
+                "error",
+                ename=_str(content.get("ename"), "ename"),
+                evalue=_str(content.get("evalue"), "evalue"),
+                traceback=[_str(line, "traceback line") for line in traceback],
+            )
         data = _dict(content.get("data"), "data")
         metadata = _dict(content.get("metadata") or {}, "metadata")
         if msg_type == "display_data":

@@ -12,16 +12,22 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, fields
 
-_USERNS_FIX = ("run the grader as root, or allow unprivileged user namespaces "
-               "(sysctl -w kernel.unprivileged_userns_clone=1; on Ubuntu 23.10+ also "
-               "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0)")
+_USERNS_FIX = (
+    "run the grader as root, or allow unprivileged user namespaces "
+    "(sysctl -w kernel.unprivileged_userns_clone=1; on Ubuntu 23.10+ also "
+    "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0)"
+)
 
 _WHAT_IT_MEANS = {
     "network": "learners' code can use the network and reach servers on this machine (localhost)",
-    "filesystem": ("learners' code can read the course (gradebook, solutions, hidden tests), other "
-                   "learners' work and the grader's files"),
-    "separate_user": ("learners' code runs as the grader's own user (in a user namespace, without "
-                      "privileges): that user's files outside the hidden paths stay readable"),
+    "filesystem": (
+        "learners' code can read the course (gradebook, solutions, hidden tests), other "
+        "learners' work and the grader's files"
+    ),
+    "separate_user": (
+        "learners' code runs as the grader's own user (in a user namespace, without "
+        "privileges): that user's files outside the hidden paths stay readable"
+    ),
     "processes": "a fork bomb is not contained, and processes a notebook starts may outlive it",
     "memory": "a notebook can take all the machine's memory",
     "time": "a notebook can run forever",
@@ -31,7 +37,9 @@ _WHAT_IT_MEANS = {
 _HOW_TO_FIX = {
     "network": f"it needs a network namespace: {_USERNS_FIX}",
     "filesystem": f"it needs a mount namespace and a pid namespace (or root): {_USERNS_FIX}",
-    "separate_user": "run the grader as root: each worker then runs notebooks as its own unprivileged user (uids from 61000)",
+    "separate_user": (
+        "run the grader as root: each worker then runs notebooks as its own unprivileged user (uids from 61000)"
+    ),
     "processes": f"it needs a pid namespace or root (RLIMIT_NPROC per sandbox user): {_USERNS_FIX}",
     "memory": "RLIMIT_AS is not enforced here; run the grader on Linux",
     "time": "",
@@ -81,8 +89,9 @@ class Protections:
         for field in fields(self):
             if not getattr(self, field.name):
                 name = field.name.replace("_", " ")
-                lines.append(f"{name} isolation is OFF: {_WHAT_IT_MEANS[field.name]}. To turn it on: "
-                             f"{_HOW_TO_FIX[field.name]}")
+                lines.append(
+                    f"{name} isolation is OFF: {_WHAT_IT_MEANS[field.name]}. To turn it on: {_HOW_TO_FIX[field.name]}"
+                )
         if lines and not sys.platform.startswith("linux"):
             lines.append(f"this system is {sys.platform}, not Linux: only the time and output limits apply")
         return lines
@@ -119,8 +128,13 @@ def read_probe(reports: dict[str, dict], *, root: bool, limits) -> tuple[Protect
     own_proc = plan["pid_ns"] and plan["proc"]
     protections = Protections(
         network=plan["net_ns"] and checks.get("reaches_host") is False,
-        filesystem=(plan["mount_ns"] and plan["ro_root"] and checks.get("sees_secret") is False
-                    and bool(checks.get("bound")) and (separate_user or (own_proc and plan["drop"]))),
+        filesystem=(
+            plan["mount_ns"]
+            and plan["ro_root"]
+            and checks.get("sees_secret") is False
+            and bool(checks.get("bound"))
+            and (separate_user or (own_proc and plan["drop"]))
+        ),
         separate_user=separate_user,
         processes=(checks.get("nproc") == limits.processes and (own_proc or separate_user)),
         memory=checks.get("memory") == limits.memory_mb * 1024 * 1024,

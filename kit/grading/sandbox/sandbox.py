@@ -32,17 +32,40 @@ from kit.grading.sandbox.wire import FrameReader
 
 DEFAULT_PRELOAD: tuple[str, ...] = (
     "kit.grading.sandbox.shell",  # the child's own code: IPython, ipykernel's shell
-    "numpy", "pandas", "shapely", "pyogrio", "geopandas",
-    "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
-    "IPython", "kit", "kit.data.catalog", "kit.analysis.*",
+    "numpy",
+    "pandas",
+    "shapely",
+    "pyogrio",
+    "geopandas",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "matplotlib_inline.backend_inline",
+    "IPython",
+    "kit",
+    "kit.data.catalog",
+    "kit.analysis.*",
     "kit.data.warm",  # every bundled dataset parsed once: notebooks copy it instead of reading files
 )
 INSIDE = "/tmp/work"  # the working folder, as the notebook sees it
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 # taken from the grader's environment when no `env` is given (nothing secret)
-PASSED_ENV = ("PATH", "LANG", "LANGUAGE", "TZ", "KIT_HOME", "PYTHONPATH", "VIRTUAL_ENV", "CONDA_PREFIX",
-              "CONDA_DEFAULT_ENV", "PROJ_DATA", "PROJ_LIB", "GDAL_DATA", "SSL_CERT_FILE", "SSL_CERT_DIR")
+PASSED_ENV = (
+    "PATH",
+    "LANG",
+    "LANGUAGE",
+    "TZ",
+    "KIT_HOME",
+    "PYTHONPATH",
+    "VIRTUAL_ENV",
+    "CONDA_PREFIX",
+    "CONDA_DEFAULT_ENV",
+    "PROJ_DATA",
+    "PROJ_LIB",
+    "GDAL_DATA",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+)
 # only the server's imports need these (matplotlib's font cache)
 SERVER_ENV = ("HOME", "MPLCONFIGDIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME")
 PROBE_SECONDS = 60
@@ -137,8 +160,15 @@ class Sandbox:
     ('ok', None)
     """
 
-    def __init__(self, *, workers: int, limits: Limits = Limits(), hide: Sequence[Path] = (),
-                 preload: Sequence[str] = DEFAULT_PRELOAD, env: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        *,
+        workers: int,
+        limits: Limits = Limits(),
+        hide: Sequence[Path] = (),
+        preload: Sequence[str] = DEFAULT_PRELOAD,
+        env: Mapping[str, str] | None = None,
+    ):
         if workers < 1:
             raise ValueError("workers must be at least 1")
         if not hasattr(os, "fork"):
@@ -165,8 +195,12 @@ class Sandbox:
             self._hide = hide_paths(hide, self._base, self._env)
             self._keep = keep_paths(self._env)
             self._masks = mask_paths(self._keep, limits.file_mb)
-            server_env = {**self._env, **{k: os.environ[k] for k in SERVER_ENV if k in os.environ},
-                          **ONE_THREAD, "MPLBACKEND": INLINE_BACKEND}
+            server_env = {
+                **self._env,
+                **{k: os.environ[k] for k in SERVER_ENV if k in os.environ},
+                **ONE_THREAD,
+                "MPLBACKEND": INLINE_BACKEND,
+            }
             self._server = ForkServer(preload=preload, env=server_env, log=self._base / "server.log")
             self.preload_failures = dict(self._server.info.get("failed", {}))
             self.protections, self._plan = self._probe()
@@ -248,9 +282,16 @@ class Sandbox:
             run.job.write_text(json.dumps(job))
             request, _, result_fd, status_fd = self._server.fork(run.job)
             try:
-                execution, first = follow(nb, [i for i, _ in cells], self.limits, result_fd, status_fd,
-                                          kill=lambda: self._server.kill(request), closing=self._closing,
-                                          started=started)
+                execution, first = follow(
+                    nb,
+                    [i for i, _ in cells],
+                    self.limits,
+                    result_fd,
+                    status_fd,
+                    kill=lambda: self._server.kill(request),
+                    closing=self._closing,
+                    started=started,
+                )
             finally:
                 self._server.kill(request)
                 os.close(result_fd)
@@ -276,15 +317,34 @@ class Sandbox:
         uid = self.users[slot] if self.users and plan.get("drop") else None
         inside = INSIDE if mounted else str(run.work)
         tmp = "/tmp" if mounted else str(run.tmp)
-        env = {**self._env, "HOME": inside, "TMPDIR": tmp, "IPYTHONDIR": f"{tmp}/.ipython",
-               "MPLCONFIGDIR": f"{tmp}/.config/matplotlib", "MPLBACKEND": INLINE_BACKEND, **ONE_THREAD}
+        env = {
+            **self._env,
+            "HOME": inside,
+            "TMPDIR": tmp,
+            "IPYTHONDIR": f"{tmp}/.ipython",
+            "MPLCONFIGDIR": f"{tmp}/.config/matplotlib",
+            "MPLBACKEND": INLINE_BACKEND,
+            **ONE_THREAD,
+        }
         # the private /tmp holds the working folder too: room for the submission
         staged_mb = sum(p.stat().st_size for p in run.work.rglob("*") if p.is_file() and not p.is_symlink()) >> 20
         masks = [[path, writable, size + staged_mb if writable else size] for path, writable, size in self._masks]
-        return {"kind": kind, "strict": strict, "plan": plan, "uid": uid, "gid": uid,
-                "workdir": str(run.work), "tmp": str(run.tmp), "inside": inside,
-                "masks": masks, "keep": self._keep, "hide": self._hide,
-                "limits": asdict(self.limits), "env": env, "cells": cells}
+        return {
+            "kind": kind,
+            "strict": strict,
+            "plan": plan,
+            "uid": uid,
+            "gid": uid,
+            "workdir": str(run.work),
+            "tmp": str(run.tmp),
+            "inside": inside,
+            "masks": masks,
+            "keep": self._keep,
+            "hide": self._hide,
+            "limits": asdict(self.limits),
+            "env": env,
+            "cells": cells,
+        }
 
     # -- probing --------------------------------------------------------------
 
@@ -293,8 +353,17 @@ class Sandbox:
         if not sys.platform.startswith("linux"):
             return NOTHING, {}
         root = os.geteuid() == 0
-        plan = {"user_ns": not root, "mount_ns": True, "net_ns": True, "ipc_ns": True, "pid_ns": True,
-                "ro_root": True, "proc": True, "drop": True, "no_new_privs": True}
+        plan = {
+            "user_ns": not root,
+            "mount_ns": True,
+            "net_ns": True,
+            "ipc_ns": True,
+            "pid_ns": True,
+            "ro_root": True,
+            "proc": True,
+            "drop": True,
+            "no_new_privs": True,
+        }
         run = self._new_run(None)
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:

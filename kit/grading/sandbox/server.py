@@ -96,7 +96,7 @@ def _recv(sock: socket.socket) -> tuple[tuple, list[int]]:
     fds: list[int] = []
     for level, kind, data in ancillary:
         if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
-            fds += array.array("i", data[:len(data) - len(data) % 4]).tolist()
+            fds += array.array("i", data[: len(data) - len(data) % 4]).tolist()
     head += _recv_exactly(sock, _LENGTH.size - len(head))
     (size,) = _LENGTH.unpack(head)
     if size > _MAX_MESSAGE:
@@ -140,22 +140,29 @@ class ForkServer:
         with open(log, "wb") as err:
             try:
                 self._process = subprocess.Popen(
-                    [sys.executable, "-c", _BOOT], env=env, cwd="/", pass_fds=[theirs.fileno()],
-                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                    [sys.executable, "-c", _BOOT],
+                    env=env,
+                    cwd="/",
+                    pass_fds=[theirs.fileno()],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=err,
                     # its own session: a Ctrl-C at the grader's terminal reaches
                     # the grader, which then stops the server in order
-                    start_new_session=True)
+                    start_new_session=True,
+                )
             finally:
                 theirs.close()
         ours.settimeout(timeout)
         try:
-            kind, info = self._receive()
+            _kind, info = self._receive()
         except (OSError, EOFError, SandboxError) as exc:
             self._process.kill()
             self._process.wait()
             tail = Path(log).read_text(errors="replace").strip().splitlines()[-5:]
-            raise SandboxError(f"the sandbox's fork server did not start ({exc})",
-                               hint=" / ".join(tail) or "see " + str(log)) from None
+            raise SandboxError(
+                f"the sandbox's fork server did not start ({exc})", hint=" / ".join(tail) or "see " + str(log)
+            ) from None
         ours.settimeout(None)
         self.info = dict(info, start_seconds=time.perf_counter() - started)
 
@@ -200,8 +207,10 @@ class ForkServer:
         if reply[0] != "forked":
             os.close(result_r)
             os.close(status_r)
-            raise SandboxError(f"the sandbox could not start a process ({reply[2]})",
-                               hint="the machine may be out of memory or processes")
+            raise SandboxError(
+                f"the sandbox could not start a process ({reply[2]})",
+                hint="the machine may be out of memory or processes",
+            )
         return request, reply[2], result_r, status_r
 
     def kill(self, request: int) -> None:
@@ -307,8 +316,12 @@ def serve() -> None:
     # sharing them with the server
     gc.collect()
     gc.freeze()
-    info = {"pid": os.getpid(), "import_seconds": time.perf_counter() - started, "failed": failed,
-            "threads": _threads()}
+    info = {
+        "pid": os.getpid(),
+        "import_seconds": time.perf_counter() - started,
+        "failed": failed,
+        "threads": _threads(),
+    }
     _send(sock, ("ready", info))
 
     wake_r, wake_w = os.pipe()

@@ -40,9 +40,9 @@ import threading
 import time
 import types
 
-from IPython.core.error import StdinNotImplementedError
 from ipykernel.compiler import XCachingCompiler
 from ipykernel.zmqshell import ZMQInteractiveShell
+from IPython.core.error import StdinNotImplementedError
 from jupyter_client.session import Session
 from traitlets.config import Config
 
@@ -115,7 +115,9 @@ class _Recorder:
         with self.lock:
             self._drain()
             fits = self._take(name, text)
-            if self.pending >= FLUSH_BYTES or (self.since is not None and time.monotonic() - self.since >= FLUSH_SECONDS):
+            if self.pending >= FLUSH_BYTES or (
+                self.since is not None and time.monotonic() - self.since >= FLUSH_SECONDS
+            ):
                 self._flush()
         if not fits:
             raise OutputLimitError(self.message)
@@ -134,7 +136,7 @@ class _Recorder:
             self._buffer(name, text, len(data))
             return True
         if self.left > 0:
-            self._buffer(name, data[:self.left].decode("utf-8", "ignore"), self.left)
+            self._buffer(name, data[: self.left].decode("utf-8", "ignore"), self.left)
             self.left = 0
         self._exceeded()
         return False
@@ -151,8 +153,13 @@ class _Recorder:
         if not self.noted:
             self.noted = True
             self._flush()
-            self.pipe.send({"t": "out", "msg_type": "stream",
-                            "content": {"name": "stderr", "text": f"\n… output truncated: {self.message}\n"}})
+            self.pipe.send(
+                {
+                    "t": "out",
+                    "msg_type": "stream",
+                    "content": {"name": "stderr", "text": f"\n… output truncated: {self.message}\n"},
+                }
+            )
 
     def _flush(self) -> None:
         # stdout first, then stderr: what ipykernel's two buffers give for
@@ -163,8 +170,13 @@ class _Recorder:
                 self.buffers[name] = []
                 # in pieces, so no frame is huge (the grader joins them again)
                 for start in range(0, len(text), FLUSH_BYTES):
-                    self.pipe.send({"t": "out", "msg_type": "stream",
-                                    "content": {"name": name, "text": text[start:start + FLUSH_BYTES]}})
+                    self.pipe.send(
+                        {
+                            "t": "out",
+                            "msg_type": "stream",
+                            "content": {"name": name, "text": text[start : start + FLUSH_BYTES]},
+                        }
+                    )
         self.pending = 0
         self.since = None
 
@@ -226,8 +238,14 @@ class _Recorder:
             self._drain()
             self._flush()
             if self.over and "OutputLimitError" not in self.errors:
-                self.emit("error", {"ename": "OutputLimitError", "evalue": self.message,
-                                    "traceback": [f"\x1b[0;31mOutputLimitError\x1b[0m: {self.message}"]})
+                self.emit(
+                    "error",
+                    {
+                        "ename": "OutputLimitError",
+                        "evalue": self.message,
+                        "traceback": [f"\x1b[0;31mOutputLimitError\x1b[0m: {self.message}"],
+                    },
+                )
             if timed_out:
                 self.emit("error", CELL_TIMEOUT_ERROR)
             self.over = False
@@ -241,8 +259,11 @@ def _cap_error(content: dict) -> dict:
         if len(lines) > 40:
             lines = lines[:20] + [f"… {len(lines) - 40} more lines …"] + lines[-20:]
         traceback = lines
-    return {"ename": str(content.get("ename")), "evalue": str(content.get("evalue"))[:ERROR_MAX_BYTES],
-            "traceback": traceback}
+    return {
+        "ename": str(content.get("ename")),
+        "evalue": str(content.get("evalue"))[:ERROR_MAX_BYTES],
+        "traceback": traceback,
+    }
 
 
 class _CellStream(io.TextIOBase):
@@ -286,8 +307,18 @@ class _CellStream(io.TextIOBase):
 class _PipeSession(Session):
     """ipykernel's shell sends its messages through a Session: this one hands them to the recorder."""
 
-    def send(self, stream, msg_or_type, content=None, parent=None, ident=None, buffers=None, track=False,
-             header=None, metadata=None):
+    def send(
+        self,
+        stream,
+        msg_or_type,
+        content=None,
+        parent=None,
+        ident=None,
+        buffers=None,
+        track=False,
+        header=None,
+        metadata=None,
+    ):
         if isinstance(msg_or_type, dict):
             msg_type, content = msg_or_type["header"]["msg_type"], msg_or_type["content"]
         else:
@@ -326,7 +357,7 @@ def _capture_fd(fd: int, name: str) -> int:
     try:
         reader = os.memfd_create(f"kit-{name}", os.MFD_CLOEXEC)
     except (AttributeError, OSError):
-        reader = os.dup(tempfile.TemporaryFile().fileno())
+        reader = os.dup(tempfile.TemporaryFile().fileno())  # noqa: SIM115 (only the duplicate fd is kept)
         os.set_inheritable(reader, False)
     os.dup2(reader, fd)
     import fcntl

@@ -57,8 +57,12 @@ _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
 
 class _MountAttr(ctypes.Structure):
-    _fields_ = [("attr_set", ctypes.c_uint64), ("attr_clr", ctypes.c_uint64),
-                ("propagation", ctypes.c_uint64), ("userns_fd", ctypes.c_uint64)]
+    _fields_ = [
+        ("attr_set", ctypes.c_uint64),
+        ("attr_clr", ctypes.c_uint64),
+        ("propagation", ctypes.c_uint64),
+        ("userns_fd", ctypes.c_uint64),
+    ]
 
 
 class _CapHeader(ctypes.Structure):
@@ -66,8 +70,7 @@ class _CapHeader(ctypes.Structure):
 
 
 class _CapData(ctypes.Structure):
-    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
-                ("inheritable", ctypes.c_uint32)]
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
 
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True) if AVAILABLE else None
@@ -98,8 +101,7 @@ def mount(source: str | None, target: str, fstype: str | None, flags: int = 0, d
     def enc(s):
         return None if s is None else os.fsencode(s)
 
-    _check(_libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)),
-           f"mount {target}")
+    _check(_libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)), f"mount {target}")
 
 
 def mount_setattr(path: str, *, set_flags: int = 0, clear_flags: int = 0, recursive: bool = False) -> None:
@@ -108,17 +110,26 @@ def mount_setattr(path: str, *, set_flags: int = 0, clear_flags: int = 0, recurs
     attr = _MountAttr(set_flags, clear_flags, 0, 0)
     syscall = _libc.syscall
     syscall.restype = ctypes.c_long
-    result = syscall(ctypes.c_long(_SYS_MOUNT_SETATTR), ctypes.c_int(AT_FDCWD), os.fsencode(path),
-                     ctypes.c_uint(AT_RECURSIVE if recursive else 0), ctypes.byref(attr),
-                     ctypes.c_size_t(ctypes.sizeof(attr)))
+    result = syscall(
+        ctypes.c_long(_SYS_MOUNT_SETATTR),
+        ctypes.c_int(AT_FDCWD),
+        os.fsencode(path),
+        ctypes.c_uint(AT_RECURSIVE if recursive else 0),
+        ctypes.byref(attr),
+        ctypes.c_size_t(ctypes.sizeof(attr)),
+    )
     _check(int(result), f"mount_setattr {path}")
 
 
 def prctl(option: int, arg2: int = 0, arg3: int = 0) -> int:
     """``prctl(2)`` with up to two arguments."""
     _need_linux("prctl")
-    return _check(_libc.prctl(ctypes.c_int(option), ctypes.c_ulong(arg2), ctypes.c_ulong(arg3),
-                              ctypes.c_ulong(0), ctypes.c_ulong(0)), "prctl")
+    return _check(
+        _libc.prctl(
+            ctypes.c_int(option), ctypes.c_ulong(arg2), ctypes.c_ulong(arg3), ctypes.c_ulong(0), ctypes.c_ulong(0)
+        ),
+        "prctl",
+    )
 
 
 def drop_all_capabilities() -> None:

@@ -59,8 +59,13 @@ def needed_paths(env: Mapping[str, str]) -> dict[str, str]:
     ``datasets/`` may be a symlink)."""
     root = project_root_for(env)
     package = Path(kit.paths.__file__).resolve().parent
-    needed = {"the Python installation": sys.base_prefix, "the virtual environment": sys.prefix,
-              "the kit package": package, "the datasets": root / "datasets", "the modules": root / "modules"}
+    needed = {
+        "the Python installation": sys.base_prefix,
+        "the virtual environment": sys.prefix,
+        "the kit package": package,
+        "the datasets": root / "datasets",
+        "the modules": root / "modules",
+    }
     return {what: os.path.abspath(path) for what, path in needed.items() if os.path.exists(path)}
 
 
@@ -97,6 +102,8 @@ def hide_paths(hide: Sequence, base: Path, env: Mapping[str, str]) -> list[str]:
     for what, path in needed_paths(env).items():
         for folder in hidden:
             if _inside(path, folder) or _inside(_real(path), folder):
-                raise SandboxError(f"cannot hide {folder}: it holds {what} ({path}), which notebooks need",
-                                   hint="hide the course folders themselves (grader/, exercises/), not their parent")
+                raise SandboxError(
+                    f"cannot hide {folder}: it holds {what} ({path}), which notebooks need",
+                    hint="hide the course folders themselves (grader/, exercises/), not their parent",
+                )
     return hidden

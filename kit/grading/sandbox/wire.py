@@ -54,8 +54,8 @@ class FrameReader:
                 raise FrameError(f"a frame of {size} bytes (at most {self.max_frame} expected)")
             if len(self._buffer) < _HEADER.size + size:
                 break
-            payload = bytes(self._buffer[_HEADER.size:_HEADER.size + size])
-            del self._buffer[:_HEADER.size + size]
+            payload = bytes(self._buffer[_HEADER.size : _HEADER.size + size])
+            del self._buffer[: _HEADER.size + size]
             try:
                 frames.append(json.loads(payload))
             except ValueError as exc:

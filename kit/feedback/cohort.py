@@ -16,10 +16,10 @@ from kit.data.syllabus import Module, Skill
 from kit.feedback.attendance import Attendance
 from kit.feedback.gains import SkillGain, skill_gains
 from kit.feedback.log import AskedRequest
+from kit.feedback.module_scores import ModuleScores, module_scores
 from kit.feedback.read import SurveyResponses
 from kit.feedback.recommend import Recommendation, recommend
 from kit.feedback.requests import CatalogEntry, RequestMatch, match_requests
-from kit.feedback.scores import ModuleScores, module_scores
 from kit.feedback.themes import Theme, ThemeSummary, group_comments
 
 __all__ = ["CohortAnalysis", "CohortInputs", "analyse"]
@@ -52,13 +52,13 @@ class CohortInputs:
 @dataclass
 class CohortAnalysis:
     inputs: CohortInputs
-    responses: pd.DataFrame          # every post export, one row per learner
+    responses: pd.DataFrame  # every post export, one row per learner
     cohort_size: int
     gains: list[SkillGain]
     scores: list[ModuleScores]
-    satisfaction: list[int]          # how many learners gave 1, 2, 3, 4, 5
+    satisfaction: list[int]  # how many learners gave 1, 2, 3, 4, 5
     themes: ThemeSummary
-    requests: list[tuple[str, RequestMatch]]   # (learner, match), one per request
+    requests: list[tuple[str, RequestMatch]]  # (learner, match), one per request
     recommendations: list[Recommendation]
 
     @property
@@ -135,10 +135,17 @@ def analyse(inputs: CohortInputs) -> CohortAnalysis:
     themes = group_comments(_column(responses, "comments"), inputs.themes)
     requests = _requests(responses, inputs.catalog)
     satisfaction = _satisfaction(responses)
-    recs = recommend(modules=inputs.modules, languages=inputs.languages, scores=scores, gains=gains,
-                     attendance=inputs.attendance,
-                     theme_counts=[(tc.theme.id, tc.count) for tc in themes.themes], comments=themes.total,
-                     gaps=[m.request for _, m in requests if m.dataset is None],
-                     satisfaction=_mean_rating(satisfaction))
-    return CohortAnalysis(inputs, responses, _cohort_size(inputs, responses, scores), gains, scores, satisfaction,
-                          themes, requests, recs)
+    recs = recommend(
+        modules=inputs.modules,
+        languages=inputs.languages,
+        scores=scores,
+        gains=gains,
+        attendance=inputs.attendance,
+        theme_counts=[(tc.theme.id, tc.count) for tc in themes.themes],
+        comments=themes.total,
+        gaps=[m.request for _, m in requests if m.dataset is None],
+        satisfaction=_mean_rating(satisfaction),
+    )
+    return CohortAnalysis(
+        inputs, responses, _cohort_size(inputs, responses, scores), gains, scores, satisfaction, themes, requests, recs
+    )

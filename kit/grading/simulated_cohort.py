@@ -77,7 +77,7 @@ def _answer_cell(cell, kind: str, rng: random.Random, profile: SimulationProfile
     if cell.cell_type == "markdown":  # the manually graded reflection
         return cell.source if kind == "blank" else rng.choice(profile.reflections)
     question = profile.questions.get(gid)
-    if kind == "correct" or question is None and kind != "blank":
+    if kind == "correct" or (question is None and kind != "blank"):
         return solution_code(source_cell.source)
     if kind == "blank":
         return cell.source  # the release's stub, untouched
@@ -87,8 +87,7 @@ def _answer_cell(cell, kind: str, rng: random.Random, profile: SimulationProfile
     return rng.choice(wrong).code
 
 
-def build_submission(release_nb, source_nb, answers: dict[str, str], profile: SimulationProfile,
-                     rng: random.Random):
+def build_submission(release_nb, source_nb, answers: dict[str, str], profile: SimulationProfile, rng: random.Random):
     """A copy of the release notebook with each answer cell filled as ``answers`` says."""
     nb = nbformat.from_dict(json.loads(json.dumps(release_nb)))
     source_cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in source_nb.cells}
@@ -136,8 +135,11 @@ def simulate_cohort(course: Course, assignment: str, learners: int, seed: int = 
     release_dir = course.step_dir("release", ".", assignment)
     releases = sorted(release_dir.glob("*.ipynb"))
     if not releases:
-        raise AssignmentError(f"'{assignment}' has not been released", assignment=assignment,
-                              hint=f"run `kit grade release {assignment}` first")
+        raise AssignmentError(
+            f"'{assignment}' has not been released",
+            assignment=assignment,
+            hint=f"run `kit grade release {assignment}` first",
+        )
     rng = random.Random(seed)
     ids = _learner_ids(rng, learners)
     kinds = _archetypes(rng, learners)
@@ -145,8 +147,10 @@ def simulate_cohort(course: Course, assignment: str, learners: int, seed: int = 
     base_time = datetime(2026, 3, 2, 17, 0, 0)
     cohort = []
     source_dir = course.step_dir("source", ".", assignment)
-    notebooks = [(path.name, nbformat.read(path, as_version=4), nbformat.read(source_dir / path.name, as_version=4))
-                 for path in releases]
+    notebooks = [
+        (path.name, nbformat.read(path, as_version=4), nbformat.read(source_dir / path.name, as_version=4))
+        for path in releases
+    ]
     for learner, archetype in zip(ids, kinds):
         chances = ARCHETYPES[archetype]
         answers: dict[str, str] = {}
@@ -167,4 +171,3 @@ def simulate_cohort(course: Course, assignment: str, learners: int, seed: int = 
         cohort.append(SimulatedLearner(learner, archetype, answers))
     _record(course, assignment, ids)
     return cohort
-

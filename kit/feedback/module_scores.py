@@ -2,7 +2,7 @@
 
 Input is the gradebook as a table, one row per learner, assignment and question
 (``learner, assignment, question, kind, score, max_score, needs_manual_grade``:
-what :func:`kit.grading.scores.question_scores` returns). A module's language
+what :func:`kit.grading.grades.question_scores` returns). A module's language
 twins (``03-issue-campaigns`` and ``03-issue-campaigns-es``) have the same
 questions and grade ids, so they are counted together. Only autograded questions
 count; a reflection waiting for a trainer is not a zero.
@@ -16,19 +16,19 @@ import pandas as pd
 
 from kit.data.syllabus import Module
 
-__all__ = ["ModuleScores", "QuestionScores", "module_scores", "STRUGGLED", "PASSING"]
+__all__ = ["PASSING", "STRUGGLED", "ModuleScores", "QuestionScores", "module_scores"]
 
-PASSING = 0.6      # share of a module's autograded points that counts as "passed"
-STRUGGLED = 0.5    # a question whose mean share is below this is one the cohort struggled with
+PASSING = 0.6  # share of a module's autograded points that counts as "passed"
+STRUGGLED = 0.5  # a question whose mean share is below this is one the cohort struggled with
 
 
 @dataclass(frozen=True)
 class QuestionScores:
     question: str
     learners: int
-    mean: float        # mean share of the question's points, 0–1
+    mean: float  # mean share of the question's points, 0–1
     full_marks: float  # share of learners with every point
-    zero: float        # share of learners with none
+    zero: float  # share of learners with none
 
     @property
     def struggled(self) -> bool:
@@ -38,7 +38,7 @@ class QuestionScores:
 @dataclass(frozen=True)
 class ModuleScores:
     module: Module
-    learners: int              # learners with a graded submission
+    learners: int  # learners with a graded submission
     shares: tuple[float, ...]  # each learner's share of the autograded points, 0–1, ascending
     questions: tuple[QuestionScores, ...]
 
@@ -70,8 +70,15 @@ def _questions(auto: pd.DataFrame) -> tuple[QuestionScores, ...]:
     out = []
     for question, rows in auto.groupby("question", sort=False):
         share = rows["score"] / rows["max_score"]
-        out.append(QuestionScores(str(question), int(rows["learner"].nunique()), float(share.mean()),
-                                  float((rows["score"] >= rows["max_score"]).mean()), float((rows["score"] == 0).mean())))
+        out.append(
+            QuestionScores(
+                str(question),
+                int(rows["learner"].nunique()),
+                float(share.mean()),
+                float((rows["score"] >= rows["max_score"]).mean()),
+                float((rows["score"] == 0).mean()),
+            )
+        )
     return tuple(out)
 
 

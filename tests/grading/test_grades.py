@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 
 import pytest
-
 from helpers import ASSIGNMENT
-from kit.grading.scores import question_scores, question_summary, write_grades_csv
+
+from kit.grading.grades import question_scores, question_summary, write_grades_csv
 
 pytestmark = pytest.mark.grading
 
@@ -51,6 +51,7 @@ def test_question_summary_shows_what_the_cohort_struggled_with(graded):
 
 def test_canvas_csv_has_canvas_identity_columns_points_possible_and_a_column_per_assignment(graded, tmp_path):
     from helpers import ASSIGNMENTS
+
     from kit.grading.canvas import write_canvas_csv
 
     done = write_canvas_csv(graded.course, ASSIGNMENTS, tmp_path / "canvas.csv")
@@ -68,10 +69,13 @@ def test_canvas_csv_takes_ids_names_and_sections_from_a_canvas_roster(graded, tm
     from kit.grading.canvas import write_canvas_csv
 
     roster = tmp_path / "roster.csv"
-    roster.write_text("Student,ID,SIS User ID,SIS Login ID,Section,Quiz 1 (5)\n"
-                      "    Points Possible,,,,,5\n"
-                      "\"Rivera, Ana\",4711,S-1,solution,Tenants,5\n"
-                      "\"Lee, Sam\",4712,S-2,,Councils,4\n", encoding="utf-8")
+    roster.write_text(
+        "Student,ID,SIS User ID,SIS Login ID,Section,Quiz 1 (5)\n"
+        "    Points Possible,,,,,5\n"
+        '"Rivera, Ana",4711,S-1,solution,Tenants,5\n'
+        '"Lee, Sam",4712,S-2,,Councils,4\n',
+        encoding="utf-8",
+    )
     done = write_canvas_csv(graded.course, [ASSIGNMENT], tmp_path / "canvas.csv", roster)
     rows = {r[3] or r[2]: r for r in csv.reader((tmp_path / "canvas.csv").open(encoding="utf-8"))}
     assert rows["solution"][:5] == ["Rivera, Ana", "4711", "S-1", "solution", "Tenants"]

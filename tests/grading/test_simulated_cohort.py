@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import pytest
-
 from helpers import ASSIGNMENT
+
 from kit.errors import AssignmentError
-from kit.grading.simulate import simulate_cohort
+from kit.grading.simulated_cohort import simulate_cohort
 
 
 def submitted_bytes(course, learners):
-    return {l: (course.step_dir("submitted", l, ASSIGNMENT) / f"{ASSIGNMENT}.ipynb").read_bytes() for l in learners}
+    return {
+        learner: (course.step_dir("submitted", learner, ASSIGNMENT) / f"{ASSIGNMENT}.ipynb").read_bytes()
+        for learner in learners
+    }
 
 
 def test_the_same_seed_writes_the_same_cohort(released):

@@ -38,56 +38,110 @@ SATISFACTION_WEIGHTS = {2: 1, 3: 2, 4: 7, 5: 9}
 GOOGLE_OFFSET = "GMT-5"
 
 GOOGLE_HEADER = {"en": ["Timestamp"], "es": ["Marca temporal"]}
-MICROSOFT_HEADER = {"en": ["ID", "Start time", "Completion time", "Email", "Name"],
-                    "es": ["Id.", "Hora de inicio", "Hora de finalización", "Correo electrónico", "Nombre"]}
+MICROSOFT_HEADER = {
+    "en": ["ID", "Start time", "Completion time", "Email", "Name"],
+    "es": ["Id.", "Hora de inicio", "Hora de finalización", "Correo electrónico", "Nombre"],
+}
 ANONYMOUS = {"en": "anonymous", "es": "anónimo"}
 
 # What learners write under "What should we change?": recurring themes, several wordings.
 COMMENTS = {
     "en": {
-        "pace": ["The pace was too fast for me.", "Slow down a bit, especially in the second half.",
-                 "Too much in each session, I got lost around the joins."],
-        "practice": ["More time to practice during the session.", "Less talking, more hands-on exercises.",
-                     "I needed more practice time before the exercise."],
-        "local": ["More examples from our own neighborhood.", "Use data about our blocks, not a made-up city.",
-                  "Examples closer to home would help."],
-        "spanish": ["Please have the materials in Spanish too.", "My mom wanted to come, she needs Spanish slides.",
-                    "Translation for the handouts."],
-        "setup": ["Installing everything took the whole first hour.", "Setup on my laptop was a pain.",
-                  "The installation didn't work on my computer, I lost the first session."],
+        "pace": [
+            "The pace was too fast for me.",
+            "Slow down a bit, especially in the second half.",
+            "Too much in each session, I got lost around the joins.",
+        ],
+        "practice": [
+            "More time to practice during the session.",
+            "Less talking, more hands-on exercises.",
+            "I needed more practice time before the exercise.",
+        ],
+        "local": [
+            "More examples from our own neighborhood.",
+            "Use data about our blocks, not a made-up city.",
+            "Examples closer to home would help.",
+        ],
+        "spanish": [
+            "Please have the materials in Spanish too.",
+            "My mom wanted to come, she needs Spanish slides.",
+            "Translation for the handouts.",
+        ],
+        "setup": [
+            "Installing everything took the whole first hour.",
+            "Setup on my laptop was a pain.",
+            "The installation didn't work on my computer, I lost the first session.",
+        ],
         "maps": ["Loved the maps!", "The maps were the best part.", "Making the turnout map was amazing."],
         "breaks": ["We need a break in the middle.", "Two hours without a break is long."],
-        "follow_up": ["Please do follow-up sessions.", "I'd come to a monthly follow-up to keep practicing.",
-                      "Can we have an advanced course next?"],
+        "follow_up": [
+            "Please do follow-up sessions.",
+            "I'd come to a monthly follow-up to keep practicing.",
+            "Can we have an advanced course next?",
+        ],
         "praise": ["Nothing, it was great. Thank you!", "Keep it as it is."],
     },
     "es": {
-        "pace": ["El ritmo fue muy rápido para mí.", "Vayan más despacio, sobre todo en la segunda mitad.",
-                 "Mucho contenido por sesión, me perdí en la parte de unir tablas."],
-        "practice": ["Más tiempo para practicar en la sesión.", "Menos explicación y más ejercicios prácticos.",
-                     "Necesitaba más práctica antes del ejercicio."],
-        "local": ["Más ejemplos de nuestro barrio.", "Usar datos de nuestras cuadras, no de una ciudad inventada.",
-                  "Ejemplos más cercanos a nuestra colonia."],
-        "spanish": ["Que todos los materiales estén en español.", "Faltó traducir algunas diapositivas.",
-                    "Traducción de las hojas de ejercicios, por favor."],
-        "setup": ["La instalación nos tomó toda la primera hora.", "Configurar la computadora fue muy difícil.",
-                  "No me funcionó la instalación y perdí la primera sesión."],
-        "maps": ["¡Me encantaron los mapas!", "Los mapas fueron lo mejor.", "Hacer el mapa de participación fue genial."],
+        "pace": [
+            "El ritmo fue muy rápido para mí.",
+            "Vayan más despacio, sobre todo en la segunda mitad.",
+            "Mucho contenido por sesión, me perdí en la parte de unir tablas.",
+        ],
+        "practice": [
+            "Más tiempo para practicar en la sesión.",
+            "Menos explicación y más ejercicios prácticos.",
+            "Necesitaba más práctica antes del ejercicio.",
+        ],
+        "local": [
+            "Más ejemplos de nuestro barrio.",
+            "Usar datos de nuestras cuadras, no de una ciudad inventada.",
+            "Ejemplos más cercanos a nuestra colonia.",
+        ],
+        "spanish": [
+            "Que todos los materiales estén en español.",
+            "Faltó traducir algunas diapositivas.",
+            "Traducción de las hojas de ejercicios, por favor.",
+        ],
+        "setup": [
+            "La instalación nos tomó toda la primera hora.",
+            "Configurar la computadora fue muy difícil.",
+            "No me funcionó la instalación y perdí la primera sesión.",
+        ],
+        "maps": [
+            "¡Me encantaron los mapas!",
+            "Los mapas fueron lo mejor.",
+            "Hacer el mapa de participación fue genial.",
+        ],
         "breaks": ["Hace falta un descanso a la mitad.", "Dos horas sin pausa es mucho."],
-        "follow_up": ["Hagan sesiones de seguimiento, por favor.", "Vendría a una sesión mensual para seguir practicando.",
-                      "¿Puede haber un curso avanzado después?"],
+        "follow_up": [
+            "Hagan sesiones de seguimiento, por favor.",
+            "Vendría a una sesión mensual para seguir practicando.",
+            "¿Puede haber un curso avanzado después?",
+        ],
         "praise": ["Nada, estuvo excelente. ¡Gracias!", "Déjenlo como está."],
     },
 }
-COMMENT_WEIGHTS = {"pace": 4, "practice": 4, "local": 3, "spanish": 3, "setup": 3, "maps": 3, "breaks": 2,
-                   "follow_up": 3, "praise": 1}
+COMMENT_WEIGHTS = {
+    "pace": 4,
+    "practice": 4,
+    "local": 3,
+    "spanish": 3,
+    "setup": 3,
+    "maps": 3,
+    "breaks": 2,
+    "follow_up": 3,
+    "praise": 1,
+}
 
 # What learners write under "What data do you wish <city> published?": some the kit
 # bundles (311 requests, precinct results, turnout, population), some gaps.
 REQUESTS = {
     "en": {
-        "service_requests": ["311 requests by neighborhood", "311 complaints per neighborhood, updated monthly",
-                             "Service requests (311) for my area"],
+        "service_requests": [
+            "311 requests by neighborhood",
+            "311 complaints per neighborhood, updated monthly",
+            "Service requests (311) for my area",
+        ],
         "precinct_results": ["Election results by precinct", "Precinct-level results for every election"],
         "turnout": ["Voter turnout by precinct", "Turnout in the last elections"],
         "population": ["Population by neighborhood", "How many people live in each neighborhood"],
@@ -99,8 +153,11 @@ REQUESTS = {
         "lead_pipes": ["Lead pipes", "Which homes still have lead service lines"],
     },
     "es": {
-        "service_requests": ["Quejas al 311 por barrio", "Solicitudes al 311 de mi colonia",
-                             "Reportes al 311 por barrio, cada mes"],
+        "service_requests": [
+            "Quejas al 311 por barrio",
+            "Solicitudes al 311 de mi colonia",
+            "Reportes al 311 por barrio, cada mes",
+        ],
         "precinct_results": ["Resultados electorales por precinto", "Resultados de cada elección por precinto"],
         "turnout": ["Participación electoral por precinto", "Cuánta gente votó en las últimas elecciones"],
         "population": ["Población por barrio", "Cuántas personas viven en cada barrio"],
@@ -112,8 +169,18 @@ REQUESTS = {
         "lead_pipes": ["Tuberías de plomo", "Qué casas tienen tuberías de plomo"],
     },
 }
-REQUEST_WEIGHTS = {"service_requests": 4, "precinct_results": 2, "turnout": 2, "population": 2, "bus_stops": 3,
-                   "evictions": 3, "tree_canopy": 2, "rent": 3, "permits": 2, "lead_pipes": 2}
+REQUEST_WEIGHTS = {
+    "service_requests": 4,
+    "precinct_results": 2,
+    "turnout": 2,
+    "population": 2,
+    "bus_stops": 3,
+    "evictions": 3,
+    "tree_canopy": 2,
+    "rent": 3,
+    "permits": 2,
+    "lead_pipes": 2,
+}
 
 
 def learner_code(learner_id: str) -> str:
@@ -210,8 +277,10 @@ def _google_time(moment: datetime, lang: str) -> str:
     if lang == "es":
         return f"{moment.day:02d}/{moment.month:02d}/{moment.year} {moment.hour}:{moment:%M:%S}"
     hour = moment.hour % 12 or 12
-    return f"{moment.year}/{moment.month:02d}/{moment.day:02d} {hour}:{moment:%M:%S} " \
-           f"{'PM' if moment.hour >= 12 else 'AM'} {GOOGLE_OFFSET}"
+    return (
+        f"{moment.year}/{moment.month:02d}/{moment.day:02d} {hour}:{moment:%M:%S} "
+        f"{'PM' if moment.hour >= 12 else 'AM'} {GOOGLE_OFFSET}"
+    )
 
 
 def _microsoft_time(moment: datetime, lang: str) -> str:
@@ -220,8 +289,15 @@ def _microsoft_time(moment: datetime, lang: str) -> str:
     return f"{moment.month}/{moment.day}/{moment:%y} {moment:%H:%M:%S}"
 
 
-def _submissions(rng: random.Random, learners: list[str], codes: dict[str, str], questions: list[Question],
-                 lang: str, opened: date, style: Style) -> list[tuple[datetime, dict[str, str]]]:
+def _submissions(
+    rng: random.Random,
+    learners: list[str],
+    codes: dict[str, str],
+    questions: list[Question],
+    lang: str,
+    opened: date,
+    style: Style,
+) -> list[tuple[datetime, dict[str, str]]]:
     count = max(1, round(len(learners) * RESPONSE_RATE))
     respondents = rng.sample(learners, count)
     out = [(_submitted(rng, opened), _answers(rng, questions, codes[learner], lang)) for learner in respondents]
@@ -230,8 +306,9 @@ def _submissions(rng: random.Random, learners: list[str], codes: dict[str, str],
     return sorted(out, key=lambda item: item[0])
 
 
-def _resubmission(rng: random.Random, first_time: datetime, first: dict[str, str],
-                  lang: str) -> tuple[datetime, dict[str, str]]:
+def _resubmission(
+    rng: random.Random, first_time: datetime, first: dict[str, str], lang: str
+) -> tuple[datetime, dict[str, str]]:
     """The same learner a little later, adding what they forgot to say."""
     again = dict(first)
     while "comments" in first and again["comments"] == first["comments"]:
@@ -239,8 +316,13 @@ def _resubmission(rng: random.Random, first_time: datetime, first: dict[str, str
     return first_time + timedelta(minutes=rng.randint(3, 90)), again
 
 
-def _rows(style: Style, lang: str, rng: random.Random, questions: list[Question],
-          submissions: list[tuple[datetime, dict[str, str]]]) -> list[list[str]]:
+def _rows(
+    style: Style,
+    lang: str,
+    rng: random.Random,
+    questions: list[Question],
+    submissions: list[tuple[datetime, dict[str, str]]],
+) -> list[list[str]]:
     titles = [q.title for q in questions]
     if style == "google":
         rows = [[*GOOGLE_HEADER[lang], *titles]]
@@ -249,8 +331,16 @@ def _rows(style: Style, lang: str, rng: random.Random, questions: list[Question]
     rows = [[*MICROSOFT_HEADER[lang], *titles]]
     for number, (when, answers) in enumerate(submissions, start=1):
         started = when - timedelta(seconds=rng.randint(90, 720))
-        rows.append([str(number), _microsoft_time(started, lang), _microsoft_time(when, lang), ANONYMOUS[lang], "",
-                     *(answers[q.key] for q in questions)])
+        rows.append(
+            [
+                str(number),
+                _microsoft_time(started, lang),
+                _microsoft_time(when, lang),
+                ANONYMOUS[lang],
+                "",
+                *(answers[q.key] for q in questions),
+            ]
+        )
     return rows
 
 
@@ -265,8 +355,17 @@ def _write_csv(path: Path, rows: list[list[str]], encoding: str, lineterminator:
     return path
 
 
-def simulate_post_survey(path: str | Path, learners: list[str], city: str, skills: list[Skill], lang: str,
-                         style: Style, seed: int, *, opened: date = LAST_SESSION) -> Path:
+def simulate_post_survey(
+    path: str | Path,
+    learners: list[str],
+    city: str,
+    skills: list[Skill],
+    lang: str,
+    style: Style,
+    seed: int,
+    *,
+    opened: date = LAST_SESSION,
+) -> Path:
     """Write a realistic export of the end-of-course survey, as the form tool writes it.
 
     About 85% of the learners answer (``round(0.85 * len(learners))``, at least
@@ -344,8 +443,10 @@ def simulate_attendance(path: str | Path, learners: list[str], sessions: list[da
     rng = random.Random(seed)
     days = sorted(sessions)
     habit = {learner: rng.uniform(0.8, 1.0) for learner in learners}
-    last = {learner: (rng.randrange(1, len(days)) if len(days) > 1 and rng.random() < 0.08 else len(days))
-            for learner in learners}
+    last = {
+        learner: (rng.randrange(1, len(days)) if len(days) > 1 and rng.random() < 0.08 else len(days))
+        for learner in learners
+    }
     rows = [["learner", "date", "present"]]
     for index, day in enumerate(days):
         drift = 0.12 * index / max(1, len(days) - 1)

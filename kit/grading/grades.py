@@ -16,8 +16,17 @@ from nbgrader.api import MissingEntry
 
 from kit.grading.course import Course
 
-QUESTION_COLUMNS = ["learner", "assignment", "notebook", "question", "kind", "score", "max_score",
-                    "needs_manual_grade", "late_penalty"]
+QUESTION_COLUMNS = [
+    "learner",
+    "assignment",
+    "notebook",
+    "question",
+    "kind",
+    "score",
+    "max_score",
+    "needs_manual_grade",
+    "late_penalty",
+]
 
 
 def question_of(grade_id: str) -> str:
@@ -52,10 +61,19 @@ def question_scores(course: Course, assignments: list[str] | None = None) -> pd.
                 penalty = float(submission.late_submission_penalty or 0.0)
                 for notebook in submission.notebooks:
                     for grade in notebook.grades:
-                        rows.append((submission.student.id, assignment, notebook.name, question_of(grade.name),
-                                     "manual" if grade.cell_type == "markdown" else "auto",
-                                     float(grade.score), float(grade.max_score), bool(grade.needs_manual_grade),
-                                     penalty))
+                        rows.append(
+                            (
+                                submission.student.id,
+                                assignment,
+                                notebook.name,
+                                question_of(grade.name),
+                                "manual" if grade.cell_type == "markdown" else "auto",
+                                float(grade.score),
+                                float(grade.max_score),
+                                bool(grade.needs_manual_grade),
+                                penalty,
+                            )
+                        )
     frame = pd.DataFrame(rows, columns=QUESTION_COLUMNS)
     positions = {a: question_order(course, a) for a in frame["assignment"].unique()}
     frame["position"] = [positions[a].get(q, len(positions[a])) for a, q in zip(frame["assignment"], frame["question"])]
@@ -85,9 +103,17 @@ def learner_totals(scores: pd.DataFrame) -> list[LearnerTotal]:
         auto = rows[rows["kind"] == "auto"]
         manual = rows[rows["kind"] == "manual"]
         penalty = float(rows["late_penalty"].max()) if "late_penalty" in rows else 0.0
-        totals.append(LearnerTotal(learner, assignment, float(auto["score"].sum()), float(auto["max_score"].sum()),
-                                   float(manual["max_score"].sum()), int(manual["needs_manual_grade"].sum()),
-                                   penalty))
+        totals.append(
+            LearnerTotal(
+                learner,
+                assignment,
+                float(auto["score"].sum()),
+                float(auto["max_score"].sum()),
+                float(manual["max_score"].sum()),
+                int(manual["needs_manual_grade"].sum()),
+                penalty,
+            )
+        )
     return totals
 
 
@@ -95,8 +121,7 @@ def question_summary(scores: pd.DataFrame) -> pd.DataFrame:
     """Per question: learners, mean score, share with full marks, share with zero."""
     auto = scores[scores["kind"] == "auto"]
     grouped = auto.groupby(["assignment", "question"], sort=False)
-    summary = grouped.agg(learners=("learner", "nunique"), max_score=("max_score", "max"),
-                          mean_score=("score", "mean"))
+    summary = grouped.agg(learners=("learner", "nunique"), max_score=("max_score", "max"), mean_score=("score", "mean"))
     summary["full_marks"] = grouped.apply(lambda g: (g["score"] >= g["max_score"]).mean(), include_groups=False)
     summary["zero"] = grouped.apply(lambda g: (g["score"] == 0).mean(), include_groups=False)
     return summary.reset_index()
@@ -119,8 +144,9 @@ def write_grades_csv(scores: pd.DataFrame, path: Path) -> Path:
     totals = {(t.assignment, t.learner): t for t in learner_totals(scores)}
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(["learner", "assignment", *headers, "auto_score", "auto_max", "manual_max", "late_penalty",
-                         "status"])
+        writer.writerow(
+            ["learner", "assignment", *headers, "auto_score", "auto_max", "manual_max", "late_penalty", "status"]
+        )
         for (assignment, learner), rows in scores.groupby(["assignment", "learner"], sort=True):
             by_question = {r.question: r for r in rows.itertuples()}
             cells = []
@@ -128,6 +154,16 @@ def write_grades_csv(scores: pd.DataFrame, path: Path) -> Path:
                 r = by_question.get(q) if a == assignment else None
                 cells.append("" if r is None or (r.kind == "manual" and r.needs_manual_grade) else f"{r.score:g}")
             t = totals[assignment, learner]
-            writer.writerow([learner, assignment, *cells, f"{t.auto_score:g}", f"{t.auto_max:g}",
-                             f"{t.manual_max:g}", f"{t.late_penalty:g}", t.status])
+            writer.writerow(
+                [
+                    learner,
+                    assignment,
+                    *cells,
+                    f"{t.auto_score:g}",
+                    f"{t.auto_max:g}",
+                    f"{t.manual_max:g}",
+                    f"{t.late_penalty:g}",
+                    t.status,
+                ]
+            )
     return path
