@@ -1,19 +1,24 @@
 # Civic Data Training Kit: two commands.
 #   make demo   set everything up, then run the main job on the sample city
-#   make test   set everything up (with test tools), then run the test suite
+#   make test   set everything up (with test tools), then lint (ruff) and run the test suite
 # Both create .venv with Python 3.11 (override with PYTHON=...).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-test lab formgrader clean
+.PHONY: demo test lint install install-test lab formgrader clean
 
 demo: install
 	$(BIN)/kit demo
 
-test: install-test
+test: lint
 	$(BIN)/python -m pytest
+
+# ruff: lint rules, import order and format, as configured in pyproject.toml
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test

@@ -35,11 +35,6 @@ def grader_dir() -> Path:
     return project_root() / "grader"
 
 
-def exercises_dir() -> Path:
-    """The nbgrader source notebooks, one folder per assignment."""
-    return project_root() / "exercises"
-
-
 def modules_dir() -> Path:
     """The teaching notebooks."""
     return project_root() / "modules"

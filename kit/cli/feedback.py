@@ -1,4 +1,8 @@
-"""`kit feedback …`: survey instruments, the cohort report and the open-data backlog."""
+"""`kit feedback …`: survey instruments, the cohort report and the open-data backlog.
+
+Each command parses its options, calls one function of :mod:`kit.feedback.workflow`
+and prints what it returned.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,7 @@ import typer
 from rich.table import Table
 
 from kit.cli.output import console, report_errors
-from kit.errors import KitError
-from kit.paths import project_root
+from kit.feedback import workflow
 
 app = typer.Typer(
     help="Feedback loops: survey instruments, cohort reports, the you-said-we-did backlog.", no_args_is_help=True
@@ -20,22 +23,8 @@ backlog_app = typer.Typer(
 app.add_typer(backlog_app, name="backlog")
 
 
-def default_log() -> Path:
-    """Where a city keeps its you-said-we-did log unless told otherwise."""
-    return project_root() / "feedback" / "you-said-we-did.sqlite"
-
-
 LOG = typer.Option(None, "--log", help="The you-said-we-did log (SQLite). Default: feedback/you-said-we-did.sqlite.")
 LANG = typer.Option("en", "--lang", help="Language of the report: en or es.")
-
-
-def _load_plan(spec: Path):
-    from kit.data.syllabus import load_syllabus
-    from kit.plan.curriculum import plan_modules
-    from kit.plan.validate import load_spec
-
-    plan = load_spec(spec)
-    return plan, plan_modules(plan, load_syllabus())
 
 
 @app.command()
@@ -46,42 +35,13 @@ def survey(
 ) -> None:
     """Write the pre, post and session surveys (text to paste into Google or Microsoft Forms) and the
     column mappings that read their exports back, in each of the plan's languages."""
-    from kit.data.syllabus import load_syllabus
-    from kit.feedback.instruments import write_instruments
-
-    spec, modules = _load_plan(plan)
-    skills = load_syllabus().skills_for([m.number for m in modules])
-    files = write_instruments(spec.city, skills, list(spec.languages), output)
+    made = workflow.write_survey_instruments(plan, output)
     console.print(
-        f"[green]✓[/] {len(files)} files in {output} ({len(skills)} skills, languages: {', '.join(spec.languages)})"
+        f"[green]✓[/] {len(made.files)} files in {output} ({len(made.skills)} skills, "
+        f"languages: {', '.join(made.languages)})"
     )
-    for path in files:
+    for path in made.files:
         console.print(f"  {path.relative_to(output)}", highlight=False)
-
-
-def _read_exports(files: list[Path], mappings: list[Path], what: str):
-    from kit.feedback.mapping import load_mapping
-    from kit.feedback.read import read_export
-
-    if not files:
-        return []
-    if len(mappings) not in (1, len(files)):
-        raise KitError(
-            f"{len(files)} {what} exports but {len(mappings)} mappings: give one mapping for all, "
-            "or one per export in the same order"
-        )
-    loaded = [load_mapping(m) for m in mappings]
-    return [read_export(f, loaded[0] if len(loaded) == 1 else loaded[i]) for i, f in enumerate(files)]
-
-
-def _grades(modules, course_dir: Path | None):
-    from kit.grading.course import open_course
-    from kit.grading.grades import question_scores
-
-    course = open_course(course_dir)
-    assignments = [a for m in modules for a in m.assignments]
-    scores = question_scores(course, assignments)
-    return scores if len(scores) else None
 
 
 @app.command()
@@ -115,7 +75,7 @@ def report(
     """Write the cohort's feedback report and record its dataset requests in the you-said-we-did log.
 
     Running it again for the same cohort changes nothing in the log."""
-    analysis, [files] = build_report(
+    analysis, [files] = workflow.build_report(
         cohort=cohort,
         surveys=surveys,
         mappings=mappings,
@@ -126,7 +86,7 @@ def report(
         grades=grades,
         course=course,
         catalog=catalog,
-        log=log or default_log(),
+        log=log,
         outputs={lang: output},
     )
     console.print(
@@ -135,63 +95,6 @@ def report(
     )
     for path in files.all:
         console.print(f"  {path}", highlight=False)
-
-
-def build_report(
-    *,
-    cohort: str,
-    surveys: list[Path],
-    mappings: list[Path],
-    outputs: dict[str, Path],
-    log: Path,
-    pre: list[Path] = (),
-    pre_mappings: list[Path] = (),
-    attendance: Path | None = None,
-    plan: Path | None = None,
-    grades: bool = True,
-    course: Path | None = None,
-    catalog: Path | None = None,
-):
-    """Read every input and analyse the cohort once, record it in the log, and write the report in each
-    language of ``outputs`` (language -> folder; see `report`). Returns the analysis and each report's files."""
-    from kit.data.syllabus import load_syllabus
-    from kit.feedback.attendance import read_attendance
-    from kit.feedback.cohort import CohortInputs, analyse
-    from kit.feedback.log import FeedbackLog
-    from kit.feedback.report import LANGUAGES, write_report
-    from kit.feedback.requests import bundled_catalog, load_city_catalog
-
-    for lang in outputs:
-        if lang not in LANGUAGES:
-            raise KitError(f"--lang {lang!r}: the report is written in {', '.join(LANGUAGES)}")
-    syllabus = load_syllabus()
-    post = _read_exports(list(surveys), list(mappings), "post-survey")
-    pre_exports = _read_exports(list(pre), list(pre_mappings or mappings), "pre-survey")
-    if plan is not None:
-        spec, modules = _load_plan(plan)
-        city, languages = spec.city, list(spec.languages)
-    else:
-        city, languages, modules = project_root().name, ["en"], syllabus.available()
-    scores = _grades(modules, course) if grades else None
-    rated = {s for export in post for s in export.skills}
-    skills = [s for s in syllabus.skills_for([m.number for m in syllabus.modules]) if s.id in rated]
-    inputs = CohortInputs(
-        cohort=cohort,
-        city=city,
-        modules=modules,
-        skills=skills,
-        languages=languages,
-        post=post,
-        pre=pre_exports,
-        attendance=read_attendance(attendance) if attendance else None,
-        scores=scores,
-        catalog=load_city_catalog(catalog) if catalog else bundled_catalog(),
-        catalog_source=catalog.name if catalog else "bundled",
-    )
-    analysis = analyse(inputs)
-    with FeedbackLog(log) as book:
-        files = [write_report(analysis, book, output, lang) for lang, output in outputs.items()]
-    return analysis, files
 
 
 @backlog_app.callback()
@@ -205,10 +108,7 @@ def backlog(
     ctx.obj = log
     if ctx.invoked_subcommand is not None:
         return
-    from kit.feedback.log import FeedbackLog
-
-    with FeedbackLog(log or default_log()) as book:
-        items = book.requests(status)
+    items = workflow.list_backlog(log, status)
     table = Table("id", "request", "asked by", "cohorts", "match", "status", "note")
     for item in items:
         table.add_row(
@@ -232,11 +132,7 @@ def set_status(
     note: str = typer.Option("", "--note", help="What was done, or why not (required to decline)."),
 ) -> None:
     """Change a request's status, with a note the next cohort's report shows."""
-    from kit.feedback.log import FeedbackLog
-
-    with FeedbackLog(ctx.obj or default_log()) as book:
-        change = book.set_status(request_id, status, note)
-        item = book.request(request_id)
+    change, item = workflow.set_request_status(request_id, status, note, log=ctx.obj)
     console.print(f"[green]✓[/] request {request_id} ({item.text!r}) is now {change.status}")
 
 
@@ -244,8 +140,5 @@ def set_status(
 @report_errors
 def export(ctx: typer.Context, path: Path = typer.Argument(..., help="The CSV to write.")) -> None:
     """Write the backlog as CSV: request, who asked, matched dataset or gap, status."""
-    from kit.feedback.log import FeedbackLog
-
-    with FeedbackLog(ctx.obj or default_log()) as book:
-        book.export_backlog(path)
+    workflow.export_backlog(path, log=ctx.obj)
     console.print(f"[green]✓[/] wrote {path}")

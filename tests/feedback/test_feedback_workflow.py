@@ -1,0 +1,85 @@
+"""The program lead's workflows (kit.feedback.workflow), called directly, without the CLI."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from helpers import REPO
+
+from kit.data.syllabus import load_syllabus
+from kit.errors import KitError
+from kit.feedback import workflow
+from kit.feedback.simulated_surveys import simulate_post_survey
+
+PLAN = REPO / "plans" / "riverton.yaml"
+LEARNERS = [f"learner{i:02d}" for i in range(12)]
+
+
+@pytest.fixture(scope="module")
+def instruments(tmp_path_factory):
+    return workflow.write_survey_instruments(PLAN, tmp_path_factory.mktemp("instruments"))
+
+
+def test_instruments_follow_the_plan(instruments):
+    skills = load_syllabus().skills_for([1, 2, 3])  # Riverton's audiences take modules 1-3
+    assert instruments.skills == skills and instruments.languages == ["en", "es"]
+    assert len(instruments.files) == 12 and all(p.is_file() for p in instruments.files)
+
+
+def _survey(tmp_path, instruments):
+    return simulate_post_survey(
+        tmp_path / "google-en.csv", LEARNERS, "Riverton", instruments.skills, "en", "google", seed=5
+    )
+
+
+def test_one_analysis_gives_reports_in_every_language_and_fills_the_log(tmp_path, instruments):
+    folder = instruments.files[0].parent
+    analysis, files = workflow.build_report(
+        cohort="spring-2027",
+        surveys=[_survey(tmp_path, instruments)],
+        mappings=[folder / "mapping-post.en.yaml"],
+        plan=PLAN,
+        grades=False,
+        log=tmp_path / "log.sqlite",
+        outputs={"en": tmp_path / "en", "es": tmp_path / "es"},
+    )
+    assert 0 < analysis.respondents <= len(LEARNERS)
+    assert [f.html.parent.name for f in files] == ["en", "es"]
+    assert "Skill gains" in (tmp_path / "en" / "report.md").read_text(encoding="utf-8")
+    assert "Avance en las habilidades" in (tmp_path / "es" / "report.md").read_text(encoding="utf-8")
+
+    items = workflow.list_backlog(tmp_path / "log.sqlite")
+    assert len(items) == len({i.id for i in items}) > 0 and {i.status for i in items} == {"new"}
+    change, item = workflow.set_request_status(items[0].id, "planned", "next quarter", log=tmp_path / "log.sqlite")
+    assert change.status == "planned" and item.id == items[0].id
+    assert [i.id for i in workflow.list_backlog(tmp_path / "log.sqlite", "planned")] == [items[0].id]
+    exported = workflow.export_backlog(tmp_path / "backlog.csv", log=tmp_path / "log.sqlite")
+    rows = list(csv.DictReader(exported.open(encoding="utf-8")))
+    assert len(rows) == len(items)
+
+
+def test_mappings_must_match_the_exports(tmp_path, instruments):
+    folder = instruments.files[0].parent
+    survey = _survey(tmp_path, instruments)
+    with pytest.raises(KitError, match="3 post-survey exports but 2 mappings"):
+        workflow.build_report(
+            cohort="c",
+            surveys=[survey] * 3,
+            mappings=[folder / "mapping-post.en.yaml"] * 2,
+            grades=False,
+            log=tmp_path / "log.sqlite",
+            outputs={"en": tmp_path / "out"},
+        )
+    assert not (tmp_path / "log.sqlite").exists() and not (tmp_path / "out").exists()
+
+
+def test_an_unknown_report_language_is_refused_before_anything_is_read(tmp_path):
+    with pytest.raises(KitError, match="--lang 'xx'"):
+        workflow.build_report(
+            cohort="c", surveys=[tmp_path / "missing.csv"], mappings=[], log=tmp_path / "l", outputs={"xx": tmp_path}
+        )
+
+
+def test_the_default_log_is_the_citys_own_folder(project):
+    assert workflow.default_log() == project / "feedback" / "you-said-we-did.sqlite"
