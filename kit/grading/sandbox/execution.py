@@ -1,6 +1,6 @@
 """Following one notebook's process from the grader: frames in, an :class:`Execution` out.
 
-:func:`follow` reads the result pipe (frames from the learner's process) and the
+:class:`ProcessFollower` reads the result pipe (frames from the learner's process) and the
 status pipe (how it ended, from its ``init``), enforces the cell and notebook
 time limits and a hard cap on what the process may send, and kills it (through
 the fork server) when it must. Whatever the process sent before it died stays
@@ -101,160 +101,199 @@ class _Outcome(Exception):
         self.status, self.message, self.cell_timeout = status, message, cell_timeout
 
 
-def follow(
-    nb: NotebookNode,
-    cells: list[int],
-    limits: Limits,
-    result_fd: int,
-    status_fd: int,
-    *,
-    kill: Callable[[], None],
-    closing: threading.Event,
-    started: float,
-) -> tuple[Execution, float | None]:
-    """Follow one process to its end; returns the execution and the seconds to its first cell.
+class ProcessFollower:
+    """Follows one notebook's process to its end, from the grader.
 
-    ``cells`` are the indices of the code cells it runs, in order. ``kill`` kills
-    the process and everything it started. Raises :class:`SandboxError` when the
-    process could not be isolated.
+    ``cells`` are the indices of the code cells the process runs, in order.
+    ``kill`` kills the process and everything it started; ``closing`` is set when
+    the sandbox closes; ``started`` is when the execution began (``time.monotonic()``).
+    :meth:`follow` reads both pipes until they end and returns the execution.
     """
-    recorder = OutputRecorder(nb)
-    # JSON may take up to 6 bytes for one byte of text (\u001b): bounds with room
-    reader = FrameReader(max_frame=8 * (limits.output_bytes + 4 * ERROR_MAX_BYTES))
-    status_reader = FrameReader(max_frame=1 << 12)
-    hard_cap = 8 * (limits.output_bytes + (len(cells) + 4) * 2 * ERROR_MAX_BYTES) + (1 << 20)
-    notebook_deadline = started + limits.notebook_seconds
-    state = {"position": 0, "current": None, "cell_deadline": None, "first_cell": None, "done": False}
-    outcome: _Outcome | None = None
-    setup_error: str | None = None
-    exit_status: int | None = None
-    open_fds = {result_fd, status_fd}
-    final_deadline: float | None = None
 
-    def handle(frame) -> None:
-        nonlocal setup_error
+    def __init__(
+        self,
+        nb: NotebookNode,
+        cells: list[int],
+        limits: Limits,
+        result_fd: int,
+        status_fd: int,
+        *,
+        kill: Callable[[], None],
+        closing: threading.Event,
+        started: float,
+    ):
+        self.nb, self.cells, self.limits = nb, cells, limits
+        self.result_fd, self.status_fd = result_fd, status_fd
+        self.kill, self.closing, self.started = kill, closing, started
+        self.recorder = OutputRecorder(nb)
+        # JSON may take up to 6 bytes for one byte of text (\u001b): bounds with room
+        self.reader = FrameReader(max_frame=8 * (limits.output_bytes + 4 * ERROR_MAX_BYTES))
+        self.status_reader = FrameReader(max_frame=1 << 12)
+        self.hard_cap = 8 * (limits.output_bytes + (len(cells) + 4) * 2 * ERROR_MAX_BYTES) + (1 << 20)
+        self.notebook_deadline = started + limits.notebook_seconds
+        self.position = 0  # how many of `cells` have ended
+        self.current: int | None = None  # the cell running now
+        self.cell_deadline: float | None = None
+        self.first_cell: float | None = None  # seconds from the start to the first cell
+        self.done = False  # the process said every cell ran
+        self.outcome: _Outcome | None = None  # why the grader stopped it
+        self.setup_error: str | None = None
+        self.exit_status: int | None = None
+        self.open_fds = {result_fd, status_fd}
+        self.final_deadline: float | None = None  # for the process to be gone
+
+    def follow(self) -> tuple[Execution, float | None]:
+        """The execution, and the seconds to its first cell.
+
+        Raises :class:`SandboxError` when the process could not be isolated.
+        """
+        while self.open_fds:
+            now = time.monotonic()
+            if self.outcome is None and not self.done and self.setup_error is None:
+                self._enforce_limits(now)
+            if (self.outcome is not None or self.done or self.setup_error) and self.final_deadline is None:
+                self.final_deadline = now + EXIT_WAIT_SECONDS
+            if self.final_deadline is not None and now >= self.final_deadline:
+                self.kill()
+                if now >= self.final_deadline + EXIT_WAIT_SECONDS:
+                    break  # give up waiting: the fork server kills everything when the sandbox closes
+            for fd in self._wait_for_data(now):
+                self._read(fd)
+        return self._execution()
+
+    # -- limits ---------------------------------------------------------------
+
+    def _enforce_limits(self, now: float) -> None:
+        try:
+            self._check_limits(now)
+        except _Outcome as stop:
+            self.outcome = stop
+            self.kill()
+
+    def _check_limits(self, now: float) -> None:
+        limits = self.limits
+        if self.closing.is_set():
+            raise _Outcome("died", "stopped: the sandbox was closed while the notebook ran")
+        if now >= self.notebook_deadline:
+            raise _Outcome("timeout", f"stopped after {limits.notebook_seconds:g} s, the notebook's time budget")
+        if self.cell_deadline is not None and now >= self.cell_deadline:
+            raise _Outcome(
+                "died",
+                f"{self._cell_name()} ran longer than {limits.cell_seconds:g} s and did not stop "
+                "when interrupted, so the notebook's process was stopped",
+                cell_timeout=True,
+            )
+        if self.reader.received > self.hard_cap:
+            raise _Outcome(
+                "died",
+                f"the notebook's process sent more than {self.hard_cap} bytes of output "
+                "past its limit, so it was stopped",
+            )
+
+    def _cell_name(self) -> str:
+        return f"cell {self.current + 1}" if self.current is not None else "between cells"
+
+    # -- reading --------------------------------------------------------------
+
+    def _wait_for_data(self, now: float) -> list[int]:
+        deadlines = [d for d in (self.notebook_deadline, self.cell_deadline, self.final_deadline) if d is not None]
+        timeout = max(0.0, min([*deadlines, now + 0.5]) - now)
+        ready, _, _ = select.select(list(self.open_fds), [], [], timeout)
+        return ready
+
+    def _read(self, fd: int) -> None:
+        data = os.read(fd, 1 << 16)
+        if not data:
+            self.open_fds.discard(fd)
+            return
+        try:
+            if fd == self.status_fd:
+                self._read_status(data)
+            else:
+                for frame in self.reader.feed(data):
+                    self._handle(frame)
+        except (FrameError, BadMessage, KeyError, TypeError, IndexError) as exc:
+            if fd == self.status_fd:
+                return
+            self.open_fds.discard(fd)  # read no more from it
+            if self.outcome is None and not self.done:
+                self.outcome = _Outcome(
+                    "died", f"the notebook's process sent output the grader cannot read ({exc}), so it was stopped"
+                )
+                self.kill()
+
+    def _read_status(self, data: bytes) -> None:
+        for frame in self.status_reader.feed(data):
+            if isinstance(frame, dict) and frame.get("t") == "exit" and isinstance(frame.get("status"), int):
+                self.exit_status = frame["status"]
+
+    def _handle(self, frame) -> None:
         if not isinstance(frame, dict):
             raise BadMessage("a frame that is not a mapping")
         kind = frame.get("t")
-        now = time.monotonic()
         if kind == "out":
-            recorder.add(frame.get("msg_type"), frame.get("content"))
+            self.recorder.add(frame.get("msg_type"), frame.get("content"))
         elif kind == "start":
-            if (
-                state["current"] is not None
-                or state["position"] >= len(cells)
-                or frame.get("cell") != cells[state["position"]]
-            ):
-                raise BadMessage("cells out of order")
-            state["current"] = frame["cell"]
-            state["cell_deadline"] = now + limits.cell_seconds + INTERRUPT_GRACE_SECONDS
-            if state["first_cell"] is None:
-                state["first_cell"] = now - started
-            recorder.start(frame["cell"], state["position"] + 1)
+            self._start_cell(frame)
         elif kind == "end":
-            if frame.get("cell") != state["current"]:
+            if frame.get("cell") != self.current:
                 raise BadMessage("a cell ended that was not running")
-            recorder.end()
-            state["current"], state["cell_deadline"] = None, None
-            state["position"] += 1
+            self.recorder.end()
+            self.current, self.cell_deadline = None, None
+            self.position += 1
         elif kind == "done":
-            if state["position"] != len(cells) or state["current"] is not None:
+            if self.position != len(self.cells) or self.current is not None:
                 raise BadMessage("done before the last cell")
-            state["done"] = True
+            self.done = True
         elif kind == "setup_error":
-            setup_error = f"{frame.get('step')}: {frame.get('error')}"
+            self.setup_error = f"{frame.get('step')}: {frame.get('error')}"
         elif kind != "ready":
             raise BadMessage(f"unknown frame {kind!r}")
 
-    def cell_name() -> str:
-        return f"cell {state['current'] + 1}" if state["current"] is not None else "between cells"
-
-    while open_fds:
+    def _start_cell(self, frame: dict) -> None:
         now = time.monotonic()
-        if outcome is None and not state["done"] and setup_error is None:
-            try:
-                if closing.is_set():
-                    raise _Outcome("died", "stopped: the sandbox was closed while the notebook ran")
-                if now >= notebook_deadline:
-                    raise _Outcome(
-                        "timeout", f"stopped after {limits.notebook_seconds:g} s, the notebook's time budget"
-                    )
-                if state["cell_deadline"] is not None and now >= state["cell_deadline"]:
-                    raise _Outcome(
-                        "died",
-                        f"{cell_name()} ran longer than {limits.cell_seconds:g} s and did not stop "
-                        "when interrupted, so the notebook's process was stopped",
-                        cell_timeout=True,
-                    )
-                if reader.received > hard_cap:
-                    raise _Outcome(
-                        "died",
-                        f"the notebook's process sent more than {hard_cap} bytes of output "
-                        "past its limit, so it was stopped",
-                    )
-            except _Outcome as stop:
-                outcome = stop
-                kill()
-        if (outcome is not None or state["done"] or setup_error) and final_deadline is None:
-            final_deadline = now + EXIT_WAIT_SECONDS
-        if final_deadline is not None and now >= final_deadline:
-            kill()
-            if now >= final_deadline + EXIT_WAIT_SECONDS:
-                break  # give up waiting: the fork server kills everything when the sandbox closes
-        deadlines = [d for d in (notebook_deadline, state["cell_deadline"], final_deadline) if d is not None]
-        timeout = max(0.0, min([*deadlines, now + 0.5]) - now)
-        ready, _, _ = select.select(list(open_fds), [], [], timeout)
-        for fd in ready:
-            data = os.read(fd, 1 << 16)
-            if not data:
-                open_fds.discard(fd)
-                continue
-            try:
-                if fd == status_fd:
-                    for frame in status_reader.feed(data):
-                        if (
-                            isinstance(frame, dict)
-                            and frame.get("t") == "exit"
-                            and isinstance(frame.get("status"), int)
-                        ):
-                            exit_status = frame["status"]
-                    continue
-                for frame in reader.feed(data):
-                    handle(frame)
-            except (FrameError, BadMessage, KeyError, TypeError, IndexError) as exc:
-                if fd == status_fd:
-                    continue
-                open_fds.discard(fd)  # read no more from it
-                if outcome is None and not state["done"]:
-                    outcome = _Outcome(
-                        "died", f"the notebook's process sent output the grader cannot read ({exc}), so it was stopped"
-                    )
-                    kill()
+        if (
+            self.current is not None
+            or self.position >= len(self.cells)
+            or frame.get("cell") != self.cells[self.position]
+        ):
+            raise BadMessage("cells out of order")
+        self.current = frame["cell"]
+        self.cell_deadline = now + self.limits.cell_seconds + INTERRUPT_GRACE_SECONDS
+        if self.first_cell is None:
+            self.first_cell = now - self.started
+        self.recorder.start(frame["cell"], self.position + 1)
 
-    if setup_error is not None:
-        raise SandboxError(
-            f"the sandbox could not isolate a notebook's process ({setup_error})",
-            hint="the machine's isolation features changed since the sandbox started",
-        )
-    if outcome is None:
-        if state["done"]:
-            return Execution(nb, "ok", None, time.monotonic() - started), state["first_cell"]
-        where = cell_name() if state["first_cell"] is not None else "before the first cell"
-        verb = "died" if exit_status is None or os.WIFSIGNALED(exit_status) else "ended"
-        outcome = _Outcome("died", f"the notebook's process {verb} in {where} ({describe_exit(exit_status, limits)})")
-    _mark_unfinished(nb, cells, state, outcome)
-    return Execution(nb, outcome.status, outcome.message, time.monotonic() - started), state["first_cell"]
+    # -- the result -----------------------------------------------------------
 
+    def _execution(self) -> tuple[Execution, float | None]:
+        if self.setup_error is not None:
+            raise SandboxError(
+                f"the sandbox could not isolate a notebook's process ({self.setup_error})",
+                hint="the machine's isolation features changed since the sandbox started",
+            )
+        outcome = self.outcome
+        if outcome is None:
+            if self.done:
+                return Execution(self.nb, "ok", None, time.monotonic() - self.started), self.first_cell
+            where = self._cell_name() if self.first_cell is not None else "before the first cell"
+            status = self.exit_status
+            verb = "died" if status is None or os.WIFSIGNALED(status) else "ended"
+            outcome = _Outcome(
+                "died", f"the notebook's process {verb} in {where} ({describe_exit(status, self.limits)})"
+            )
+        self._mark_unfinished(outcome)
+        return Execution(self.nb, outcome.status, outcome.message, time.monotonic() - self.started), self.first_cell
 
-def _mark_unfinished(nb: NotebookNode, cells: list[int], state: dict, outcome: _Outcome) -> None:
-    ename = NOTEBOOK_TIMEOUT if outcome.status == "timeout" else DEAD_KERNEL
-    position = state["position"]
-    if state["current"] is not None:
-        outputs = nb.cells[state["current"]].outputs
-        if outcome.cell_timeout:
-            outputs.append(error_output(**CELL_TIMEOUT_ERROR))
-        outputs.append(error_output(ename, outcome.message))
-        position += 1
-    for index in cells[position:]:
-        nb.cells[index].outputs = [error_output(ename, outcome.message)]
-        nb.cells[index].execution_count = None
+    def _mark_unfinished(self, outcome: _Outcome) -> None:
+        ename = NOTEBOOK_TIMEOUT if outcome.status == "timeout" else DEAD_KERNEL
+        position = self.position
+        if self.current is not None:
+            outputs = self.nb.cells[self.current].outputs
+            if outcome.cell_timeout:
+                outputs.append(error_output(**CELL_TIMEOUT_ERROR))
+            outputs.append(error_output(ename, outcome.message))
+            position += 1
+        for index in self.cells[position:]:
+            self.nb.cells[index].outputs = [error_output(ename, outcome.message)]
+            self.nb.cells[index].execution_count = None

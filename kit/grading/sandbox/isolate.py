@@ -54,9 +54,8 @@ import time
 from pathlib import Path
 
 from kit.grading.sandbox import syscalls as sc
+from kit.grading.sandbox.exit_codes import ExitCode
 from kit.grading.sandbox.wire import encode, write_all
-
-SETUP_FAILED = 71
 
 
 class _Steps:
@@ -75,7 +74,7 @@ class _Steps:
                 write_all(
                     self.fd, encode({"t": "setup_error", "who": self.who, "step": name, "error": self.results[name]})
                 )
-                os._exit(SETUP_FAILED)
+                os._exit(ExitCode.SETUP_FAILED)
             return False
         self.results[name] = None
         return True
@@ -92,9 +91,9 @@ def _die_with_parent(parent: int | None = None, alive: int | None = None) -> Non
     if sc.AVAILABLE:
         sc.prctl(sc.PR_SET_PDEATHSIG, signal.SIGKILL)
     if parent is not None and os.getppid() != parent:
-        os._exit(SETUP_FAILED)
+        os._exit(ExitCode.SETUP_FAILED)
     if alive is not None and select.select([alive], [], [], 0)[0]:
-        os._exit(SETUP_FAILED)
+        os._exit(ExitCode.SETUP_FAILED)
 
 
 def _write(path: str, text: str) -> None:
@@ -118,7 +117,7 @@ _init_pid: int | None = None
 def _stop_init(*_) -> None:
     # SIGUSR1 from the fork server: the grader wants this notebook stopped
     if _init_pid is None:
-        os._exit(SETUP_FAILED)
+        os._exit(ExitCode.SETUP_FAILED)
     try:
         os.kill(_init_pid, signal.SIGKILL)
     except ProcessLookupError:
@@ -159,7 +158,7 @@ def run_monitor(job_path: str, result_fd: int, status_fd: int, server_pid: int) 
             os.close(alive_w)
             _run_init(job, result_fd, status_fd, alive_r)
         finally:
-            os._exit(SETUP_FAILED)
+            os._exit(ExitCode.SETUP_FAILED)
     _init_pid = pid
     os.close(alive_r)
     os.close(result_fd)
@@ -171,7 +170,7 @@ def run_monitor(job_path: str, result_fd: int, status_fd: int, server_pid: int) 
             break
         except InterruptedError:
             continue
-    os._exit(0)  # closes the status pipe: everything is gone
+    os._exit(ExitCode.OK)  # closes the status pipe: everything is gone
 
 
 # --------------------------------------------------------------------------- #
@@ -288,7 +287,7 @@ def _sweep_uid(uid: int, gid: int) -> None:
         except (ProcessLookupError, PermissionError):
             pass
         finally:
-            os._exit(0)
+            os._exit(ExitCode.OK)
     os.waitpid(pid, 0)
 
 
@@ -316,7 +315,7 @@ def _run_init(job: dict, result_fd: int, status_fd: int, alive: int) -> None:
             os.close(status_fd)
             _run_worker(job, result_fd, bound)
         finally:
-            os._exit(SETUP_FAILED)
+            os._exit(ExitCode.SETUP_FAILED)
     os.close(result_fd)
     status = None
     while status is None:
@@ -341,7 +340,7 @@ def _run_init(job: dict, result_fd: int, status_fd: int, alive: int) -> None:
             _sweep_uid(uid, gid)
         _reap_all()
     write_all(status_fd, encode({"t": "exit", "status": status}))
-    os._exit(0)
+    os._exit(ExitCode.OK)
 
 
 def _reap_all() -> None:
@@ -436,7 +435,7 @@ def _run_worker(job: dict, result_fd: int, bound: bool) -> None:
     if job["kind"] == "probe":
         steps.report(checks=_probe_checks(job, bound))
         write_all(result_fd, encode({"t": "done"}))
-        os._exit(0)
+        os._exit(ExitCode.OK)
     from kit.grading.sandbox.shell import run_notebook
 
     run_notebook(job, result_fd)

@@ -21,7 +21,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from kit.grading.sandbox.errors import SandboxError
-from kit.grading.sandbox.execution import Execution, follow
+from kit.grading.sandbox.execution import Execution, ProcessFollower
 from kit.grading.sandbox.limits import Limits
 from kit.grading.sandbox.protections import NOTHING, Protections, read_probe
 from kit.grading.sandbox.rundir import RunDir, copy_given, remove
@@ -282,7 +282,7 @@ class Sandbox:
             run.job.write_text(json.dumps(job))
             request, _, result_fd, status_fd = self._server.fork(run.job)
             try:
-                execution, first = follow(
+                execution, first = ProcessFollower(
                     nb,
                     [i for i, _ in cells],
                     self.limits,
@@ -291,7 +291,7 @@ class Sandbox:
                     kill=lambda: self._server.kill(request),
                     closing=self._closing,
                     started=started,
-                )
+                ).follow()
             finally:
                 self._server.kill(request)
                 os.close(result_fd)

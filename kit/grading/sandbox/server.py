@@ -50,6 +50,7 @@ import time
 from pathlib import Path
 
 from kit.grading.sandbox.errors import SandboxError
+from kit.grading.sandbox.exit_codes import ExitCode
 
 _FD_VAR = "KIT_SANDBOX_SERVER_FD"
 _PRELOAD_VAR = "KIT_SANDBOX_PRELOAD"
@@ -300,7 +301,7 @@ def _start_child(sock, wakeup: tuple[int, int], job_path: str, fds: list[int]) -
 
         run_monitor(job_path, fds[0], fds[1], os.getppid())
     finally:
-        os._exit(70)
+        os._exit(ExitCode.MONITOR_FAILED)
 
 
 def serve() -> None:
@@ -309,6 +310,18 @@ def serve() -> None:
     preload = json.loads(os.environ.pop(_PRELOAD_VAR))
     folder = os.environ.pop(_FOLDER_VAR)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _send(sock, ("ready", _warm_up(preload)))
+    server = _Server(sock)
+    try:
+        server.answer_requests()
+    finally:
+        server.stop_children()
+        shutil.rmtree(folder, ignore_errors=True)
+        os._exit(ExitCode.OK)
+
+
+def _warm_up(preload) -> dict:
+    """Import ``preload`` once; what the grader is told in the ``ready`` message."""
     started = time.perf_counter()
     failed = _preload(preload)
     # move everything imported so far out of the garbage collector's reach: the
@@ -316,67 +329,81 @@ def serve() -> None:
     # sharing them with the server
     gc.collect()
     gc.freeze()
-    info = {
+    return {
         "pid": os.getpid(),
         "import_seconds": time.perf_counter() - started,
         "failed": failed,
         "threads": _threads(),
     }
-    _send(sock, ("ready", info))
 
-    wake_r, wake_w = os.pipe()
-    os.set_blocking(wake_r, False)
-    os.set_blocking(wake_w, False)
-    signal.set_wakeup_fd(wake_w)
-    signal.signal(signal.SIGCHLD, lambda *_: None)  # wakes select() when a child ends
-    children: dict[int, int] = {}
-    asked: set[int] = set()  # requests already asked to stop
-    try:
+
+class _Server:
+    """The server answering the grader: its children by request, woken when one ends."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.wake_r, self.wake_w = os.pipe()
+        os.set_blocking(self.wake_r, False)
+        os.set_blocking(self.wake_w, False)
+        signal.set_wakeup_fd(self.wake_w)
+        signal.signal(signal.SIGCHLD, lambda *_: None)  # wakes select() when a child ends
+        self.children: dict[int, int] = {}  # request -> pid
+        self.asked: set[int] = set()  # requests already asked to stop
+
+    def answer_requests(self) -> None:
+        """Fork, kill and reap until the grader says stop or goes away."""
         while True:
-            ready, _, _ = select.select([sock, wake_r], [], [], 5.0)
-            _reap(children)
-            asked &= set(children)
-            if wake_r in ready:
+            ready, _, _ = select.select([self.sock, self.wake_r], [], [], 5.0)
+            _reap(self.children)
+            self.asked &= set(self.children)
+            if self.wake_r in ready:
                 try:
-                    os.read(wake_r, 4096)
+                    os.read(self.wake_r, 4096)
                 except BlockingIOError:
                     pass
-            if sock not in ready:
+            if self.sock not in ready:
                 continue
             try:
-                message, fds = _recv(sock)
+                message, fds = _recv(self.sock)
             except (EOFError, OSError):
-                break  # the grader is gone
+                return  # the grader is gone
             if message[0] == "fork":
                 _, request, job_path = message
-                try:
-                    children[request] = _start_child(sock, (wake_r, wake_w), job_path, fds)
-                    reply = ("forked", request, children[request])
-                except OSError as exc:
-                    reply = ("failed", request, f"fork: {exc}")
-                finally:
-                    for fd in fds:
-                        os.close(fd)
-                _send(sock, reply)
+                self._fork(request, job_path, fds)
             elif message[0] == "kill":
-                pid = children.get(message[1])
-                if pid is not None:
-                    try:
-                        os.kill(pid, signal.SIGKILL if message[1] in asked else signal.SIGUSR1)
-                    except ProcessLookupError:
-                        pass
-                    asked.add(message[1])
+                self._kill(message[1])
             elif message[0] == "stop":
-                break
-    finally:
-        for pid in children.values():
+                return
+
+    def _fork(self, request: int, job_path: str, fds: list[int]) -> None:
+        try:
+            self.children[request] = _start_child(self.sock, (self.wake_r, self.wake_w), job_path, fds)
+            reply = ("forked", request, self.children[request])
+        except OSError as exc:
+            reply = ("failed", request, f"fork: {exc}")
+        finally:
+            for fd in fds:
+                os.close(fd)
+        _send(self.sock, reply)
+
+    def _kill(self, request: int) -> None:
+        # first ask the child (SIGUSR1: it kills the notebook's processes), then SIGKILL it
+        pid = self.children.get(request)
+        if pid is not None:
+            try:
+                os.kill(pid, signal.SIGKILL if request in self.asked else signal.SIGUSR1)
+            except ProcessLookupError:
+                pass
+            self.asked.add(request)
+
+    def stop_children(self) -> None:
+        """Kill every child and reap them (for at most 10 seconds)."""
+        for pid in self.children.values():
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
         deadline = time.monotonic() + 10
-        while children and time.monotonic() < deadline:
-            _reap(children)
+        while self.children and time.monotonic() < deadline:
+            _reap(self.children)
             time.sleep(0.01)
-        shutil.rmtree(folder, ignore_errors=True)
-        os._exit(0)

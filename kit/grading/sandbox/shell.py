@@ -46,13 +46,13 @@ from IPython.core.error import StdinNotImplementedError
 from jupyter_client.session import Session
 from traitlets.config import Config
 
+from kit.grading.sandbox.exit_codes import ExitCode
 from kit.grading.sandbox.outputs import CELL_TIMEOUT_ERROR, ERROR_MAX_BYTES
 from kit.grading.sandbox.wire import encode, write_all
 
 FLUSH_SECONDS = 0.2  # ipykernel's OutStream.flush_interval
 FLUSH_BYTES = 64 * 1024
 CAPTURE_TRUNCATE = 1 << 20
-PIPE_GONE = 75
 
 
 class OutputLimitError(Exception):
@@ -80,7 +80,7 @@ class _Pipe:
             try:
                 write_all(self.fd, data)
             except OSError:
-                os._exit(PIPE_GONE)  # the grader stopped listening, or the notebook closed the pipe
+                os._exit(ExitCode.PIPE_GONE)  # the grader stopped listening, or the notebook closed the pipe
             finally:
                 if old is not None:
                     signal.pthread_sigmask(signal.SIG_SETMASK, old)
@@ -455,11 +455,11 @@ def run_notebook(job: dict, fd: int) -> None:
         started = time.monotonic()
         _run_cell(shell, source, seconds)
         if os.getpid() != pipe.pid:
-            os._exit(0)  # a process the notebook forked came back here: it has nothing to run
+            os._exit(ExitCode.OK)  # a process the notebook forked came back here: it has nothing to run
         try:
             recorder.end_cell(timed_out=time.monotonic() - started >= seconds)
         except KeyboardInterrupt:
             pass
         pipe.send({"t": "end", "cell": index})
     pipe.send({"t": "done"})
-    os._exit(0)
+    os._exit(ExitCode.OK)
