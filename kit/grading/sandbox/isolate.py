@@ -41,7 +41,6 @@ failure ends the execution with a setup error, never a weaker sandbox).
 
 from __future__ import annotations
 
-import json
 import os
 import resource
 import select
@@ -55,6 +54,8 @@ from pathlib import Path
 
 from kit.grading.sandbox import syscalls as sc
 from kit.grading.sandbox.exit_codes import ExitCode
+from kit.grading.sandbox.job import Job
+from kit.grading.sandbox.limits import Limits
 from kit.grading.sandbox.wire import encode, write_all
 
 
@@ -135,10 +136,10 @@ def run_monitor(job_path: str, result_fd: int, status_fd: int, server_pid: int) 
     global _init_pid
     signal.signal(signal.SIGUSR1, _stop_init)
     _die_with_parent(parent=server_pid)
-    job = json.loads(Path(job_path).read_text())
-    plan, steps = job["plan"], _Steps(result_fd, job["strict"], "monitor")
+    job = Job.from_json(Path(job_path).read_text())
+    plan, steps = job.plan, _Steps(result_fd, job.strict, "monitor")
     outer_uid, outer_gid = os.getuid(), os.getgid()
-    if plan.get("user_ns"):
+    if plan.user_ns:
         steps.run("user_ns", _enter_user_namespace, outer_uid, outer_gid)
     for name, flag in (
         ("mount_ns", sc.CLONE_NEWNS),
@@ -146,9 +147,9 @@ def run_monitor(job_path: str, result_fd: int, status_fd: int, server_pid: int) 
         ("ipc_ns", sc.CLONE_NEWIPC),
         ("pid_ns", sc.CLONE_NEWPID),
     ):
-        if plan.get(name):
+        if getattr(plan, name):
             steps.run(name, sc.unshare, flag)
-    if not job["strict"]:
+    if not job.strict:
         steps.report()
     alive_r, alive_w = os.pipe()  # open here as long as this process lives
     pid = os.fork()
@@ -232,24 +233,24 @@ def _hide(hides: list[str], empty_file: str) -> None:
             sc.mount_setattr(path, set_flags=sc.MOUNT_ATTR_RDONLY)
 
 
-def _build_view(job: dict, steps: _Steps, pid1: bool) -> bool:
-    """Mount the learner's view; True when the working folder is at ``job['inside']``."""
-    plan = job["plan"]
+def _build_view(job: Job, steps: _Steps, pid1: bool) -> bool:
+    """Mount the learner's view; True when the working folder is at ``job.inside``."""
+    plan = job.plan
     # mounts made from here on stay in this namespace (the host's / may be shared)
     if not steps.run("private", sc.mount, None, "/", None, sc.MS_REC | sc.MS_PRIVATE):
         return False
-    work = _open_path(job["workdir"])
-    keeps = {path: opened for path in job["keep"] if (opened := _open_path(path))}
-    if plan.get("ro_root"):
+    work = _open_path(job.workdir)
+    keeps = {path: opened for path in job.keep if (opened := _open_path(path))}
+    if plan.ro_root:
         steps.run(
             "ro_root", sc.mount_setattr, "/", set_flags=sc.MOUNT_ATTR_RDONLY | sc.MOUNT_ATTR_NOSUID, recursive=True
         )
-    if pid1 and plan.get("proc"):
+    if pid1 and plan.proc:
         # a procfs mounted from inside the new pid namespace lists only its processes
         steps.run("proc", sc.mount, "proc", "/proc", "proc", sc.MS_NOSUID | sc.MS_NODEV | sc.MS_NOEXEC)
-    steps.run("masks", _mask, job["masks"], keeps)
-    steps.run("hides", _hide, job["hide"], "/tmp/.hidden")
-    ready = steps.run("workdir", _populate, work[0], job["inside"], job["uid"], job["gid"]) if work else False
+    steps.run("masks", _mask, job.masks, keeps)
+    steps.run("hides", _hide, job.hide, "/tmp/.hidden")
+    ready = steps.run("workdir", _populate, work[0], job.inside, job.uid, job.gid) if work else False
     for fd, _ in [*keeps.values(), *([work] if work else [])]:
         os.close(fd)
     return ready
@@ -291,23 +292,23 @@ def _sweep_uid(uid: int, gid: int) -> None:
     os.waitpid(pid, 0)
 
 
-def _run_init(job: dict, result_fd: int, status_fd: int, alive: int) -> None:
+def _run_init(job: Job, result_fd: int, status_fd: int, alive: int) -> None:
     _die_with_parent(alive=alive)
     os.close(alive)
-    plan, steps = job["plan"], _Steps(result_fd, job["strict"], "init")
+    plan, steps = job.plan, _Steps(result_fd, job.strict, "init")
     if sc.AVAILABLE:
         # nothing running as the same user may ptrace this process or read its memory
         sc.prctl(sc.PR_SET_DUMPABLE, 0)
     pid1 = os.getpid() == 1
-    uid, gid = job["uid"], job["gid"]
-    bound = _build_view(job, steps, pid1) if plan.get("mount_ns") else False
+    uid, gid = job.uid, job.gid
+    bound = _build_view(job, steps, pid1) if plan.mount_ns else False
     if not bound and uid is not None:
         # no private view: the notebook works in the staged folders themselves
-        steps.run("chown", _chown_tree, job["workdir"], uid, gid)
-        steps.run("chown", _chown_tree, job["tmp"], uid, gid)
-    if not job["strict"]:
+        steps.run("chown", _chown_tree, job.workdir, uid, gid)
+        steps.run("chown", _chown_tree, job.tmp, uid, gid)
+    if not job.strict:
         steps.report(pid1=pid1)
-    os.chdir(job["inside"] if bound else job["workdir"])
+    os.chdir(job.inside if bound else job.workdir)
 
     worker = os.fork()
     if worker == 0:
@@ -399,12 +400,12 @@ def _drop_to(uid: int, gid: int) -> None:
     sc.prctl(sc.PR_SET_DUMPABLE, 1)
 
 
-def _set_limits(limits: dict) -> None:
+def _set_limits(limits: Limits) -> None:
     mb = 1024 * 1024
     for which, value in (
-        (resource.RLIMIT_AS, limits["memory_mb"] * mb),
-        (resource.RLIMIT_NPROC, limits["processes"]),
-        (resource.RLIMIT_FSIZE, limits["file_mb"] * mb),
+        (resource.RLIMIT_AS, limits.memory_mb * mb),
+        (resource.RLIMIT_NPROC, limits.processes),
+        (resource.RLIMIT_FSIZE, limits.file_mb * mb),
         (resource.RLIMIT_CORE, 0),
         (resource.RLIMIT_NOFILE, 256),
     ):
@@ -417,22 +418,22 @@ def _set_limits(limits: dict) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
-def _run_worker(job: dict, result_fd: int, bound: bool) -> None:
+def _run_worker(job: Job, result_fd: int, bound: bool) -> None:
     # its own session and process group: the grader's terminal signals never reach it
     os.setsid()
     _close_fds_except({result_fd})
-    plan, steps = job["plan"], _Steps(result_fd, job["strict"], "worker")
-    if plan.get("drop") and job["uid"] is not None:
-        steps.run("drop", _drop_to, job["uid"], job["gid"])
-    elif plan.get("drop"):
+    plan, steps = job.plan, _Steps(result_fd, job.strict, "worker")
+    if plan.drop and job.uid is not None:
+        steps.run("drop", _drop_to, job.uid, job.gid)
+    elif plan.drop:
         # root only inside its own user namespace: give up those powers too
         # (they would let it unmount the hides)
         steps.run("drop", sc.drop_all_capabilities)
-    if plan.get("no_new_privs"):
+    if plan.no_new_privs:
         # setuid programs and file capabilities grant nothing from here on
         steps.run("no_new_privs", sc.prctl, sc.PR_SET_NO_NEW_PRIVS, 1)
-    steps.run("limits", _set_limits, job["limits"])
-    if job["kind"] == "probe":
+    steps.run("limits", _set_limits, job.limits)
+    if job.kind == "probe":
         steps.report(checks=_probe_checks(job, bound))
         write_all(result_fd, encode({"t": "done"}))
         os._exit(ExitCode.OK)
@@ -441,13 +442,13 @@ def _run_worker(job: dict, result_fd: int, bound: bool) -> None:
     run_notebook(job, result_fd)
 
 
-def _probe_checks(job: dict, bound: bool) -> dict:
+def _probe_checks(job: Job, bound: bool) -> dict:
     """What the probe's worker can still see and do (each should be False)."""
-    probe = job["probe"]
+    probe = job.probe
     checks = {"uid": os.getuid(), "pid": os.getpid(), "bound": bound}
-    checks["sees_secret"] = os.path.exists(probe["secret"])
+    checks["sees_secret"] = os.path.exists(probe.secret)
     try:
-        with socket.create_connection(("127.0.0.1", probe["port"]), timeout=1):
+        with socket.create_connection(("127.0.0.1", probe.port), timeout=1):
             checks["reaches_host"] = True
     except OSError:
         checks["reaches_host"] = False

@@ -12,6 +12,8 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, fields
 
+from kit.grading.sandbox.job import Plan
+
 _USERNS_FIX = (
     "run the grader as root, or allow unprivileged user namespaces "
     "(sysctl -w kernel.unprivileged_userns_clone=1; on Ubuntu 23.10+ also "
@@ -104,7 +106,7 @@ def _ok(steps: dict, name: str) -> bool:
     return name in steps and steps[name] is None
 
 
-def read_probe(reports: dict[str, dict], *, root: bool, limits) -> tuple[Protections, dict]:
+def read_probe(reports: dict[str, dict], *, root: bool, limits) -> tuple[Protections, Plan]:
     """Protections and plan from the probe's reports (``{"monitor": …, "init": …, "worker": …}``)."""
     steps: dict = {}
     for who in ("monitor", "init", "worker"):
@@ -113,27 +115,27 @@ def read_probe(reports: dict[str, dict], *, root: bool, limits) -> tuple[Protect
     pid1 = bool(reports.get("init", {}).get("pid1"))
     namespaces_ok = root or _ok(steps, "user_ns")
     view_ok = all(_ok(steps, step) for step in ("private", "masks", "hides", "workdir"))
-    plan = {
-        "user_ns": not root and _ok(steps, "user_ns"),
-        "mount_ns": namespaces_ok and _ok(steps, "mount_ns") and view_ok,
-        "net_ns": namespaces_ok and _ok(steps, "net_ns"),
-        "ipc_ns": namespaces_ok and _ok(steps, "ipc_ns"),
-        "pid_ns": namespaces_ok and _ok(steps, "pid_ns"),
-        "ro_root": _ok(steps, "ro_root"),
-        "proc": pid1 and _ok(steps, "proc"),
-        "drop": _ok(steps, "drop"),
-        "no_new_privs": _ok(steps, "no_new_privs"),
-    }
-    separate_user = root and plan["drop"] and checks.get("uid") not in (None, 0)
-    own_proc = plan["pid_ns"] and plan["proc"]
+    plan = Plan(
+        user_ns=not root and _ok(steps, "user_ns"),
+        mount_ns=namespaces_ok and _ok(steps, "mount_ns") and view_ok,
+        net_ns=namespaces_ok and _ok(steps, "net_ns"),
+        ipc_ns=namespaces_ok and _ok(steps, "ipc_ns"),
+        pid_ns=namespaces_ok and _ok(steps, "pid_ns"),
+        ro_root=_ok(steps, "ro_root"),
+        proc=pid1 and _ok(steps, "proc"),
+        drop=_ok(steps, "drop"),
+        no_new_privs=_ok(steps, "no_new_privs"),
+    )
+    separate_user = root and plan.drop and checks.get("uid") not in (None, 0)
+    own_proc = plan.pid_ns and plan.proc
     protections = Protections(
-        network=plan["net_ns"] and checks.get("reaches_host") is False,
+        network=plan.net_ns and checks.get("reaches_host") is False,
         filesystem=(
-            plan["mount_ns"]
-            and plan["ro_root"]
+            plan.mount_ns
+            and plan.ro_root
             and checks.get("sees_secret") is False
             and bool(checks.get("bound"))
-            and (separate_user or (own_proc and plan["drop"]))
+            and (separate_user or (own_proc and plan.drop))
         ),
         separate_user=separate_user,
         processes=(checks.get("nproc") == limits.processes and (own_proc or separate_user)),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 import os
 import queue
 import select
@@ -14,7 +13,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
 from pathlib import Path
 
 import nbformat
@@ -22,6 +20,7 @@ from nbformat import NotebookNode
 
 from kit.grading.sandbox.errors import SandboxError
 from kit.grading.sandbox.execution import Execution, ProcessFollower
+from kit.grading.sandbox.job import Job, Plan, ProbeTargets
 from kit.grading.sandbox.limits import Limits
 from kit.grading.sandbox.protections import NOTHING, Protections, read_probe
 from kit.grading.sandbox.rundir import RunDir, copy_given, remove
@@ -279,7 +278,7 @@ class Sandbox:
         run = self._new_run(files)
         try:
             job = self._job("execute", run, slot, [[i, s] for i, s in cells], self._plan, strict=True)
-            run.job.write_text(json.dumps(job))
+            run.job.write_text(job.to_json())
             request, _, result_fd, status_fd = self._server.fork(run.job)
             try:
                 execution, first = ProcessFollower(
@@ -312,9 +311,19 @@ class Sandbox:
         run.tmp.mkdir()
         return run
 
-    def _job(self, kind: str, run: RunDir, slot: int, cells: list, plan: dict, *, strict: bool) -> dict:
-        mounted = bool(plan.get("mount_ns"))
-        uid = self.users[slot] if self.users and plan.get("drop") else None
+    def _job(
+        self,
+        kind: str,
+        run: RunDir,
+        slot: int,
+        cells: list,
+        plan: Plan,
+        *,
+        strict: bool,
+        probe: ProbeTargets | None = None,
+    ) -> Job:
+        mounted = plan.mount_ns
+        uid = self.users[slot] if self.users and plan.drop else None
         inside = INSIDE if mounted else str(run.work)
         tmp = "/tmp" if mounted else str(run.tmp)
         env = {
@@ -329,49 +338,50 @@ class Sandbox:
         # the private /tmp holds the working folder too: room for the submission
         staged_mb = sum(p.stat().st_size for p in run.work.rglob("*") if p.is_file() and not p.is_symlink()) >> 20
         masks = [[path, writable, size + staged_mb if writable else size] for path, writable, size in self._masks]
-        return {
-            "kind": kind,
-            "strict": strict,
-            "plan": plan,
-            "uid": uid,
-            "gid": uid,
-            "workdir": str(run.work),
-            "tmp": str(run.tmp),
-            "inside": inside,
-            "masks": masks,
-            "keep": self._keep,
-            "hide": self._hide,
-            "limits": asdict(self.limits),
-            "env": env,
-            "cells": cells,
-        }
+        return Job(
+            kind=kind,
+            strict=strict,
+            plan=plan,
+            uid=uid,
+            gid=uid,
+            workdir=str(run.work),
+            tmp=str(run.tmp),
+            inside=inside,
+            masks=masks,
+            keep=self._keep,
+            hide=self._hide,
+            limits=self.limits,
+            env=env,
+            cells=cells,
+            probe=probe,
+        )
 
     # -- probing --------------------------------------------------------------
 
-    def _probe(self) -> tuple[Protections, dict]:
+    def _probe(self) -> tuple[Protections, Plan]:
         """Try every measure in a throwaway child; see which work here."""
         if not sys.platform.startswith("linux"):
-            return NOTHING, {}
+            return NOTHING, Plan()
         root = os.geteuid() == 0
-        plan = {
-            "user_ns": not root,
-            "mount_ns": True,
-            "net_ns": True,
-            "ipc_ns": True,
-            "pid_ns": True,
-            "ro_root": True,
-            "proc": True,
-            "drop": True,
-            "no_new_privs": True,
-        }
+        plan = Plan(
+            user_ns=not root,
+            mount_ns=True,
+            net_ns=True,
+            ipc_ns=True,
+            pid_ns=True,
+            ro_root=True,
+            proc=True,
+            drop=True,
+            no_new_privs=True,
+        )
         run = self._new_run(None)
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
             listener.bind(("127.0.0.1", 0))
             listener.listen(1)
-            job = self._job("probe", run, 0, [], plan, strict=False)
-            job["probe"] = {"secret": str(run.job), "port": listener.getsockname()[1]}
-            run.job.write_text(json.dumps(job))
+            targets = ProbeTargets(secret=str(run.job), port=listener.getsockname()[1])
+            job = self._job("probe", run, 0, [], plan, strict=False, probe=targets)
+            run.job.write_text(job.to_json())
             reports = self._read_probe(run)
         finally:
             listener.close()

@@ -47,6 +47,7 @@ from jupyter_client.session import Session
 from traitlets.config import Config
 
 from kit.grading.sandbox.exit_codes import ExitCode
+from kit.grading.sandbox.job import Job
 from kit.grading.sandbox.outputs import CELL_TIMEOUT_ERROR, ERROR_MAX_BYTES
 from kit.grading.sandbox.wire import encode, write_all
 
@@ -368,9 +369,9 @@ def _capture_fd(fd: int, name: str) -> int:
     return reader
 
 
-def _prepare_process(job: dict) -> dict[str, int]:
+def _prepare_process(job: Job) -> dict[str, int]:
     os.environ.clear()
-    os.environ.update(job["env"])
+    os.environ.update(job.env)
     tempfile.tempdir = None  # computed again from TMPDIR
     # a fork shares its parent's random state: every notebook would draw the
     # same "random" numbers. Seed from the OS, as a fresh interpreter does
@@ -384,7 +385,7 @@ def _prepare_process(job: dict) -> dict[str, int]:
         launcher = ipykernel_launcher.__file__
     except ImportError:
         launcher = "ipykernel_launcher.py"
-    sys.argv = [launcher, "-f", os.path.join(job["env"].get("TMPDIR", "/tmp"), "kernel-sandbox.json")]
+    sys.argv = [launcher, "-f", os.path.join(job.env.get("TMPDIR", "/tmp"), "kernel-sandbox.json")]
     if "" not in sys.path:
         sys.path.insert(0, "")  # the working folder, as in a kernel
     for sig in (signal.SIGINT, signal.SIGALRM):
@@ -439,18 +440,18 @@ def _run_cell(shell: ZMQInteractiveShell, source: str, seconds: float) -> None:
             pass
 
 
-def run_notebook(job: dict, fd: int) -> None:
-    """Run ``job['cells']`` (``[index, source]`` pairs) and report on ``fd``. Never returns."""
+def run_notebook(job: Job, fd: int) -> None:
+    """Run ``job.cells`` (``[index, source]`` pairs) and report on ``fd``. Never returns."""
     pipe = _Pipe(fd)
     captured = _prepare_process(job)
-    recorder = _Recorder(pipe, int(job["limits"]["output_bytes"]), captured)
+    recorder = _Recorder(pipe, int(job.limits.output_bytes), captured)
     sys.stdout = _CellStream(recorder, "stdout")
     sys.stderr = _CellStream(recorder, "stderr")
     shell = _make_shell(recorder)
     recorder.skip_captured()
     pipe.send({"t": "ready"})
-    seconds = float(job["limits"]["cell_seconds"])
-    for index, source in job["cells"]:
+    seconds = float(job.limits.cell_seconds)
+    for index, source in job.cells:
         pipe.send({"t": "start", "cell": index})
         started = time.monotonic()
         _run_cell(shell, source, seconds)
