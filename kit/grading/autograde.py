@@ -40,14 +40,16 @@ from typing import TYPE_CHECKING
 
 import nbformat
 from nbgrader.api import MissingEntry
-from nbgrader.coursedir import CourseDirectory
-from nbgrader.utils import capture_log
 
 from kit.errors import AssignmentError
 from kit.grading.converter import GradingSession, SandboxedAutograde, sandbox_settings
 from kit.grading.course import Course
+from kit.grading.engines import AutogradeOptions, get_engine
 from kit.grading.journal import Journal, fingerprint
+from kit.grading.nbgrader_internals import autograde_learner, check_nbgrader_version
 from kit.grading.nbgrader_result import first_problem
+from kit.grading.sandbox.view import checkout_root
+from kit.paths import project_root
 
 if TYPE_CHECKING:
     from kit.grading.sandbox import Limits
@@ -58,11 +60,12 @@ __all__ = [
     "autograde",
     "check_submission",
     "default_workers",
+    "grade_in_sandbox",
+    "grade_with_nbgrader",
     "hidden_paths",
     "submission_score",
 ]
 
-ENGINES = ("kit", "nbgrader")
 Progress = Callable[["AutogradeRun", "LearnerResult | None"], None]
 
 
@@ -172,9 +175,9 @@ def hidden_paths(course: Course) -> list[Path]:
 
     The course folder (gradebook, release, every learner's submission and
     autograded notebooks), the source notebooks (solutions, hidden tests), the
-    gradebook wherever it is, nbgrader's exchange and cache, and — when the kit
-    runs from a checkout while ``KIT_HOME`` points elsewhere — the checkout's own
-    course and exercises.
+    gradebook wherever it is, nbgrader's exchange and cache, the project's course
+    and exercises (:mod:`kit.paths`: ``KIT_HOME``'s, when it is set) and — when the
+    kit runs from a checkout while ``KIT_HOME`` points elsewhere — the checkout's own.
     """
     from nbgrader.exchange.default.exchange import Exchange
 
@@ -185,8 +188,8 @@ def hidden_paths(course: Course) -> list[Path]:
         paths += [db, *(db.with_name(db.name + suffix) for suffix in ("-journal", "-wal", "-shm"))]
     exchange = Exchange(coursedir=course.coursedir, config=course.config)
     paths += [Path(exchange.root), Path(exchange.cache)]
-    checkout = Path(__file__).resolve().parents[2]
-    paths += [checkout / "grader", checkout / "exercises"]
+    for root in (project_root(), checkout_root()):
+        paths += [root / "grader", root / "exercises"]
     unique: dict[Path, None] = {}
     for path in paths:
         path = Path(os.path.realpath(path))
@@ -248,30 +251,25 @@ def autograde(
 
     Raises
     ------
+    kit.grading.engines.UnknownEngineError
+        If no engine has that name.
     AssignmentError
         If the assignment is unknown or has not been released.
     kit.grading.sandbox.SandboxError
         If the sandbox cannot start (a :class:`~kit.errors.GradingError`).
+    kit.grading.nbgrader_internals.UnsupportedNbgraderError
+        If the installed nbgrader is not one the kit's engine supports.
     """
-    if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    grade = get_engine(engine)
     course.check_assignment(assignment)
     _check_released(course, assignment)
     learners = list(learners) if learners is not None else course.submitted_learners(assignment)
     started = time.monotonic()
-    if engine == "nbgrader":
-        run = AutogradeRun(assignment, engine, total=len(learners))
-        _grade_with_nbgrader(course, run, learners, progress)
-    else:
-        run = _KitRun(
-            course,
-            assignment,
-            workers=workers,
-            force=force,
-            limits=limits,
-            progress=progress,
-            restore_tests=restore_tests,
-        ).run(learners)
+    run = AutogradeRun(assignment, engine)
+    options = AutogradeOptions(
+        workers=workers, force=force, limits=limits, progress=progress, restore_tests=restore_tests
+    )
+    grade(course, run, learners, options)
     run.seconds = time.monotonic() - started
     return run
 
@@ -288,8 +286,10 @@ def _check_released(course: Course, assignment: str) -> None:
             ) from None
 
 
-def _grade_with_nbgrader(course: Course, run: AutogradeRun, learners: list[str], progress: Progress | None) -> None:
-    assignment = run.assignment
+def grade_with_nbgrader(course: Course, run: AutogradeRun, learners: list[str], options: AutogradeOptions) -> None:
+    """The ``nbgrader`` engine: nbgrader's own autograde, one learner after another, always regrading."""
+    assignment, progress = run.assignment, options.progress
+    run.total = len(learners)
     if progress:
         progress(run, None)
     journal = Journal.for_assignment(course.root, assignment)
@@ -310,20 +310,27 @@ def _grade_with_nbgrader(course: Course, run: AutogradeRun, learners: list[str],
             progress(run, result)
 
 
+def grade_in_sandbox(course: Course, run: AutogradeRun, learners: list[str], options: AutogradeOptions) -> None:
+    """The ``kit`` engine: nbgrader's pipeline, each notebook in the sandbox, several at once, resumable."""
+    check_nbgrader_version()
+    _KitRun(course, run.assignment, options).run(run, learners)
+
+
 class _KitRun:
     """One run of the kit's engine: plan (journal), then grade in a pool around one sandbox."""
 
-    def __init__(self, course: Course, assignment: str, *, workers, force, limits, progress, restore_tests):
+    def __init__(self, course: Course, assignment: str, options: AutogradeOptions):
         self.course = course
         self.assignment = assignment
         settings = sandbox_settings(course.config)
+        limits = options.limits
         if limits is not None and not isinstance(limits, dict):
             limits = asdict(limits)  # a kit.grading.sandbox.Limits
-        self.limits = {**settings["limits"], **(limits or {})}
-        self.workers = max(1, workers or settings["workers"] or default_workers())
-        self.force = force
-        self.progress = progress
-        self.restore_tests = restore_tests
+        self.limits = {**settings.limits, **(limits or {})}
+        self.workers = max(1, options.workers or settings.workers or default_workers())
+        self.force = options.force
+        self.progress = options.progress
+        self.restore_tests = options.restore_tests
         self.journal = Journal.for_assignment(course.root, assignment)
         self.sources = course.source_notebooks(assignment)
         self.lock = threading.Lock()
@@ -334,10 +341,22 @@ class _KitRun:
             return self.restore_tests
         return SandboxedAutograde(config=self.course.config).restore_tests
 
-    def run(self, learners: list[str]) -> AutogradeRun:
+    def run(self, run: AutogradeRun, learners: list[str]) -> None:
+        """Grade ``learners`` into ``run``: those done with an unchanged submission are skipped."""
         restoring = self._restoring()
-        settings = f"kit;restore_tests={restoring}"
-        run = AutogradeRun(self.assignment, "kit", workers=self.workers)
+        run.workers = self.workers
+        todo = self._plan(run, learners, settings=f"kit;restore_tests={restoring}")
+        if not todo:
+            if self.progress:
+                self.progress(run, None)
+            return
+        run.total = len(todo)
+        self._grade_all(run, todo, restoring)
+        order = {learner: i for i, (learner, _) in enumerate(todo)}
+        run.results.sort(key=lambda r: order[r.learner])
+
+    def _plan(self, run: AutogradeRun, learners: list[str], settings: str) -> list[tuple[str, str]]:
+        """``(learner, fingerprint)`` of each learner to grade; the others go to ``run.skipped``."""
         todo: list[tuple[str, str]] = []
         for learner in learners:
             fp = fingerprint(self.course.step_dir("submitted", learner, self.assignment), self.sources, settings)
@@ -345,13 +364,11 @@ class _KitRun:
                 run.skipped.append(learner)
             else:
                 todo.append((learner, fp))
-        if not todo:
-            if self.progress:
-                self.progress(run, None)
-            return run
+        return todo
+
+    def _grade_all(self, run: AutogradeRun, todo: list[tuple[str, str]], restoring: bool) -> None:
         from kit.grading.sandbox import Limits, Sandbox
 
-        run.total = len(todo)
         # the sandbox's warm server takes seconds to start (it imports pandas,
         # geopandas…): start it alongside the first learners' bookkeeping
         starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kit-sandbox-start")
@@ -386,9 +403,6 @@ class _KitRun:
             if starting.exception() is None:
                 starting.result().close()
             pool.shutdown(wait=True)
-        order = {learner: i for i, (learner, _) in enumerate(todo)}
-        run.results.sort(key=lambda r: order[r.learner])
-        return run
 
     def _still_graded(self, learner: str, fp: str) -> bool:
         """Done per the journal, and its grades and autograded notebooks are still there."""
@@ -401,6 +415,7 @@ class _KitRun:
         return submission_score(self.course, self.assignment, learner) is not None
 
     def _grade(self, sandbox: Future, learner: str, fp: str, restoring: bool) -> LearnerResult | None:
+        """Grade one learner (in a pool thread); None when the run is being stopped."""
         if self.stopping.is_set():
             return None
         try:
@@ -416,31 +431,37 @@ class _KitRun:
                 return result
             self.journal.start(learner, fp)
             session = GradingSession(sandbox=sandbox, lock=self.lock, stopping=self.stopping)
-            coursedir = CourseDirectory(config=self.course.config)
-            coursedir.assignment_id = self.assignment
-            coursedir.student_id = learner
-            log = logging.Logger(f"kit.autograde.{learner}", logging.INFO)
-            converter = SandboxedAutograde(coursedir=coursedir, session=session, config=self.course.config, log=log)
-            converter.force = True
-            converter.create_student = True
-            converter.restore_tests = restoring
-            outcome = capture_log(converter)
+            outcome = self._convert(session, learner, restoring)
             if self.stopping.is_set():
                 return None  # interrupted: left "started", graded again next run
-            seconds = sum(r.seconds for r in session.runs) if session.runs else None
-            status = _worst_status(session)
-            message = _message(session, len(self.sources))
-            if not outcome.get("success"):
-                problem = first_problem(outcome)
-                if message:
-                    problem = f"{problem} ({message})"
-                self.journal.finish(learner, fp, graded=False, problem=problem, status=status, message=message)
-                return LearnerResult(learner, False, problem=problem, status=status, message=message, seconds=seconds)
-            score, max_score = submission_score(self.course, self.assignment, learner) or (None, None)
-            self.journal.finish(
-                learner, fp, graded=True, score=score, max_score=max_score, status=status, message=message
-            )
-            return LearnerResult(learner, True, score, max_score, status=status, message=message, seconds=seconds)
+            return self._record(learner, fp, session, outcome)
+
+    def _convert(self, session: GradingSession, learner: str, restoring: bool) -> dict:
+        """nbgrader's autograde of one learner with :class:`SandboxedAutograde` (under the lock)."""
+        config = self.course.config
+        log = logging.Logger(f"kit.autograde.{learner}", logging.INFO)
+
+        def make_converter(coursedir) -> SandboxedAutograde:
+            converter = SandboxedAutograde(coursedir=coursedir, session=session, config=config, log=log)
+            converter.restore_tests = restoring
+            return converter
+
+        return autograde_learner(make_converter, config, self.assignment, learner)
+
+    def _record(self, learner: str, fp: str, session: GradingSession, outcome: dict) -> LearnerResult:
+        """The learner's result from nbgrader's outcome and the sandbox's runs, written to the journal."""
+        seconds = sum(r.seconds for r in session.runs) if session.runs else None
+        status = _worst_status(session)
+        message = _message(session, len(self.sources))
+        if not outcome.get("success"):
+            problem = first_problem(outcome)
+            if message:
+                problem = f"{problem} ({message})"
+            self.journal.finish(learner, fp, graded=False, problem=problem, status=status, message=message)
+            return LearnerResult(learner, False, problem=problem, status=status, message=message, seconds=seconds)
+        score, max_score = submission_score(self.course, self.assignment, learner) or (None, None)
+        self.journal.finish(learner, fp, graded=True, score=score, max_score=max_score, status=status, message=message)
+        return LearnerResult(learner, True, score, max_score, status=status, message=message, seconds=seconds)
 
 
 _SEVERITY = {"ok": 0, "timeout": 1, "died": 2}

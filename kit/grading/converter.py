@@ -17,16 +17,17 @@ differ:
   neither a run nor points). It is on by default; ``c.SandboxedAutograde
   .restore_tests = False`` turns it off.
 
-Several learners are graded at once, one converter per learner and thread.
-nbgrader's bookkeeping (gradebook, files) is not thread-safe, so a
-:class:`GradingSession` holds a lock for the whole conversion except while its
-notebook runs in the sandbox: bookkeeping is sequential, execution overlaps.
+Several learners are graded at once, one converter per learner and thread
+(:class:`kit.grading.nbgrader_internals.ThreadSafeAutograde` holds what that
+takes of nbgrader's internals). nbgrader's bookkeeping (gradebook, files) is not
+thread-safe, so a :class:`GradingSession` holds a lock for the whole conversion
+except while its notebook runs in the sandbox: bookkeeping is sequential,
+execution overlaps.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import os
 import shutil
 import tempfile
 import threading
@@ -36,21 +37,21 @@ from pathlib import Path
 
 import nbformat
 from nbconvert.preprocessors import ExecutePreprocessor
-from nbconvert.writers import FilesWriter
 from nbformat.notebooknode import NotebookNode
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.converters import Autograde
 from nbgrader.nbgraderformat import MetadataValidator
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
 from traitlets import Bool, Integer, Unicode
 from traitlets.config import Config
-from traitlets.utils.importstring import import_item
+
+from kit.grading.nbgrader_internals import ThreadSafeAutograde
 
 __all__ = [
     "GradingSession",
     "NotebookRun",
     "RestoreDeletedCells",
     "SandboxExecute",
+    "SandboxSettings",
     "SandboxedAutograde",
     "StopGrading",
     "sandbox_settings",
@@ -264,16 +265,7 @@ class RestoreDeletedCells(NbGraderPreprocessor):
         return MetadataValidator().upgrade_cell_metadata(cell)
 
 
-def _resolve(pp):
-    return import_item(pp) if isinstance(pp, str) else pp
-
-
-def _is_execute(pp) -> bool:
-    pp = _resolve(pp)
-    return isinstance(pp, type) and issubclass(pp, ExecutePreprocessor)
-
-
-class SandboxedAutograde(Autograde):
+class SandboxedAutograde(ThreadSafeAutograde):
     """nbgrader's ``Autograde`` with :class:`SandboxExecute` in place of ``Execute``.
 
     Parameters
@@ -293,60 +285,48 @@ class SandboxedAutograde(Autograde):
         super().__init__(coursedir=coursedir, **kwargs)
         self.session = session
 
-    def start(self) -> None:
-        # BaseConverter.start, without its os.chdir(coursedir.root): the working
-        # directory belongs to the whole process, and other learners are being
-        # converted in other threads. Every path nbgrader builds from the course
-        # directory is absolute.
-        self.init_notebooks()
-        self.writer = FilesWriter(parent=self, config=self.config)
-        self.exporter = self.exporter_class(parent=self, config=self.config)
-        for pp in self.preprocessors:
-            self.exporter.register_preprocessor(pp)
-        self.convert_notebooks()
-
-    def _init_preprocessors(self) -> None:
-        self.exporter._preprocessors = []
-        if self._sanitizing:
-            steps = [_resolve(pp) for pp in self.sanitize_preprocessors]
+    def choose_preprocessors(self, steps: list[type], *, sanitizing: bool) -> list[type]:
+        if sanitizing:
             if self.restore_tests:
                 # after OverwriteCells, which would otherwise "restore" the
                 # learner's note out of the cell it was added to
                 at = next((i + 1 for i, pp in enumerate(steps) if issubclass(pp, OverwriteCells)), len(steps))
                 steps.insert(at, RestoreDeletedCells)
-        else:
-            # any executing step a course configured is swapped too: no learner
-            # code ever runs outside the sandbox
-            steps = [SandboxExecute if _is_execute(pp) else _resolve(pp) for pp in self.autograde_preprocessors]
-        for pp in steps:
-            self.exporter.register_preprocessor(pp)
-        for pp in self.exporter._preprocessors:
-            if isinstance(pp, (SandboxExecute, RestoreDeletedCells)):
-                pp.session = self.session
-            if isinstance(pp, RestoreDeletedCells):
-                cd = self.coursedir
-                pp.source_dir = Path(cd.format_path(cd.source_directory, ".", cd.assignment_id))
+            return steps
+        # any executing step a course configured is swapped too: no learner
+        # code ever runs outside the sandbox
+        return [SandboxExecute if _is_execute(pp) else pp for pp in steps]
 
-    def convert_single_notebook(self, notebook_filename: str) -> None:
-        # Autograde.convert_single_notebook, without setting NBGRADER_EXECUTION in
-        # this process's environment (other threads share it): the sandbox's
-        # notebooks get NBGRADER_EXECUTION=autograde from the autograder.
-        self.log.info("Sanitizing %s", notebook_filename)
-        self._sanitizing = True
-        self._init_preprocessors()
-        super(Autograde, self).convert_single_notebook(notebook_filename)
-        notebook_filename = os.path.join(self.writer.build_directory, os.path.basename(notebook_filename))
-        self.log.info("Autograding %s", notebook_filename)
-        self._sanitizing = False
-        self._init_preprocessors()
-        try:
-            super(Autograde, self).convert_single_notebook(notebook_filename)
-        finally:
-            self._sanitizing = True
+    def connect_preprocessor(self, preprocessor) -> None:
+        if isinstance(preprocessor, (SandboxExecute, RestoreDeletedCells)):
+            preprocessor.session = self.session
+        if isinstance(preprocessor, RestoreDeletedCells):
+            cd = self.coursedir
+            preprocessor.source_dir = Path(cd.format_path(cd.source_directory, ".", cd.assignment_id))
 
 
-def sandbox_settings(config: Config) -> dict:
-    """The sandbox limits a course configures, as keyword arguments of ``Limits``, and ``workers``.
+def _is_execute(pp) -> bool:
+    return isinstance(pp, type) and issubclass(pp, ExecutePreprocessor)
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    """The sandbox's settings in a course's config.
+
+    Attributes
+    ----------
+    limits
+        Keyword arguments of :class:`kit.grading.sandbox.Limits`.
+    workers
+        Notebooks run at once (0: one per CPU core).
+    """
+
+    limits: dict[str, float]
+    workers: int
+
+
+def sandbox_settings(config: Config) -> SandboxSettings:
+    """The sandbox limits a course configures, and its ``workers``.
 
     ``cell_seconds`` is nbgrader's own per-cell timeout (``ExecutePreprocessor.timeout``
     or ``Execute.timeout``), read exactly as nbgrader's ``Execute`` reads it.
@@ -361,4 +341,4 @@ def sandbox_settings(config: Config) -> dict:
         "processes": execute.processes,
         "file_mb": execute.file_mb,
     }
-    return {"limits": limits, "workers": execute.workers}
+    return SandboxSettings(limits=limits, workers=execute.workers)
