@@ -3,11 +3,9 @@
 :func:`autograde` grades each learner with nbgrader's own ``Autograde``
 converter (:class:`kit.grading.converter.SandboxedAutograde`), in-process, so
 the gradebook, formgrader, manual grading and feedback work unchanged — but the
-learner's notebook runs in :class:`kit.grading.sandbox.Sandbox`: a fresh,
-isolated process per notebook, forked from a pre-warmed server, with a time
-limit per cell and per notebook, a memory limit, capped output, no network, and
-a working directory holding only the files the learner was given (no
-solutions, no hidden tests, no gradebook, no other learner's work).
+learner's notebook runs in :class:`kit.grading.sandbox.Sandbox`, a fresh,
+isolated, limited process per notebook, forked from a pre-warmed server (what
+it protects: see README, "The grading sandbox").
 
 Learners are graded ``workers`` at a time. nbgrader's bookkeeping (cheap) is
 done one learner at a time under a lock; the notebooks (slow) run at once.
@@ -22,7 +20,7 @@ per-learner result and the run goes on.
 
 ``engine="nbgrader"`` grades as plain ``nbgrader autograde`` does, one learner
 at a time with a local kernel and no journal: the reference the kit's engine is
-tested against.
+tested against (:mod:`kit.grading.engines` holds both engines, by name).
 """
 
 from __future__ import annotations

@@ -7,25 +7,8 @@ process before any learner code runs, and executes the cells as ipykernel +
 nbclient do with nbgrader's settings, so the outputs (and so the scores
 nbgrader's ``SaveAutoGrades`` gives) are the same.
 
-Each measure, and what it stops:
-
-=================  ========================================================
-network            own network namespace: no internet, no grader localhost
-filesystem         own mount namespace: machine read-only; course, exercises
-                   and other executions hidden; private ``/tmp``; only the
-                   copy of the submission writable
-separate user      as root: one unprivileged uid per worker, no groups,
-                   ``no_new_privs``; else a user namespace with no capabilities
-processes          own pid namespace (own ``/proc``; everything the notebook
-                   started is killed when it ends) and ``RLIMIT_NPROC``
-memory             ``RLIMIT_AS`` (``MemoryError`` in the cell)
-files              ``RLIMIT_FSIZE`` (writes fail), no core dumps, 256 open files
-time               each cell interrupted after ``cell_seconds`` (nbgrader's
-                   ``CellTimeoutError``), the notebook killed after
-                   ``notebook_seconds``
-output             ``output_bytes`` for everything printed or displayed,
-                   counted while it streams
-=================  ========================================================
+What each measure stops (network, filesystem, separate user, processes, memory,
+files, time, output): see README, "The grading sandbox" — the one table of them.
 
 Which of them this machine allows is probed once per sandbox
 (:attr:`Sandbox.protections`); :meth:`Protections.missing` explains any that
@@ -37,7 +20,8 @@ server), :mod:`~.isolate` (what the fresh process does before learner code),
 :mod:`~.outputs` (the grader's side: following a process, recording outputs),
 :mod:`~.view` (what of the files a notebook sees), :mod:`~.users` (one uid
 per worker slot), :mod:`~.rundir` (an execution's staged files),
-:mod:`~.protections`, :mod:`~.limits`, :mod:`~.wire` (frames),
+:mod:`~.job` (what the grader asks of a child), :mod:`~.protections`,
+:mod:`~.limits`, :mod:`~.wire` (frames), :mod:`~.exit_codes`,
 :mod:`~.syscalls` (Linux calls).
 """
 

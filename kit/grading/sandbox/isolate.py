@@ -17,8 +17,9 @@ Three processes per notebook, each a ``fork()`` of the one before:
     Drops to an unprivileged user, sets resource limits, and runs the notebook
     (:mod:`kit.grading.sandbox.shell`), writing frames to the result pipe.
 
-The learner's view of the files (a private mount namespace, nothing of it
-reaches the grader's):
+What each measure stops: see README, "The grading sandbox". How ``init``
+builds the learner's view of the files (a private mount namespace, nothing of
+it reaches the grader's):
 
 - every mount read-only and ``nosuid`` (``mount_setattr`` with ``AT_RECURSIVE``);
 - a fresh ``/proc`` showing only the notebook's own processes;

@@ -53,28 +53,10 @@ _HOW_TO_FIX = {
 class Protections:
     """Which of the sandbox's measures work on this machine.
 
-    Attributes
-    ----------
-    network
-        The notebook runs in its own network namespace: no interface but a
-        loopback that is down, so neither the internet nor the grader's
-        ``localhost`` servers (nor abstract unix sockets) are reachable.
-    filesystem
-        The notebook sees the machine read-only, the hidden paths empty, a
-        private ``/tmp`` and only its own working folder writable, and a
-        ``/proc`` with only its own processes.
-    separate_user
-        The notebook runs as an unprivileged user of its own (one per worker),
-        never as the grader's user.
-    processes
-        ``RLIMIT_NPROC`` caps its processes, and every process it starts is
-        killed when it ends (pid namespace, or sandbox user).
-    memory
-        ``RLIMIT_AS`` caps its memory.
-    time
-        Cell and notebook time limits (always on).
-    output
-        The output limit (always on).
+    One flag per measure, True when it is on; what each one stops is in README,
+    "The grading sandbox". ``filesystem`` is the mount namespace's row (with the
+    ``/proc`` of the processes row); ``processes`` needs a pid namespace or a
+    sandbox user besides ``RLIMIT_NPROC``; ``time`` and ``output`` are always on.
     """
 
     network: bool

@@ -94,26 +94,11 @@ class Sandbox:
     settings: errors allowed, a cell past its time limit interrupted), so
     nbgrader's ``SaveAutoGrades`` gives the same scores.
 
-    Protections (each one reported in :attr:`protections`; one that the machine
-    does not allow is OFF, grading still runs, and
-    ``protections.missing()`` says how to turn it on):
-
-    - **no network**: a network namespace of its own;
-    - **files**: a private mount namespace where the machine is read-only, the
-      ``hide`` paths and every other execution's folder look empty, ``/tmp`` is
-      private, and only a copy of ``files`` is writable (at ``/tmp/work``, the
-      working directory and ``HOME``);
-    - **separate user**: as root, each worker slot runs as its own unused uid
-      (from 61000 on, :attr:`users`, claimed for this sandbox only) with no
-      groups and ``no_new_privs``; otherwise a user namespace whose root has no
-      capabilities;
-    - **processes**: a pid namespace (a ``/proc`` with only its processes; when
-      the notebook ends every process it started is killed) and ``RLIMIT_NPROC``;
-    - **memory, file size**: ``RLIMIT_AS``, ``RLIMIT_FSIZE``, no core dumps;
-    - **time**: each cell is interrupted after ``cell_seconds`` and the process
-      killed if it does not stop; the notebook is killed after ``notebook_seconds``;
-    - **output**: at most ``output_bytes``, enforced while the notebook prints;
-      file descriptors 1 and 2 go to capped anonymous files.
+    Protections: see README, "The grading sandbox" (the one table of what each
+    measure stops). Each one is reported in :attr:`protections`; one that the
+    machine does not allow is OFF, grading still runs, and
+    ``protections.missing()`` says how to turn it on. Only a copy of ``files``
+    is writable, at ``/tmp/work`` (the working directory and ``HOME``).
 
     Parameters
     ----------
