@@ -50,7 +50,10 @@ def test_one_analysis_gives_reports_in_every_language_and_fills_the_log(tmp_path
     assert "Avance en las habilidades" in (tmp_path / "es" / "report.md").read_text(encoding="utf-8")
 
     items = workflow.list_backlog(tmp_path / "log.sqlite")
-    assert len(items) == len({i.id for i in items}) > 0 and {i.status for i in items} == {"new"}
+    assert len(items) == len({i.id for i in items}) > 0
+    # every request has its automatic first status: published when it matched a bundled dataset
+    assert {i.status for i in items} == {"new", "published"}
+    assert all((i.status == "published") == (i.dataset is not None) for i in items)
     change, item = workflow.set_request_status(items[0].id, "planned", "next quarter", log=tmp_path / "log.sqlite")
     assert change.status == "planned" and item.id == items[0].id
     assert [i.id for i in workflow.list_backlog(tmp_path / "log.sqlite", "planned")] == [items[0].id]

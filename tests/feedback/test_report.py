@@ -14,13 +14,13 @@ from typer.testing import CliRunner
 
 from kit.cli import app
 from kit.data.syllabus import load_syllabus
+from kit.feedback.catalogs import bundled_catalog
 from kit.feedback.cohort import CohortInputs, analyse
 from kit.feedback.instruments import write_instruments
 from kit.feedback.log import FeedbackLog
 from kit.feedback.mapping import load_mapping
 from kit.feedback.read import read_export
 from kit.feedback.report import check_messages, write_report
-from kit.feedback.requests import bundled_catalog
 from kit.feedback.simulated_surveys import simulate_attendance, simulate_post_survey
 
 PLAN = REPO / "plans" / "riverton.yaml"

@@ -1,4 +1,4 @@
-"""Dataset requests matched to a catalog: kit.feedback.requests.
+"""Dataset requests matched to a catalog: kit.feedback.requests and kit.feedback.catalogs.
 
 Requests are made up, in English and Spanish; city catalogs are small files
 written in tmp_path in the shapes real portals export, plus the real Boston
@@ -11,20 +11,21 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import REPO
 
 from kit.errors import CatalogError, KitError
+from kit.feedback.catalogs import bundled_catalog, load_city_catalog
 from kit.feedback.requests import (
     GLOSSARY,
     CatalogEntry,
     RequestMatch,
-    bundled_catalog,
-    load_city_catalog,
     match_request,
     match_requests,
     split_requests,
 )
 
-BOSTON = Path("/work/shared/realdata/socrata_wire/sodapy_fixtures/catalog_api_get_datasets.json")
+SHARED = REPO.parent / "shared"  # fixtures shared by the checkouts, beside the repository
+BOSTON = SHARED / "realdata" / "socrata_wire" / "sodapy_fixtures" / "catalog_api_get_datasets.json"
 
 
 @pytest.fixture(scope="module")
@@ -376,8 +377,10 @@ def test_an_unreadable_catalog(tmp_path):
 
 @pytest.fixture(scope="module")
 def boston() -> list[CatalogEntry]:
+    if not SHARED.is_dir():
+        pytest.skip(f"the shared fixtures folder {SHARED} is absent (it sits beside the repository)")
     if not BOSTON.is_file():
-        pytest.skip(f"real catalog export not available at {BOSTON}")
+        pytest.skip(f"the real Boston catalog export is not in the shared fixtures ({BOSTON})")
     return load_city_catalog(BOSTON)
 
 
