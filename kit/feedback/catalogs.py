@@ -20,9 +20,9 @@ import re
 from pathlib import Path
 
 from kit.data.catalog import load_catalog, translate_card
+from kit.data.text import fold_words
 from kit.errors import CatalogError
 from kit.feedback.requests import SYNONYMS, TOPICS, CatalogEntry
-from kit.feedback.words import words
 
 __all__ = ["bundled_catalog", "load_city_catalog"]
 
@@ -185,7 +185,7 @@ _CSV_COLUMNS = {
 
 def _csv_fields(header: list[str]) -> dict[str, list[int]]:
     """Which header positions hold id, name, title, description, keywords, url (case and spaces ignored)."""
-    folded = [" ".join(words(h)) for h in header]
+    folded = [fold_words(h) for h in header]
     return {field: [i for i, h in enumerate(folded) if h in names] for field, names in _CSV_COLUMNS.items()}
 
 

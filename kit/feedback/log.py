@@ -39,15 +39,14 @@ Examples
 from __future__ import annotations
 
 import csv
-import re
 import sqlite3
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from kit.data.text import fold_words
 from kit.errors import KitError
 
 __all__ = [
@@ -283,13 +282,12 @@ class _Group:
 
 # -- helpers ------------------------------------------------------------------
 
-_NOT_WORD = re.compile(r"[\W_]+")
-
 
 def request_key(text: str) -> str:
     """The normalized text that identifies a request across wordings.
 
-    Case-folded, accents stripped, punctuation turned into spaces, whitespace collapsed.
+    Case-folded, accents stripped, punctuation turned into spaces, whitespace collapsed:
+    :func:`kit.data.text.fold_words`, which the keys in existing logs were made with.
 
     Examples
     --------
@@ -298,9 +296,7 @@ def request_key(text: str) -> str:
     >>> request_key("  Éclairage public / Street-lights ")
     'eclairage public street lights'
     """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(_NOT_WORD.sub(" ", bare).split())
+    return fold_words(text)
 
 
 def _iso(moment: datetime) -> str:

@@ -34,7 +34,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from kit.feedback.words import fold, is_non_answer, words
+from kit.data.text import fold
+from kit.feedback.words import is_non_answer, words
 
 __all__ = [
     "GLOSSARY",

@@ -5,7 +5,7 @@ of keywords in English and Spanish. A comment belongs to every theme one of
 whose keywords it contains, and the keywords that matched are the explanation
 a program lead can check by reading the comment:
 
-- case and accents do not matter (:func:`kit.feedback.words.fold`);
+- case and accents do not matter (:func:`kit.data.text.fold`);
 - a keyword matches the start of a word, so the stem ``"práctic"`` catches
   "práctica", "practicar" and "practice";
 - a keyword of several words matches those words in a row, each as a start;

@@ -2,10 +2,11 @@
 
 Learners write "Rápido", "rapido" and "RÁPIDO"; the analyses of comments
 (:mod:`kit.feedback.themes`) and of dataset requests (:mod:`kit.feedback.requests`)
-must see one word. Everything here is plain and deterministic:
+must see one word. Everything here is plain and deterministic, and folds text
+the kit's one way (:mod:`kit.data.text`: case and accents go, ``"Población"`` is
+``"poblacion"``; ``ñ`` becomes ``n``, as it does when people type without a
+Spanish keyboard):
 
-- :func:`fold` — casefold and strip accents (``"Población"`` -> ``"poblacion"``);
-  ``ñ`` becomes ``n``, as it does when people type without a Spanish keyboard.
 - :func:`words` — the folded words of a text, in order.
 - :func:`is_non_answer` — ``"n/a"``, ``"none"``, ``"nada"``, ``"no sé"``, ``"-"``
   and the like: answers that say nothing.
@@ -14,13 +15,14 @@ must see one word. Everything here is plain and deterministic:
 from __future__ import annotations
 
 import re
-import unicodedata
 
-__all__ = ["NON_ANSWERS", "fold", "is_non_answer", "words"]
+from kit.data.text import fold, fold_words
+
+__all__ = ["NON_ANSWERS", "is_non_answer", "words"]
 
 _WORD = re.compile(r"[^\W_]+")
 
-# Answers that say nothing, as folded words joined by one space (see is_non_answer).
+# Answers that say nothing, as fold_words gives them (see is_non_answer).
 NON_ANSWERS = frozenset(
     {
         "",
@@ -55,18 +57,6 @@ NON_ANSWERS = frozenset(
 )
 
 
-def fold(text: str) -> str:
-    """Casefold ``text`` and strip its accents.
-
-    Examples
-    --------
-    >>> fold("Más PRÁCTICA, año")
-    'mas practica, ano'
-    """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def words(text: str) -> list[str]:
     """The folded words of ``text``: runs of letters and digits, in order.
 
@@ -89,4 +79,4 @@ def is_non_answer(text: str) -> bool:
     >>> is_non_answer(" No sé "), is_non_answer("more maps")
     (True, False)
     """
-    return " ".join(words(text)) in NON_ANSWERS
+    return fold_words(text) in NON_ANSWERS

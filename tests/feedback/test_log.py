@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from kit.data.text import fold_words
 from kit.errors import KitError
 from kit.feedback.log import (
     STATUSES,
@@ -92,6 +93,20 @@ def test_request_key_ignores_case_accents_punctuation_and_spacing(a, b):
 
 def test_request_key_of_punctuation_only_is_empty():
     assert request_key(" .,;- ") == ""
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("  Éclairage public / Street-lights ", "eclairage public street lights"),
+        ("Straße_Nº 5", "strasse no 5"),
+        ("POBLACIÓN\tpor  barrio!", "poblacion por barrio"),
+        ("ﬁre permits (2024–25)", "fire permits 2024 25"),
+        ("Ｆｕｌｌｗｉｄｔｈ 311", "fullwidth 311"),
+    ],
+)
+def test_request_key_is_the_kits_one_folding_and_keeps_the_keys_logs_hold(text, key):
+    assert request_key(text) == fold_words(text) == key
 
 
 # -- opening ------------------------------------------------------------------

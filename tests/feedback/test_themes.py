@@ -10,9 +10,10 @@ import os
 
 import pytest
 
+from kit.data.text import fold
 from kit.errors import KitError
 from kit.feedback.themes import Theme, ThemeError, group_comments, load_themes, themes_of
-from kit.feedback.words import fold, is_non_answer, words
+from kit.feedback.words import is_non_answer, words
 
 THEME_IDS = [
     "pace",
