@@ -23,6 +23,7 @@ from kit.data.catalog import load_catalog, translate_card
 from kit.data.text import fold_words
 from kit.errors import CatalogError
 from kit.feedback.requests import SYNONYMS, TOPICS, CatalogEntry
+from kit.feedback.text_files import decode_text
 
 __all__ = ["bundled_catalog", "load_city_catalog"]
 
@@ -235,16 +236,12 @@ def _read_text(path: Path) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise CatalogError(f"{path}: the catalog cannot be read ({exc.strerror or exc})") from None
-    if b"\x00" in data[:4096]:
+    decoded = decode_text(data)
+    if decoded is None:
         raise CatalogError(
             f"{path}: not a text file (expected Socrata catalog JSON or a catalog CSV; save a spreadsheet as CSV)"
         )
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise CatalogError(f"{path}: neither UTF-8 nor Windows-1252 text")
+    return decoded[0]
 
 
 def load_city_catalog(path: str | Path) -> list[CatalogEntry]:

@@ -2,8 +2,9 @@
 
 The steps, in order (each a small function below):
 
-1. :func:`_decode` — bytes to text: UTF-8 (with or without BOM), UTF-16 (BOM),
-   then Windows-1252 (Excel's "CSV" on Windows); strict, the first that fits wins.
+1. :func:`_decode` — bytes to text (:func:`kit.feedback.text_files.decode_text`):
+   UTF-8 (with or without BOM), UTF-16 (BOM), then Windows-1252 (Excel's "CSV" on
+   Windows); strict, the first that fits wins.
 2. :func:`_split` — text to records, sniffing the delimiter (``,`` ``;`` TAB).
 3. :func:`_detect_source` — Google Forms, Microsoft Forms (English or Spanish) or CSV.
 4. :func:`_match_columns` — mapped questions to header positions: exact, then
@@ -16,7 +17,6 @@ Nothing here writes files: the result is a plain value, :class:`SurveyResponses`
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
@@ -28,6 +28,7 @@ from typing import Literal
 import pandas as pd
 
 from kit.feedback.mapping import ColumnMapping, SurveyError
+from kit.feedback.text_files import decode_text
 
 __all__ = ["Problem", "SurveyResponses", "read_export", "read_records"]
 
@@ -101,23 +102,12 @@ def _decode(raw: bytes, path: Path) -> tuple[str, str]:
     """Return ``(text, encoding)``; raise :class:`SurveyError` if it is not text."""
     if not raw.strip():
         raise SurveyError(f"{path}: the file is empty", path=str(path))
-    if raw.startswith(codecs.BOM_UTF8):
-        candidates = ("utf-8-sig",)
-    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        candidates = ("utf-16",)
-    else:
-        candidates = ("utf-8", "cp1252")
-    for encoding in candidates:
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if _looks_binary(text):
-            break
-        return text, encoding
-    raise SurveyError(
-        f"{path}: not a text file (tried UTF-8, UTF-16 and Windows-1252); export the survey as CSV", path=str(path)
-    )
+    decoded = decode_text(raw)
+    if decoded is None:
+        raise SurveyError(
+            f"{path}: not a text file (tried UTF-8, UTF-16 and Windows-1252); export the survey as CSV", path=str(path)
+        )
+    return decoded
 
 
 def read_records(path: Path) -> tuple[list[list[str]], str]:
@@ -134,11 +124,6 @@ def read_records(path: Path) -> tuple[list[list[str]], str]:
         raise SurveyError(f"{path}: cannot be read ({exc.strerror or exc})", path=str(path)) from None
     text, encoding = _decode(raw, path)
     return _split(text, path), encoding
-
-
-def _looks_binary(text: str) -> bool:
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n")
-    return "\x00" in text or controls > max(2, len(text) // 100)
 
 
 # -- 2. text to records -------------------------------------------------------

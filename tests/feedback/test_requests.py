@@ -7,6 +7,7 @@ Discovery API export when the shared fixtures are present.
 
 from __future__ import annotations
 
+import codecs
 import json
 from pathlib import Path
 
@@ -333,6 +334,25 @@ def test_windows_1252_csv(tmp_path):
     path = tmp_path / "catalog.csv"
     path.write_bytes("name,description\nPoblación,Censo\n".encode("cp1252"))
     assert load_city_catalog(path)[0].title == "Población"
+
+
+UTF16 = {
+    "little-endian": lambda text: codecs.BOM_UTF16_LE + text.encode("utf-16-le"),
+    "big-endian": lambda text: codecs.BOM_UTF16_BE + text.encode("utf-16-be"),
+}
+
+
+@pytest.mark.parametrize("encode", UTF16.values(), ids=UTF16.keys())
+def test_a_catalog_saved_as_utf16_loads(tmp_path, encode):
+    """Excel's "Unicode text" and some Windows tools save UTF-16 with a byte-order mark."""
+    csv_path = tmp_path / "catalog.csv"
+    csv_path.write_bytes(encode("name,title,description\r\npoblacion,Población,Censo por barrio\r\n"))
+    assert [(e.name, e.title, e.description) for e in load_city_catalog(csv_path)] == [
+        ("poblacion", "Población", "Censo por barrio")
+    ]
+    json_path = tmp_path / "catalog.json"
+    json_path.write_bytes(encode(json.dumps(DISCOVERY, ensure_ascii=False)))
+    assert load_city_catalog(json_path) == load_city_catalog(write_json(tmp_path, DISCOVERY, "utf8.json"))
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,58 @@
+"""The text files a program lead hands the kit, read one way.
+
+Survey exports, attendance sheets and city catalogs come from Google Forms,
+Microsoft Forms, Excel on Windows or a portal's export button, so their bytes
+may be in any of the common encodings:
+
+- :func:`decode_text` — bytes to text: UTF-8 (with or without BOM), UTF-16
+  (with BOM: Excel's "Unicode text"), then Windows-1252 (Excel's "CSV" on
+  Windows); strict, the first that fits wins, and text that looks binary is
+  not text.
+
+Each caller raises its own error (a survey's :class:`kit.feedback.mapping.SurveyError`,
+a catalog's :class:`kit.errors.CatalogError`), naming the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+__all__ = ["decode_text"]
+
+
+def decode_text(raw: bytes) -> tuple[str, str] | None:
+    """The text in ``raw`` and the encoding it was in, or ``None`` when it is not text.
+
+    A UTF-8 or UTF-16 byte-order mark decides the encoding (and is dropped);
+    without one, UTF-8 is tried, then Windows-1252. Text with a NUL or many
+    control characters (a spreadsheet's binary file, a ZIP) is not text.
+
+    Examples
+    --------
+    >>> decode_text("name,población\\n".encode("utf-16"))
+    ('name,población\\n', 'utf-16')
+    >>> decode_text(b"\\xef\\xbb\\xbfname\\n"), decode_text("año".encode("cp1252"))
+    (('name\\n', 'utf-8-sig'), ('año', 'cp1252'))
+    >>> decode_text(b"PK\\x03\\x04\\x00\\x00") is None
+    True
+    """
+    if raw.startswith(codecs.BOM_UTF8):
+        candidates = ("utf-8-sig",)
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ("utf-16",)
+    else:
+        candidates = ("utf-8", "cp1252")
+    for encoding in candidates:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _looks_binary(text):
+            return None
+        return text, encoding
+    return None
+
+
+def _looks_binary(text: str) -> bool:
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n")
+    return "\x00" in text or controls > max(2, len(text) // 100)
