@@ -15,12 +15,13 @@ form asks them (the header of the export)::
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from kit.errors import KitError
+from kit.feedback.text_files import read_yaml
 
 __all__ = ["ColumnMapping", "SkillColumns", "SurveyError", "load_mapping"]
 
@@ -120,16 +121,7 @@ def load_mapping(path: str | Path) -> ColumnMapping:
         One line naming the file and the field (or YAML line) at fault.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SurveyError(f"{path}: the column mapping cannot be read ({exc})", path=str(path)) from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        raise SurveyError(f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}", path=str(path)) from None
+    raw = read_yaml(path, "the column mapping", partial(SurveyError, path=str(path)))
     if not isinstance(raw, dict):
         raise SurveyError(
             f"{path}: the column mapping must be a mapping of fields "

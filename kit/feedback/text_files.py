@@ -8,16 +8,25 @@ may be in any of the common encodings:
   (with BOM: Excel's "Unicode text"), then Windows-1252 (Excel's "CSV" on
   Windows); strict, the first that fits wins, and text that looks binary is
   not text.
+- :func:`read_yaml` — a YAML file people edit (a column mapping, the themes,
+  the request words) as plain data, or one line naming the file and the line.
 
 Each caller raises its own error (a survey's :class:`kit.feedback.mapping.SurveyError`,
-a catalog's :class:`kit.errors.CatalogError`), naming the file.
+a catalog's :class:`kit.errors.CatalogError`, a themes file's
+:class:`kit.feedback.themes.ThemeError`), naming the file.
 """
 
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable
+from pathlib import Path
 
-__all__ = ["decode_text"]
+import yaml
+
+from kit.errors import KitError
+
+__all__ = ["decode_text", "read_yaml"]
 
 
 def decode_text(raw: bytes) -> tuple[str, str] | None:
@@ -56,3 +65,35 @@ def decode_text(raw: bytes) -> tuple[str, str] | None:
 def _looks_binary(text: str) -> bool:
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n")
     return "\x00" in text or controls > max(2, len(text) // 100)
+
+
+def read_yaml(path: Path, what: str, error: Callable[[str], KitError]) -> object:
+    """The YAML document in ``path`` (UTF-8, with or without BOM) as plain data.
+
+    Parameters
+    ----------
+    path
+        The file.
+    what
+        What the file is, for the message: ``"the column mapping"``.
+    error
+        Makes the caller's error from a one-line message, e.g.
+        ``functools.partial(SurveyError, path=str(path))``.
+
+    Raises
+    ------
+    KitError
+        ``error("<path>: <what> cannot be read (<why>)")`` or
+        ``error("<path>:<line>: not valid YAML: <problem>")``.
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: {what} cannot be read ({exc})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise error(f"{path}:{line}: not valid YAML: {problem}") from None

@@ -23,14 +23,14 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from kit.errors import KitError
+from kit.feedback.text_files import read_yaml
 from kit.feedback.words import is_non_answer, words
 
 __all__ = ["Theme", "ThemeCount", "ThemeError", "ThemeSummary", "group_comments", "load_themes", "themes_of"]
@@ -168,20 +168,6 @@ class _ThemesFile(BaseModel):
         return themes
 
 
-def _read_yaml(path: Path) -> object:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ThemeError(f"{path}: the themes file cannot be read ({exc})", path=str(path)) from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ThemeError(f"{path}:{line}: not valid YAML: {problem}", path=str(path)) from None
-
-
 def _validate(path: Path, raw: object) -> _ThemesFile:
     if not isinstance(raw, dict):
         raise ThemeError(
@@ -200,7 +186,7 @@ def _validate(path: Path, raw: object) -> _ThemesFile:
 
 @lru_cache(maxsize=8)
 def _load_cached(path: Path, mtime: float) -> tuple[Theme, ...]:
-    spec = _validate(path, _read_yaml(path))
+    spec = _validate(path, read_yaml(path, "the themes file", partial(ThemeError, path=str(path))))
     return tuple(
         Theme(id=t.id, label=dict(t.label), keywords={lang: tuple(kws) for lang, kws in t.keywords.items()})
         for t in spec.themes
