@@ -7,7 +7,6 @@ quirks, how the file was made, its row count and its sha256.
 
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -234,10 +233,6 @@ def describe_dataset(name: str, lang: Language = "en") -> DatasetCard:
     if lang not in _LABELS:
         raise DatasetError(f"no dataset cards in language {lang!r}", dataset=name, hint="use 'en' or 'es'")
     return translate_card(load_catalog().card(name), lang)
-
-
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _coerce(frame: pd.DataFrame, card: DatasetCard) -> pd.DataFrame:

@@ -51,7 +51,6 @@ MESSAGES_DIR = Path(__file__).parent / "messages"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 TEMPLATE = "plan.md.j2"
 LANGUAGES = ("en", "es")
-ROADMAP_QUARTERS = 4
 
 
 def load_messages(lang: str) -> dict[str, str]:

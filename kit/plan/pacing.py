@@ -73,10 +73,3 @@ def session_plan(spec: PlanSpec, syllabus: Syllabus) -> list[SessionPlan]:
             items.append(SessionItem("showcase", None, left))
         plans.append(SessionPlan(number, day, tuple(items)))
     return plans
-
-
-def unscheduled(spec: PlanSpec, syllabus: Syllabus) -> int:
-    """Minutes of teaching and lab that do not fit in the sprint's sessions."""
-    planned = sum(i.minutes for s in session_plan(spec, syllabus) for i in s.items if i.module is not None)
-    needed = sum(m.minutes for m in plan_modules(spec, syllabus))
-    return needed - planned

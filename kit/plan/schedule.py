@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from kit.plan.spec import WEEKDAYS, Sprint
+from kit.plan.spec import Sprint
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,3 @@ def plan_events(sprint: Sprint) -> list[Event]:
         post = last.end
     events.append(Event("post_call", 1, post, 1.0))
     return sorted(events, key=lambda e: (e.start, e.kind))
-
-
-def weekday_name(day: date) -> str:
-    return WEEKDAYS[day.weekday()]
