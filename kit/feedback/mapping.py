@@ -21,7 +21,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from kit.errors import KitError
-from kit.feedback.text_files import read_yaml
+from kit.feedback.text_files import read_yaml, yaml_field
 
 __all__ = ["ColumnMapping", "SkillColumns", "SurveyError", "load_mapping"]
 
@@ -108,10 +108,6 @@ class ColumnMapping(_Strict):
         return out
 
 
-def _field(loc: tuple) -> str:
-    return ".".join(str(part) for part in loc) or "(top level)"
-
-
 def load_mapping(path: str | Path) -> ColumnMapping:
     """Read and validate a column-mapping YAML file.
 
@@ -132,6 +128,6 @@ def load_mapping(path: str | Path) -> ColumnMapping:
         return ColumnMapping.model_validate(raw)
     except ValidationError as exc:
         errors = exc.errors()
-        fields = [_field(e["loc"]) for e in errors]
+        fields = [yaml_field(e["loc"]) for e in errors]
         detail = "; ".join(f"{f}: {e['msg']}" for f, e in zip(fields, errors))
         raise SurveyError(f"{path}: {detail}", path=str(path), field=fields[0]) from None

@@ -23,6 +23,10 @@ The catalog is the bundled one (:func:`kit.feedback.catalogs.bundled_catalog`,
 from the dataset cards in English and Spanish plus :data:`SYNONYMS`) or a city's
 own export (:func:`kit.feedback.catalogs.load_city_catalog`: Socrata Discovery
 API JSON, Socrata ``/api/views`` JSON, or a CSV).
+
+The words themselves (:data:`STOPWORDS`, the glossary's groups, :data:`SYNONYMS`
+and :data:`TOPICS`) are data: ``request_words.yaml`` beside this module, read
+once and checked (a mistake fails with one line naming the file and the field).
 """
 
 from __future__ import annotations
@@ -32,9 +36,16 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from types import MappingProxyType
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from kit.data.text import fold
+from kit.errors import KitError
+from kit.feedback.text_files import read_yaml, yaml_field
 from kit.feedback.words import is_non_answer, words
 
 __all__ = [
@@ -57,246 +68,68 @@ TITLE_WEIGHT = 1.0  # title, keywords (tags, synonyms, the translated title)
 DESCRIPTION_WEIGHT = 0.5  # description, translated description
 COLUMN_WEIGHT = 0.25  # column names and what they mean
 
-_STOPWORDS_EN = """
-a about across after all also am an and any are as at available be been being better but by can could current
-data database dataset datasets did do does each easier easy eg etc every find for from get got had has have
-her here his how i ie if in info information into is it its just kind kinds know latest like list lists love
-many may me might more most much must my need needed needs new no not number numbers of on one open or other
-our out over own per please public publish published publicly really recent see should show so some such
-than that the their them then there these they this those to too type types up updated us very want wanted
-was way we were what when where which who whom why will wish with would you your city cities citywide
-month monthly week weekly year yearly daily last people
-"""
-_STOPWORDS_ES = """
-a al algo algun alguna algunas alguno algunos ante cada como con conocer cual cuales cuando cuanta cuantas
-cuanto cuantos de del desde donde dato datos e el ella ellos en entre era es esa esas ese eso esos esta estan
-estar estas este esto estos fue gustaria hay informacion la las le les lista listas lo los mas me mi mis
-muy ni no nos nuestra nuestras nuestro nuestros numero o para pero poder por publica publicados publicar
-publicara publique puede que queremos quien quienes quiero quisiera se ser sin sobre son su sus tambien
-tener tiene tipo tipos toda todas todo todos tu tus u un una unas uno unos ver y ciudad cantidad saber
-mes meses mensual semana anual ano anos ultimo ultima ultimos ultimas gente
-"""
-STOPWORDS = frozenset(_STOPWORDS_EN.split()) | frozenset(_STOPWORDS_ES.split())
+REQUEST_WORDS_FILE = Path(__file__).with_name("request_words.yaml")
+"""The matcher's words: stopwords, the bilingual glossary, the bundled datasets' synonyms and topics."""
 
-# Words that mean the same, English and Spanish (one group per line), so that a
-# request in either language meets a catalog in either. Written plainly; folded
-# and stemmed like every other word.
-_GLOSSARY_GROUPS = """
-complaint queja reclamo denuncia reporte report
-request solicitud pedido
-service servicio
-neighborhood neighbourhood barrio vecindario colonia
-population poblacion habitantes residents residentes inhabitants
-census censo
-election eleccion electoral
-result resultado
-vote voto votes votos voting votar voted votacion voto
-voter votante elector
-turnout participacion
-precinct precinto
-ward distrito
-boundary limite frontera
-map mapa
-permit permiso
-building edificio
-construction construccion obra
-eviction desalojo desahucio
-bus autobus camion guagua
-stop parada
-tree arbol
-rent renta alquiler arriendo
-price precio cost costo
-housing vivienda
-tenant inquilino
-landlord propietario casero arrendador
-crime delito crimen
-police policia
-call llamada
-school escuela
-private privado privada
-park parque
-street calle
-lead plomo
-pipe tuberia caneria
-water agua
-donation donacion contribution contribucion
-donor donante
-event evento
-contact contacto
-volunteer voluntario
-leader lider
-calendar calendario
-date fecha
-deadline plazo
-traffic trafico transito
-accident accidente crash choque
-health salud
-budget presupuesto
-spending gasto
-inspection inspeccion
-restaurant restaurante
-noise ruido
-trash basura garbage
-pothole bache
-transit transporte
-location ubicacion
-history historial
-registration registro
-attendance asistencia
-meeting reunion
-income ingreso
-job empleo trabajo
-business negocio empresa
-license licencia
-property propiedad predio
-tax impuesto
-air aire
-quality calidad
-bike bicicleta
-sidewalk banqueta acera
-light alumbrado
-flood inundacion
-safety seguridad
-fire incendio
-court tribunal corte
-violation infraccion
-parking estacionamiento
-vehicle vehiculo
-library biblioteca
-shelter refugio albergue
-"""
 
-SYNONYMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "neighborhoods": (
-            "neighborhood boundaries",
-            "límites de los barrios",
-            "barrios",
-            "map",
-            "mapa",
-            "community areas",
-            "shapefile",
-            "geojson",
-            "polygons",
-        ),
-        "neighborhood_population": (
-            "population",
-            "población",
-            "census",
-            "censo",
-            "residents",
-            "residentes",
-            "habitantes",
-            "how many people live",
-        ),
-        "service_requests": ("311", "complaints", "quejas", "reclamos", "service requests", "solicitudes de servicio"),
-        "contacts": ("contacts", "contactos", "members", "miembros", "membership"),
-        "events": ("events", "eventos", "meetings", "reuniones"),
-        "event_signups": ("sign-ups", "signups", "inscripciones", "attendance", "asistencia", "rsvp"),
-        "donations": (
-            "donations",
-            "donaciones",
-            "donors",
-            "donantes",
-            "fundraising",
-            "recaudación",
-            "contributions",
-            "contribuciones",
-        ),
-        "precincts": ("precinct boundaries", "precinct map", "mapa de precintos", "wards", "distritos"),
-        "precinct_results_2025": (
-            "election results",
-            "resultados electorales",
-            "elections",
-            "elecciones",
-            "votes",
-            "votos",
-            "electoral",
-            "ballots",
-            "boletas",
-            "candidates",
-            "candidatos",
-            "mayor",
-            "alcalde",
-        ),
-        "voter_file": (
-            "voter file",
-            "padrón electoral",
-            "voter registration",
-            "registro de votantes",
-            "registered voters",
-            "votantes registrados",
-            "voter list",
-        ),
-        "vote_history": (
-            "voter turnout",
-            "turnout",
-            "participación electoral",
-            "who voted",
-            "quién votó",
-            "voting history",
-            "historial de votación",
-        ),
-        "election_calendar": (
-            "election dates",
-            "fechas electorales",
-            "deadlines",
-            "fechas límite",
-            "registration deadline",
-            "early voting",
-            "voto anticipado",
-            "election day",
-        ),
-        "signup_sheets": ("sign-in sheets", "hojas de registro"),
-        "ladder_history": (
-            "ladder of engagement",
-            "escalera de participación",
-            "leaders",
-            "líderes",
-            "volunteers",
-            "voluntarios",
-        ),
-    }
-)
+# ---- the request words file --------------------------------------------------------
+
+_Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
+_Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class _RequestWordsFile(BaseModel):
+    """``request_words.yaml`` as written (strict: a number or yes/no where words belong is a mistake)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    stopwords: dict[_Lang, _Text] = Field(min_length=1)
+    glossary: list[_Text] = Field(min_length=1)
+    synonyms: dict[str, list[_Text]]
+    topics: dict[str, list[_Text]]
+
+
+@dataclass(frozen=True)
+class _RequestWords:
+    stopwords: frozenset[str]  # folded
+    glossary: tuple[str, ...]  # one group of same-meaning words per item
+    synonyms: Mapping[str, tuple[str, ...]]
+    topics: Mapping[str, tuple[str, ...]]
+
+
+@cache
+def _load_request_words(path: Path = REQUEST_WORDS_FILE) -> _RequestWords:
+    """Read and check the request words file, once.
+
+    Raises
+    ------
+    KitError
+        One line naming the file and the field at fault.
+    """
+    raw = read_yaml(path, "the request words file", KitError)
+    if not isinstance(raw, dict):
+        raise KitError(f"{path}: expected a mapping with stopwords, glossary, synonyms and topics")
+    try:
+        spec = _RequestWordsFile.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = yaml_field(first["loc"])
+        raise KitError(f"{path}: {where}: {' '.join(first['msg'].split())}") from None
+    return _RequestWords(
+        stopwords=frozenset(word for text in spec.stopwords.values() for word in words(text)),
+        glossary=tuple(spec.glossary),
+        synonyms=MappingProxyType({name: tuple(kws) for name, kws in spec.synonyms.items()}),
+        topics=MappingProxyType({name: tuple(kws) for name, kws in spec.topics.items()}),
+    )
+
+
+STOPWORDS = _load_request_words().stopwords
+"""Words that say nothing about which dataset is wanted, English and Spanish (folded)."""
+
+SYNONYMS = _load_request_words().synonyms
 """Extra keywords of the bundled datasets, English and Spanish: what learners call them."""
 
-TOPICS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "service_requests": (
-            "noise",
-            "ruido",
-            "heat and hot water",
-            "calefacción",
-            "agua caliente",
-            "illegal parking",
-            "estacionamiento",
-            "street condition",
-            "potholes",
-            "baches",
-            "missed trash collection",
-            "recolección de basura",
-            "illegal dumping",
-            "tiradero",
-            "rodents",
-            "rats",
-            "ratas",
-            "roedores",
-            "unsanitary",
-            "insalubre",
-            "street light",
-            "alumbrado público",
-            "water system",
-            "agua",
-            "abandoned vehicles",
-            "vehículos abandonados",
-            "graffiti",
-            "grafiti",
-            "response times",
-            "tiempos de respuesta",
-        ),
-        "events": ("canvass", "training", "capacitación", "phone bank", "rally", "mitin"),
-    }
-)
+TOPICS = _load_request_words().topics
 """What some bundled datasets cover beyond their title (the 311 complaint types,
 the kinds of events): counts like the description, so "noise complaints" finds
 the 311 requests but "noise levels" alone does not."""
@@ -395,7 +228,7 @@ def _stems(text: str) -> list[str]:
 
 def _build_glossary() -> Mapping[str, frozenset[str]]:
     groups: dict[str, frozenset[str]] = {}
-    for line in _GLOSSARY_GROUPS.strip().splitlines():
+    for line in _load_request_words().glossary:
         group = frozenset(_stem(w) for w in words(line))
         for stem in group:
             groups[stem] = groups.get(stem, frozenset()) | group

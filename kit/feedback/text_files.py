@@ -9,7 +9,8 @@ may be in any of the common encodings:
   Windows); strict, the first that fits wins, and text that looks binary is
   not text.
 - :func:`read_yaml` — a YAML file people edit (a column mapping, the themes,
-  the request words) as plain data, or one line naming the file and the line.
+  the request words) as plain data, or one line naming the file and the line;
+  :func:`yaml_field` — where in it a validation error points.
 
 Each caller raises its own error (a survey's :class:`kit.feedback.mapping.SurveyError`,
 a catalog's :class:`kit.errors.CatalogError`, a themes file's
@@ -26,7 +27,7 @@ import yaml
 
 from kit.errors import KitError
 
-__all__ = ["decode_text", "read_yaml"]
+__all__ = ["decode_text", "read_yaml", "yaml_field"]
 
 
 def decode_text(raw: bytes) -> tuple[str, str] | None:
@@ -97,3 +98,14 @@ def read_yaml(path: Path, what: str, error: Callable[[str], KitError]) -> object
         line = mark.line + 1 if mark else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise error(f"{path}:{line}: not valid YAML: {problem}") from None
+
+
+def yaml_field(loc: tuple[str | int, ...]) -> str:
+    """Where in a YAML file a validation error points (pydantic's ``loc``), as a dotted path.
+
+    Examples
+    --------
+    >>> yaml_field(("themes", 2, "keywords", "en")), yaml_field(())
+    ('themes.2.keywords.en', '(top level)')
+    """
+    return ".".join(str(part) for part in loc) or "(top level)"

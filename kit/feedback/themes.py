@@ -30,7 +30,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from kit.errors import KitError
-from kit.feedback.text_files import read_yaml
+from kit.feedback.text_files import read_yaml, yaml_field
 from kit.feedback.words import is_non_answer, words
 
 __all__ = ["Theme", "ThemeCount", "ThemeError", "ThemeSummary", "group_comments", "load_themes", "themes_of"]
@@ -179,7 +179,7 @@ def _validate(path: Path, raw: object) -> _ThemesFile:
         return _ThemesFile.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        where = yaml_field(first["loc"])
         message = re.sub(r"\s+", " ", first["msg"])
         raise ThemeError(f"{path}: {where}: {message}", path=str(path), field=where) from None
 

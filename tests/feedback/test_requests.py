@@ -15,11 +15,14 @@ import pytest
 from helpers import REPO
 
 from kit.errors import CatalogError, KitError
+from kit.feedback import requests
 from kit.feedback.catalogs import bundled_catalog, load_city_catalog
 from kit.feedback.requests import (
     GLOSSARY,
+    REQUEST_WORDS_FILE,
     CatalogEntry,
     RequestMatch,
+    _load_request_words,
     match_request,
     match_requests,
     split_requests,
@@ -131,6 +134,52 @@ def test_glossary_is_bilingual():
 
 def test_an_empty_catalog_makes_every_request_a_gap():
     assert match_request("311 complaints", []).status == "gap"
+
+
+# ---- the request words file --------------------------------------------------------------
+
+
+def test_the_request_words_ship_beside_the_module_and_are_read_once():
+    assert REQUEST_WORDS_FILE.parent == Path(requests.__file__).parent and REQUEST_WORDS_FILE.is_file()
+    assert _load_request_words() is _load_request_words()
+    assert {"data", "por", "de"} <= requests.STOPWORDS
+    assert "311" in requests.SYNONYMS["service_requests"] and "ruido" in requests.TOPICS["service_requests"]
+
+
+GOOD_WORDS = {
+    "stopwords": {"en": "data by", "es": "datos por"},
+    "glossary": ["bus autobus"],
+    "synonyms": {"service_requests": ["311"]},
+    "topics": {},
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("stopwords: [unclosed", "not valid YAML"),
+        ("- a list", "expected a mapping with stopwords, glossary, synonyms and topics"),
+        (json.dumps({k: v for k, v in GOOD_WORDS.items() if k != "glossary"}), "glossary: Field required"),
+        (json.dumps({**GOOD_WORDS, "synonyms": {"service_requests": [311]}}), "synonyms.service_requests.0"),
+        ("stopwords: {en: data}\nglossary: [no]\nsynonyms: {}\ntopics: {}", "glossary.0: Input should be"),
+        (json.dumps({**GOOD_WORDS, "extra": 1}), "extra: Extra inputs are not permitted"),
+    ],
+)
+def test_a_malformed_request_words_file_fails_with_one_line_naming_it(tmp_path, text, expected):
+    path = tmp_path / "request_words.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(KitError) as err:
+        _load_request_words(path)
+    message = str(err.value)
+    assert expected in message and str(path) in message and "\n" not in message
+
+
+def test_a_well_formed_request_words_file_is_folded_and_split(tmp_path):
+    path = tmp_path / "request_words.yaml"
+    path.write_text(json.dumps({**GOOD_WORDS, "stopwords": {"en": "Data  by", "es": "más\npor"}}), encoding="utf-8")
+    words = _load_request_words(path)
+    assert words.stopwords == {"data", "by", "mas", "por"}
+    assert words.glossary == ("bus autobus",) and words.synonyms == {"service_requests": ("311",)}
 
 
 # ---- splitting answers -------------------------------------------------------------------
