@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta
 
-from kit.data.synth.city import City
+from kit.data.synth.city import City, Neighborhood
 from kit.data.synth.names import FIRST_NAMES, LAST_NAMES
 
 YEAR_START = date(2025, 1, 6)
@@ -60,11 +60,41 @@ def _join_date(rng: random.Random) -> date:
 
 
 def movement_tables(city: City, seed: int) -> dict[str, tuple[tuple[str, ...], list[tuple]]]:
-    """Make RTU's four tables: contacts, events, event sign-ups and donations."""
+    """Make RTU's four tables: contacts, events, event sign-ups and donations.
+
+    Parameters
+    ----------
+    city
+        The sample city: people and events are spread over its neighborhoods,
+        more where there are more people and more service requests.
+    seed
+        The seed of the one random generator the four tables draw from, in this
+        order: contacts, events, sign-ups, donations. The same seed gives the
+        same tables.
+
+    Returns
+    -------
+    dict
+        Table name (``contacts``, ``events``, ``event_signups``, ``donations``)
+        to its header and rows.
+    """
     rng = random.Random(seed)
     hoods = city.neighborhoods
     hood_weights = [h.population * h.request_rate for h in hoods]  # organizing follows need
+    contacts = _contact_rows(rng, hoods, hood_weights)
+    event_rows = _event_rows(rng, hoods, hood_weights)
+    signup_rows = _signup_rows(rng, contacts, event_rows)
+    donation_rows = _donation_rows(rng, contacts)
+    return {
+        "contacts": (CONTACTS_HEADER, contacts),
+        "events": (EVENTS_HEADER, event_rows),
+        "event_signups": (SIGNUPS_HEADER, signup_rows),
+        "donations": (DONATIONS_HEADER, donation_rows),
+    }
 
+
+def _contact_rows(rng: random.Random, hoods: list[Neighborhood], hood_weights: list[float]) -> list[tuple]:
+    """640 people, with ids in the order they joined (``CONTACTS_HEADER``)."""
     people = []
     for _ in range(640):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
@@ -75,7 +105,7 @@ def movement_tables(city: City, seed: int) -> dict[str, tuple[tuple[str, ...], l
         source = rng.choices(SOURCES, SOURCE_WEIGHTS)[0]
         people.append((_join_date(rng), first, last, phone, hood, language, source, level))
     people.sort(key=lambda p: p[0])  # ids follow the order people joined
-    contacts = [
+    return [
         (
             f"C{i:04d}",
             first,
@@ -92,6 +122,9 @@ def movement_tables(city: City, seed: int) -> dict[str, tuple[tuple[str, ...], l
         for i, (joined, first, last, phone, hood, language, source, level) in enumerate(people, start=1)
     ]
 
+
+def _event_rows(rng: random.Random, hoods: list[Neighborhood], hood_weights: list[float]) -> list[tuple]:
+    """Each type's events spread over the year, in date order (``EVENTS_HEADER``)."""
     events = []
     plan = [(etype, k) for etype, (count, _, _) in EVENT_TYPES.items() for k in range(count)]
     for etype, k in plan:
@@ -100,11 +133,14 @@ def movement_tables(city: City, seed: int) -> dict[str, tuple[tuple[str, ...], l
         hood = rng.choices(hoods, hood_weights)[0]
         events.append([etype, day, hood.name, rng.randrange(lo, hi + 1)])
     events.sort(key=lambda e: (e[1], e[0]))
-    event_rows = [
+    return [
         (f"E{i:03d}", f"{EVENT_TITLES[etype]} ({hood})", etype, day, hood, cap)
         for i, (etype, day, hood, cap) in enumerate(events, start=1)
     ]
 
+
+def _signup_rows(rng: random.Random, contacts: list[tuple], event_rows: list[tuple]) -> list[tuple]:
+    """Who signed up for each event, when, and whether they came, in sign-up order (``SIGNUPS_HEADER``)."""
     signups = []
     for event_id, _, etype, day, hood, cap in event_rows:
         eligible = [c for c in contacts if c[9] < day]
@@ -126,8 +162,11 @@ def movement_tables(city: City, seed: int) -> dict[str, tuple[tuple[str, ...], l
             )
             signups.append([event_id, contact_id, signed, rng.random() < p_attend])
     signups.sort(key=lambda s: (s[2], s[0], s[1]))
-    signup_rows = [(f"S{i:05d}", *s) for i, s in enumerate(signups, start=1)]
+    return [(f"S{i:05d}", *s) for i, s in enumerate(signups, start=1)]
 
+
+def _donation_rows(rng: random.Random, contacts: list[tuple]) -> list[tuple]:
+    """170 donors' gifts, one-off or monthly, in date order (``DONATIONS_HEADER``)."""
     donations = []
     donors = rng.sample(contacts, k=170)
     for c in donors:
@@ -142,11 +181,4 @@ def movement_tables(city: City, seed: int) -> dict[str, tuple[tuple[str, ...], l
                 break
             day += timedelta(days=30 if recurring else rng.randrange(30, 150))
     donations.sort(key=lambda d: (d[1], d[0]))
-    donation_rows = [(f"D{i:04d}", *d) for i, d in enumerate(donations, start=1)]
-
-    return {
-        "contacts": (CONTACTS_HEADER, contacts),
-        "events": (EVENTS_HEADER, event_rows),
-        "event_signups": (SIGNUPS_HEADER, signup_rows),
-        "donations": (DONATIONS_HEADER, donation_rows),
-    }
+    return [(f"D{i:04d}", *d) for i, d in enumerate(donations, start=1)]
