@@ -7,10 +7,12 @@ The steps, in order (each a small function below):
    Windows); strict, the first that fits wins.
 2. :func:`_split` — text to records, sniffing the delimiter (``,`` ``;`` TAB).
 3. :func:`_detect_source` — Google Forms, Microsoft Forms (English or Spanish) or CSV.
-4. :func:`_match_columns` — mapped questions to header positions: exact, then
-   ignoring case and whitespace (Google wraps long questions, adds trailing spaces).
-5. rows to values: timestamps, 1-5 ratings, text; a row that cannot be read is
-   counted and listed, never fatal; the last submission per learner wins.
+4. :func:`_locate_columns` — mapped questions to header positions
+   (:func:`_match_columns`: exact, then ignoring case and whitespace; Google wraps
+   long questions, adds trailing spaces), the submission time and its day/month order.
+5. :func:`_read_rows` — rows to values: timestamps, 1-5 ratings, text; a row that
+   cannot be read is counted and listed, never fatal; then :func:`_last_per_learner`:
+   the last submission per learner wins.
 
 Nothing here writes files: the result is a plain value, :class:`SurveyResponses`.
 """
@@ -58,6 +60,7 @@ ANONYMOUS = {"anonymous", "anónimo", "anonimo"}
 
 DELIMITERS = (",", ";", "\t")
 RATING_RANGE = range(1, 6)
+TEXT_COLUMNS = ("comments", "dataset_requests")  # free text; every other question is a 1-5 rating
 
 
 @dataclass(frozen=True)
@@ -196,6 +199,74 @@ def _match_columns(header: list[str], mapping: ColumnMapping) -> dict[str, int |
     return found
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """Where one export keeps what its mapping names (see :func:`_locate_columns`)."""
+
+    header: list[str]
+    source: Source
+    learner: int  # the learner_id column
+    questions: dict[str, int | None]  # output column -> position; None when not in the header
+    submitted: int | None  # the submission time's column, when there is one
+    dayfirst: bool  # ``dd/mm`` (not ``mm/dd``) in the submission times
+    missing: list[str]  # mapped questions not in the header
+    unknown: list[str]  # header columns neither mapped nor form metadata
+
+
+def _shown(header: list[str]) -> str:
+    return ", ".join(repr(" ".join(h.split())) for h in header)
+
+
+def _split_header(records: list[list[str]], path: Path) -> tuple[list[str], list[list[str]]]:
+    """The header (the first non-empty record, without BOM) and the records under it."""
+    start = next(i for i, r in enumerate(records) if r)
+    header, body = [h.replace("\ufeff", "") for h in records[start]], records[start + 1 :]
+    if len(header) < 2:
+        raise SurveyError(
+            f"{path}: not a CSV export (the first line has a single column: {_shown(header)})", path=str(path)
+        )
+    return header, body
+
+
+def _require_columns(positions: dict[str, int | None], header: list[str], mapping: ColumnMapping, path: Path) -> None:
+    """Fail when no mapped question, or not the learner_id column, is in the header."""
+    if all(v is None for k, v in positions.items() if k != "learner_id"):
+        raise SurveyError(
+            f"{path}: none of the mapped columns were found; the header has: {_shown(header)}",
+            path=str(path),
+            hint="check the questions in the column mapping",
+        )
+    if positions["learner_id"] is None:
+        raise SurveyError(
+            f"{path}: the learner_id column {mapping.learner_id!r} was not found; the header has: {_shown(header)}",
+            path=str(path),
+            field="learner_id",
+        )
+
+
+def _locate_columns(header: list[str], body: list[list[str]], mapping: ColumnMapping, path: Path) -> _Layout:
+    """The mapped questions, the learner and the submission time in the header, and what else it has."""
+    source = _detect_source(header)
+    positions = _match_columns(header, mapping)
+    _require_columns(positions, header, mapping, path)
+    questions = {k: v for k, v in positions.items() if k != "learner_id"}
+    submitted = _submitted_column(header, source)
+    used = {v for v in positions.values() if v is not None} | {submitted}
+    metadata = _metadata(source)
+    names = {_norm(h) for h in header}
+    stamps = [r[submitted] for r in body if submitted is not None and len(r) > submitted]
+    return _Layout(
+        header=header,
+        source=source,
+        learner=positions["learner_id"],
+        questions=questions,
+        submitted=submitted,
+        dayfirst=_guess_dayfirst(stamps, spanish=bool(names & SPANISH_MARKERS)),
+        missing=[mapping.columns()[k] for k, v in questions.items() if v is None],
+        unknown=[h for i, h in enumerate(header) if i not in used and _norm(h) not in metadata and h.strip()],
+    )
+
+
 # -- 5. cells to values -------------------------------------------------------
 
 _TIME = r"(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(?:([ap])\.?\s?m\.?)?"
@@ -296,91 +367,88 @@ def read_export(path: str | Path, mapping: ColumnMapping) -> SurveyResponses:
     """
     path = Path(path)
     records, encoding = read_records(path)
-    start = next(i for i, r in enumerate(records) if r)
-    header, body = [h.replace("\ufeff", "") for h in records[start]], records[start + 1 :]
-    shown = ", ".join(repr(" ".join(h.split())) for h in header)
-    if len(header) < 2:
-        raise SurveyError(f"{path}: not a CSV export (the first line has a single column: {shown})", path=str(path))
+    header, body = _split_header(records, path)
+    layout = _locate_columns(header, body, mapping, path)
+    read = _read_rows(body, layout, mapping.learner_id)
+    frame, replaced = _last_per_learner(read.rows, list(layout.questions), read.problems)
+    return SurveyResponses(
+        responses=frame,
+        source=layout.source,
+        encoding=encoding,
+        problems=read.problems,
+        unreadable_rows=read.unreadable,
+        out_of_range=read.out_of_range,
+        duplicates_replaced=replaced,
+        unknown_columns=layout.unknown,
+        missing_columns=layout.missing,
+        path=path,
+    )
 
-    source = _detect_source(header)
-    positions = _match_columns(header, mapping)
-    questions = {k: v for k, v in positions.items() if k != "learner_id"}
-    if all(v is None for v in questions.values()):
-        raise SurveyError(
-            f"{path}: none of the mapped columns were found; the header has: {shown}",
-            path=str(path),
-            hint="check the questions in the column mapping",
-        )
-    if positions["learner_id"] is None:
-        raise SurveyError(
-            f"{path}: the learner_id column {mapping.learner_id!r} was not found; the header has: {shown}",
-            path=str(path),
-            field="learner_id",
-        )
-    missing = [mapping.columns()[k] for k, v in questions.items() if v is None]
-    used = {v for v in positions.values() if v is not None}
-    submitted = _submitted_column(header, source)
-    used.add(submitted)
-    metadata = _metadata(source)
-    unknown = [h for i, h in enumerate(header) if i not in used and _norm(h) not in metadata and h.strip()]
 
-    names = {_norm(h) for h in header}
-    stamps = [r[submitted] for r in body if submitted is not None and len(r) > submitted]
-    dayfirst = _guess_dayfirst(stamps, spanish=bool(names & SPANISH_MARKERS))
+@dataclass
+class _Rows:
+    """The data rows read: one dict of values per usable row, and what could not be used."""
 
-    problems: list[Problem] = []
-    rows: list[dict] = []
-    unreadable = out_of_range = 0
+    rows: list[dict] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    unreadable: int = 0  # rows left out
+    out_of_range: int = 0  # ratings left blank
+
+
+def _read_rows(body: list[list[str]], layout: _Layout, learner_column: str) -> _Rows:
+    """Every data row to values, in file order; a row or cell that cannot be used is counted and listed."""
+    read = _Rows()
     for number, record in enumerate(body, start=1):
         if not record or not any(cell.strip() for cell in record):
             continue  # a blank line
-        while len(record) > len(header) and not record[-1].strip():
+        while len(record) > len(layout.header) and not record[-1].strip():
             record = record[:-1]  # trailing delimiters some spreadsheets add
-        if len(record) != len(header):
-            problems.append(Problem(number, None, None, f"has {len(record)} fields, the header has {len(header)}"))
-            unreadable += 1
+        sender = _identify_sender(number, record, layout, learner_column)
+        if isinstance(sender, Problem):
+            read.problems.append(sender)
+            read.unreadable += 1
             continue
-        learner = record[positions["learner_id"]].strip()
-        if not learner or learner.casefold() in ANONYMOUS:
-            why = "anonymous response (map learner_id to a self-chosen code column)" if learner else "no learner id"
-            problems.append(Problem(number, mapping.learner_id, learner or None, why))
-            unreadable += 1
-            continue
-        stamp = None
-        if submitted is not None:
-            stamp = _parse_timestamp(record[submitted], dayfirst)
-            if stamp is None:
-                problems.append(
-                    Problem(number, header[submitted], record[submitted], "the submission time cannot be read")
-                )
-                unreadable += 1
-                continue
-        row: dict = {"learner_id": _learner_key(learner), "submitted_at": stamp, "_order": number}
-        for out, pos in questions.items():
-            cell = record[pos] if pos is not None else ""
-            if out in ("comments", "dataset_requests"):
-                row[out] = _text(cell)
-                continue
-            rating = _parse_rating(cell) if cell.strip() else None
-            if cell.strip() and rating is None:
-                problems.append(Problem(number, header[pos], cell, "not a whole number from 1 to 5"))
-                out_of_range += 1
-            row[out] = rating
-        rows.append(row)
+        learner, stamp = sender
+        answers, bad = _read_answers(number, record, layout)
+        read.rows.append({"learner_id": _learner_key(learner), "submitted_at": stamp, "_order": number, **answers})
+        read.problems += bad
+        read.out_of_range += len(bad)
+    return read
 
-    frame, replaced = _last_per_learner(rows, list(questions), problems)
-    return SurveyResponses(
-        responses=frame,
-        source=source,
-        encoding=encoding,
-        problems=problems,
-        unreadable_rows=unreadable,
-        out_of_range=out_of_range,
-        duplicates_replaced=replaced,
-        unknown_columns=unknown,
-        missing_columns=missing,
-        path=path,
-    )
+
+def _identify_sender(
+    number: int, record: list[str], layout: _Layout, learner_column: str
+) -> tuple[str, datetime | None] | Problem:
+    """Who sent a row and when, or the problem that leaves the row out."""
+    header = layout.header
+    if len(record) != len(header):
+        return Problem(number, None, None, f"has {len(record)} fields, the header has {len(header)}")
+    learner = record[layout.learner].strip()
+    if not learner or learner.casefold() in ANONYMOUS:
+        why = "anonymous response (map learner_id to a self-chosen code column)" if learner else "no learner id"
+        return Problem(number, learner_column, learner or None, why)
+    if layout.submitted is None:
+        return learner, None
+    stamp = _parse_timestamp(record[layout.submitted], layout.dayfirst)
+    if stamp is None:
+        return Problem(number, header[layout.submitted], record[layout.submitted], "the submission time cannot be read")
+    return learner, stamp
+
+
+def _read_answers(number: int, record: list[str], layout: _Layout) -> tuple[dict, list[Problem]]:
+    """One row's answers (text as written, 1-5 ratings) and the ratings that cannot be read (left blank)."""
+    answers: dict = {}
+    problems: list[Problem] = []
+    for out, pos in layout.questions.items():
+        cell = record[pos] if pos is not None else ""
+        if out in TEXT_COLUMNS:
+            answers[out] = _text(cell)
+            continue
+        rating = _parse_rating(cell) if cell.strip() else None
+        if cell.strip() and rating is None:
+            problems.append(Problem(number, layout.header[pos], cell, "not a whole number from 1 to 5"))
+        answers[out] = rating
+    return answers, problems
 
 
 def _submitted_series(stamps: list[datetime | None]) -> pd.Series:
@@ -415,7 +483,7 @@ def _last_per_learner(rows: list[dict], questions: list[str], problems: list[Pro
     kept = kept.sort_values("_order").reset_index(drop=True)
     out = pd.DataFrame({"learner_id": kept["learner_id"].astype(object), "submitted_at": kept["submitted_at"]})
     for name in questions:
-        if name in ("comments", "dataset_requests"):
+        if name in TEXT_COLUMNS:
             out[name] = kept[name].astype(object).where(kept[name].notna(), None)
         else:
             out[name] = pd.array(list(kept[name]), dtype="Int64")
@@ -425,6 +493,6 @@ def _last_per_learner(rows: list[dict], questions: list[str], problems: list[Pro
 def _dtype(column: str) -> str:
     if column == "submitted_at":
         return "datetime64[ns]"
-    if column in ("learner_id", "comments", "dataset_requests"):
+    if column in ("learner_id", *TEXT_COLUMNS):
         return "object"
     return "Int64"
