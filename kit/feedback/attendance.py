@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from kit.feedback.mapping import SurveyError
-from kit.feedback.read import Problem, read_records
+from kit.feedback.read import Problem, header_key, read_records
 
 __all__ = ["Attendance", "SessionAttendance", "read_attendance"]
 
@@ -80,7 +80,7 @@ class Attendance:
 def _column(header: list[str], name: str, path: Path) -> int:
     wanted = HEADERS[name]
     for i, h in enumerate(header):
-        if " ".join(h.split()).casefold() in wanted:
+        if header_key(h) in wanted:
             return i
     raise SurveyError(
         f"{path}: no {name!r} column in the attendance file (expected one of "

@@ -32,7 +32,7 @@ import pandas as pd
 from kit.feedback.mapping import ColumnMapping, SurveyError
 from kit.feedback.text_files import decode_text
 
-__all__ = ["Problem", "SurveyResponses", "read_export", "read_records"]
+__all__ = ["Problem", "SurveyResponses", "header_key", "read_export", "read_records"]
 
 Source = Literal["google", "microsoft", "csv"]
 
@@ -154,8 +154,14 @@ def _split(text: str, path: Path) -> list[list[str]]:
     return best[1]
 
 
-def _norm(header: str) -> str:
-    """Header text for loose matching: whitespace collapsed, case and quote style ignored."""
+def header_key(header: str) -> str:
+    """Header text for loose matching: whitespace collapsed, case and quote style ignored.
+
+    Examples
+    --------
+    >>> header_key("\\ufeffWhat’s  YOUR\\ncode? ") == header_key("what's your code?")
+    True
+    """
     header = header.replace("\ufeff", "").replace("\u2019", "'").replace("\u2018", "'")
     header = header.replace("\u201c", '"').replace("\u201d", '"')
     return " ".join(header.split()).casefold()
@@ -165,7 +171,7 @@ def _norm(header: str) -> str:
 
 
 def _detect_source(header: list[str]) -> Source:
-    names = [_norm(h) for h in header]
+    names = [header_key(h) for h in header]
     if names[0] in GOOGLE_TIMESTAMP:
         return "google"
     if names[0] in ("id", "id.") and any(n in MICROSOFT_SUBMITTED for n in names):
@@ -178,7 +184,7 @@ def _metadata(source: Source) -> set[str]:
 
 
 def _submitted_column(header: list[str], source: Source) -> int | None:
-    names = [_norm(h) for h in header]
+    names = [header_key(h) for h in header]
     if source == "google":
         return 0
     wanted = MICROSOFT_SUBMITTED if source == "microsoft" else CSV_SUBMITTED
@@ -192,10 +198,10 @@ def _match_columns(header: list[str], mapping: ColumnMapping) -> dict[str, int |
     """Output column -> header position (None when the question is not in the header)."""
     loose: dict[str, int] = {}
     for i, h in enumerate(header):
-        loose.setdefault(_norm(h), i)
+        loose.setdefault(header_key(h), i)
     found: dict[str, int | None] = {}
     for out, question in mapping.columns().items():
-        found[out] = header.index(question) if question in header else loose.get(_norm(question))
+        found[out] = header.index(question) if question in header else loose.get(header_key(question))
     return found
 
 
@@ -253,7 +259,7 @@ def _locate_columns(header: list[str], body: list[list[str]], mapping: ColumnMap
     submitted = _submitted_column(header, source)
     used = {v for v in positions.values() if v is not None} | {submitted}
     metadata = _metadata(source)
-    names = {_norm(h) for h in header}
+    names = {header_key(h) for h in header}
     stamps = [r[submitted] for r in body if submitted is not None and len(r) > submitted]
     return _Layout(
         header=header,
@@ -263,7 +269,7 @@ def _locate_columns(header: list[str], body: list[list[str]], mapping: ColumnMap
         submitted=submitted,
         dayfirst=_guess_dayfirst(stamps, spanish=bool(names & SPANISH_MARKERS)),
         missing=[mapping.columns()[k] for k, v in questions.items() if v is None],
-        unknown=[h for i, h in enumerate(header) if i not in used and _norm(h) not in metadata and h.strip()],
+        unknown=[h for i, h in enumerate(header) if i not in used and header_key(h) not in metadata and h.strip()],
     )
 
 
