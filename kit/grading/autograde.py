@@ -39,7 +39,6 @@ from typing import TYPE_CHECKING
 import nbformat
 from nbgrader.api import MissingEntry
 
-from kit.errors import AssignmentError
 from kit.grading.converter import GradingSession, SandboxedAutograde, sandbox_settings
 from kit.grading.course import Course
 from kit.grading.engines import AutogradeOptions, get_engine
@@ -260,7 +259,7 @@ def autograde(
     """
     grade = get_engine(engine)
     course.check_assignment(assignment)
-    _check_released(course, assignment)
+    course.check_released(assignment)
     learners = list(learners) if learners is not None else course.submitted_learners(assignment)
     started = time.monotonic()
     run = AutogradeRun(assignment, engine)
@@ -270,18 +269,6 @@ def autograde(
     grade(course, run, learners, options)
     run.seconds = time.monotonic() - started
     return run
-
-
-def _check_released(course: Course, assignment: str) -> None:
-    with course.gradebook() as gb:
-        try:
-            gb.find_assignment(assignment)
-        except MissingEntry:
-            raise AssignmentError(
-                f"'{assignment}' has not been released",
-                assignment=assignment,
-                hint=f"run `kit grade release {assignment}` first",
-            ) from None
 
 
 def grade_with_nbgrader(course: Course, run: AutogradeRun, learners: list[str], options: AutogradeOptions) -> None:

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from kit.errors import SubmissionError
-from kit.grading.course import Course, check_learner_id
+from kit.grading.course import Course, check_learner_id, write_timestamp
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_ARCHIVE_BYTES = 1024 * 1024 * 1024
@@ -102,8 +102,7 @@ def _collect_one(course: Course, assignment: str, folder: Path) -> Collected:
         shutil.copyfile(sent, target / "timestamp.txt")
     else:
         newest = max(nb.stat().st_mtime for nb in notebooks)
-        stamp = datetime.fromtimestamp(newest, tz=UTC)
-        (target / "timestamp.txt").write_text(stamp.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
+        write_timestamp(target, datetime.fromtimestamp(newest, tz=UTC))
     return Collected(learner, [nb.name for nb in notebooks])
 
 

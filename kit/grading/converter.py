@@ -27,9 +27,6 @@ execution overlaps.
 
 from __future__ import annotations
 
-import fnmatch
-import shutil
-import tempfile
 import threading
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -100,29 +97,23 @@ class GradingSession:
         """Run ``nb`` in the sandbox with a copy of ``folder``'s files (never its notebooks)."""
         if self.stopping.is_set():
             raise StopGrading(name)
-        with tempfile.TemporaryDirectory(prefix="kit-files-") as staging:
-            _copy_given_files(folder, Path(staging))
-            self.lock.release()
-            try:
-                execution = self.sandbox.result().execute(nb, files=Path(staging))
-            finally:
-                self.lock.acquire()
+        self.lock.release()
+        try:
+            execution = self.sandbox.result().execute(nb, files=folder, leave_out=SANITIZED_NOTEBOOKS)
+        finally:
+            self.lock.acquire()
         if self.stopping.is_set():
             raise StopGrading(name)
         self.runs.append(NotebookRun(name, execution.status, execution.message, execution.seconds))
         return execution
 
 
-def _copy_given_files(folder: Path, target: Path) -> None:
-    # autograded/<learner>/<assignment>/ holds the learner's own files, the
-    # assignment's data files and — not for the learner's eyes — the sanitized
-    # notebooks, whose test cells carry the hidden tests. nbgrader never copies
-    # a notebook into this folder (it skips *.ipynb), so every notebook here is
-    # one of those: leave them all out.
-    def ignore(_dir, names):
-        return [n for n in names if fnmatch.fnmatch(n, "*.ipynb")]
-
-    shutil.copytree(folder, target, ignore=ignore, dirs_exist_ok=True, symlinks=True)
+# autograded/<learner>/<assignment>/ holds the learner's own files, the
+# assignment's data files and — not for the learner's eyes — the sanitized
+# notebooks, whose test cells carry the hidden tests. nbgrader never copies
+# a notebook into this folder (it skips *.ipynb), so every notebook here is
+# one of those: the sandbox leaves them all out.
+SANITIZED_NOTEBOOKS = ("*.ipynb",)
 
 
 LIMIT_ERRORS = {

@@ -14,9 +14,10 @@ import sys
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from nbgrader.api import Gradebook
+from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps.api import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from sqlalchemy.exc import SAWarning
@@ -27,6 +28,7 @@ from kit.errors import AssignmentError, CourseError
 from kit.paths import grader_dir
 
 CONFIG_FILE = "nbgrader_config.py"
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"  # a submission's timestamp.txt
 LEARNER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -99,16 +101,42 @@ class Course:
         return sorted(self.step_dir("source", ".", assignment).glob("*.ipynb"))
 
     def submitted_learners(self, assignment: str) -> list[str]:
-        base = Path(self.root / self.coursedir.submitted_directory)
+        return self.learners_in("submitted", assignment)
+
+    def learners_in(self, step: str, assignment: str) -> list[str]:
+        """Learners with a folder ``grader/<step>/<learner>/<assignment>`` (``submitted``, ``autograded``…)."""
+        base = Path(self.root / getattr(self.coursedir, f"{step}_directory"))
         if not base.is_dir():
             return []
         return sorted(p.name for p in base.iterdir() if (p / assignment).is_dir())
+
+    def check_released(self, assignment: str) -> None:
+        """Raise :class:`AssignmentError` unless the gradebook knows ``assignment`` (it was released)."""
+        with self.gradebook() as gb:
+            try:
+                gb.find_assignment(assignment)
+            except MissingEntry:
+                raise not_released_error(assignment) from None
 
     @contextmanager
     def gradebook(self):
         """nbgrader's gradebook for this course, closed on exit."""
         with Gradebook(self.coursedir.db_url, course_id=self.course_id) as gb:
             yield gb
+
+
+def not_released_error(assignment: str) -> AssignmentError:
+    """The error for an assignment used before ``kit grade release``."""
+    return AssignmentError(
+        f"'{assignment}' has not been released",
+        assignment=assignment,
+        hint=f"run `kit grade release {assignment}` first",
+    )
+
+
+def write_timestamp(folder: Path, when: datetime) -> None:
+    """``timestamp.txt`` as nbgrader reads a submission's time (``when`` in UTC)."""
+    (folder / "timestamp.txt").write_text(when.strftime(TIMESTAMP_FORMAT))
 
 
 def open_course(root: Path | None = None) -> Course:

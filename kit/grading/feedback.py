@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kit.grading.course import Course
 from kit.grading.nbgrader_result import first_problem
-from kit.grading.release import hidden_test_lines
+from kit.grading.release import gather_hidden_test_lines
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,8 @@ def generate_feedback(
     """Write HTML feedback for each autograded learner of ``assignment``."""
     course.check_assignment(assignment)
     if learners is None:
-        base = course.root / course.coursedir.autograded_directory
-        learners = sorted(p.name for p in base.glob(f"*/{assignment}") for p in [p.parent]) if base.is_dir() else []
-    secrets = set().union(*(hidden_test_lines(s) for s in course.source_notebooks(assignment)))
+        learners = course.learners_in("autograded", assignment)
+    secrets = gather_hidden_test_lines(course.source_notebooks(assignment))
     results = []
     for learner in learners:
         outcome = course.api.generate_feedback(assignment, learner, force=True)

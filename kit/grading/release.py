@@ -49,9 +49,14 @@ def hidden_test_lines(source: Path) -> set[str]:
     return lines
 
 
+def gather_hidden_test_lines(sources: list[Path]) -> set[str]:
+    """:func:`hidden_test_lines` of every source notebook."""
+    return set().union(*(hidden_test_lines(s) for s in sources))
+
+
 def find_leaks(release_dir: Path, sources: list[Path]) -> list[str]:
     """Every place in ``release_dir`` that holds solution or hidden-test text."""
-    secret_lines = set().union(*(hidden_test_lines(s) for s in sources)) if sources else set()
+    secret_lines = gather_hidden_test_lines(sources)
     leaks = []
     for path in sorted(p for p in release_dir.rglob("*") if p.is_file()):
         text = path.read_text(encoding="utf-8", errors="replace")

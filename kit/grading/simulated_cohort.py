@@ -14,13 +14,13 @@ import re
 import shutil
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import nbformat
 from nbgrader.api import MissingEntry
 
 from kit.data.synth.names import FIRST_NAMES, LAST_NAMES
-from kit.errors import AssignmentError
-from kit.grading.course import Course
+from kit.grading.course import Course, not_released_error, write_timestamp
 from kit.grading.profile import SimulationProfile, load_profile
 
 _SOLUTION = re.compile(r"[ \t]*### BEGIN SOLUTION\n(.*?)[ \t]*### END SOLUTION\n?", re.S)
@@ -99,9 +99,14 @@ def build_submission(release_nb, source_nb, answers: dict[str, str], profile: Si
     return nb
 
 
-def _clear_previous(course: Course, assignment: str, keep: set[str]) -> None:
+def _read_registry(course: Course) -> tuple[Path, dict[str, list[str]]]:
+    """The registry of simulated learners (assignment -> learners), and its file."""
     registry = course.root / course.coursedir.submitted_directory / REGISTRY_FILE
-    previous = json.loads(registry.read_text()) if registry.is_file() else {}
+    return registry, json.loads(registry.read_text()) if registry.is_file() else {}
+
+
+def _clear_previous(course: Course, assignment: str, keep: set[str]) -> None:
+    _, previous = _read_registry(course)
     stale = [learner for learner in previous.get(assignment, []) if learner not in keep]
     for learner in stale + sorted(keep):
         for step in ("submitted", "autograded", "feedback"):
@@ -116,8 +121,7 @@ def _clear_previous(course: Course, assignment: str, keep: set[str]) -> None:
 
 
 def _record(course: Course, assignment: str, learners: list[str]) -> None:
-    registry = course.root / course.coursedir.submitted_directory / REGISTRY_FILE
-    previous = json.loads(registry.read_text()) if registry.is_file() else {}
+    registry, previous = _read_registry(course)
     previous[assignment] = learners
     registry.write_text(json.dumps(previous, indent=2, sort_keys=True) + "\n")
 
@@ -135,11 +139,7 @@ def simulate_cohort(course: Course, assignment: str, learners: int, seed: int = 
     release_dir = course.step_dir("release", ".", assignment)
     releases = sorted(release_dir.glob("*.ipynb"))
     if not releases:
-        raise AssignmentError(
-            f"'{assignment}' has not been released",
-            assignment=assignment,
-            hint=f"run `kit grade release {assignment}` first",
-        )
+        raise not_released_error(assignment)
     rng = random.Random(seed)
     ids = _learner_ids(rng, learners)
     kinds = _archetypes(rng, learners)
@@ -167,7 +167,7 @@ def simulate_cohort(course: Course, assignment: str, learners: int, seed: int = 
             nb = build_submission(release_nb, source_nb, answers, profile, rng)
             nbformat.write(nb, target / name)
         stamp = base_time + timedelta(minutes=rng.randrange(0, 60 * 24 * 5))
-        (target / "timestamp.txt").write_text(stamp.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
+        write_timestamp(target, stamp)
         cohort.append(SimulatedLearner(learner, archetype, answers))
     _record(course, assignment, ids)
     return cohort

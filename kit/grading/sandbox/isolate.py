@@ -57,6 +57,7 @@ from kit.grading.sandbox import syscalls as sc
 from kit.grading.sandbox.exit_codes import ExitCode
 from kit.grading.sandbox.job import Job
 from kit.grading.sandbox.limits import Limits
+from kit.grading.sandbox.view import is_inside
 from kit.grading.sandbox.wire import encode, write_all
 
 
@@ -187,10 +188,6 @@ def _open_path(path: str) -> tuple[int, bool] | None:
     return fd, stat.S_ISDIR(os.fstat(fd).st_mode)
 
 
-def _inside(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip("/") + "/")
-
-
 def _bind(fd: int, is_dir: bool, target: str) -> None:
     if is_dir:
         os.makedirs(target, mode=0o755, exist_ok=True)
@@ -212,7 +209,7 @@ def _mask(masks: list, keeps: dict[str, tuple[int, bool]]) -> None:
         # memory a writable one can take
         sc.mount("tmpfs", path, "tmpfs", sc.MS_NOSUID | sc.MS_NODEV, f"size={size_mb}m,mode={mode}")
         for keep, (fd, is_dir) in keeps.items():
-            if _inside(keep, path) and keep != path:
+            if is_inside(keep, path) and keep != path:
                 _bind(fd, is_dir, keep)
         if not writable:
             sc.mount_setattr(path, set_flags=sc.MOUNT_ATTR_RDONLY)

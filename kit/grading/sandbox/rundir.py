@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import shutil
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,15 +31,20 @@ class RunDir:
         return self.root / "job.json"
 
 
-def copy_given(source: Path, target: Path) -> None:
-    """Copy a submission folder: folders, regular files and symlinks (as links, never followed)."""
+def copy_given(source: Path, target: Path, leave_out: Sequence[str] = ()) -> None:
+    """Copy a submission folder: folders, regular files and symlinks (as links, never followed).
+
+    ``leave_out``: name patterns (``fnmatch``) of entries not copied, at any depth.
+    """
     target.mkdir()
     for entry in os.scandir(source):
+        if any(fnmatch.fnmatch(entry.name, pattern) for pattern in leave_out):
+            continue
         path, to = entry.path, target / entry.name
         if entry.is_symlink():
             os.symlink(os.readlink(path), to)
         elif entry.is_dir(follow_symlinks=False):
-            copy_given(Path(path), to)
+            copy_given(Path(path), to, leave_out)
         elif entry.is_file(follow_symlinks=False):
             # O_NOFOLLOW: a file swapped for a link meanwhile is not read as the grader
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)

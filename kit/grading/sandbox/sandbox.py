@@ -210,7 +210,7 @@ class Sandbox:
 
     # -- running --------------------------------------------------------------
 
-    def execute(self, notebook: NotebookNode, files: Path) -> Execution:
+    def execute(self, notebook: NotebookNode, files: Path, *, leave_out: Sequence[str] = ()) -> Execution:
         """Run ``notebook``'s code cells in a fresh sandboxed process, in a copy of ``files``.
 
         Thread-safe; blocks until the notebook ends. At most ``workers`` run at
@@ -224,6 +224,9 @@ class Sandbox:
             The folder the notebook runs in (the submission as nbgrader prepared
             it). It is copied into a private working folder, deleted afterwards;
             symlinks are copied as links and resolve inside the sandbox.
+        leave_out
+            Name patterns (``fnmatch``, at any depth) of what in ``files`` is not
+            copied, e.g. ``("*.ipynb",)``.
 
         Returns
         -------
@@ -248,7 +251,7 @@ class Sandbox:
         try:
             slot = self._slots.get()
             try:
-                return self._execute(nb, cells, files, slot)
+                return self._execute(nb, cells, files, slot, leave_out)
             finally:
                 self._slots.put(slot)
         finally:
@@ -256,11 +259,13 @@ class Sandbox:
                 self._running -= 1
                 self._idle.notify_all()
 
-    def _execute(self, nb: NotebookNode, cells: list[tuple[int, str]], files: Path, slot: int) -> Execution:
+    def _execute(
+        self, nb: NotebookNode, cells: list[tuple[int, str]], files: Path, slot: int, leave_out: Sequence[str]
+    ) -> Execution:
         started = time.monotonic()
         if self._closing.is_set():
             raise SandboxError("the sandbox is closed")
-        run = self._new_run(files)
+        run = self._new_run(files, leave_out)
         try:
             job = self._job("execute", run, slot, [[i, s] for i, s in cells], self._plan, strict=True)
             run.job.write_text(job.to_json())
@@ -286,13 +291,13 @@ class Sandbox:
         finally:
             remove(run.root)
 
-    def _new_run(self, files: Path | None) -> RunDir:
+    def _new_run(self, files: Path | None, leave_out: Sequence[str] = ()) -> RunDir:
         run = RunDir(Path(tempfile.mkdtemp(prefix="run-", dir=self._base)))
         os.chmod(run.root, 0o711)
         if files is None:
             run.work.mkdir()
         else:
-            copy_given(files, run.work)
+            copy_given(files, run.work, leave_out)
         run.tmp.mkdir()
         return run
 

@@ -35,14 +35,15 @@ def _real(path) -> str:
     return os.path.realpath(os.fspath(path))
 
 
-def _inside(path: str, folder: str) -> bool:
+def is_inside(path: str, folder: str) -> bool:
+    """Whether ``path`` is ``folder`` or under it (both absolute, as strings)."""
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
 def _outermost(paths) -> list[str]:
     result: list[str] = []
     for path in sorted(set(paths), key=len):
-        if not any(_inside(path, kept) for kept in result):
+        if not any(is_inside(path, kept) for kept in result):
             result.append(path)
     return result
 
@@ -97,7 +98,7 @@ def mask_paths(keep: Sequence[str], file_mb: int) -> list[list]:
             continue
         # never cover a needed folder (or part of one), nor a folder already covered;
         # needed folders *inside* a mask are bound back
-        if any(_inside(path, k) for k in keep) or any(_inside(path, m[0]) for m in masks):
+        if any(is_inside(path, k) for k in keep) or any(is_inside(path, m[0]) for m in masks):
             continue
         masks.append([path, writable, 2 * file_mb if writable else 1])
     return masks
@@ -108,7 +109,7 @@ def hide_paths(hide: Sequence, base: Path, env: Mapping[str, str]) -> list[str]:
     hidden = _outermost([_real(path) for path in hide] + [_real(base)])
     for what, path in needed_paths(env).items():
         for folder in hidden:
-            if _inside(path, folder) or _inside(_real(path), folder):
+            if is_inside(path, folder) or is_inside(_real(path), folder):
                 raise SandboxError(
                     f"cannot hide {folder}: it holds {what} ({path}), which notebooks need",
                     hint="hide the course folders themselves (grader/, exercises/), not their parent",
