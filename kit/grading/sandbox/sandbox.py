@@ -186,7 +186,7 @@ class Sandbox:
                 "MPLBACKEND": INLINE_BACKEND,
             }
             self._server = ForkServer(preload=preload, env=server_env, log=self._base / "server.log")
-            self.preload_failures = dict(self._server.info.get("failed", {}))
+            self.preload_failures = dict(self._server.info.failed)
             self.protections, self._plan = self._probe()
         except BaseException:
             self._shutdown()
@@ -206,7 +206,7 @@ class Sandbox:
     @property
     def server_seconds(self) -> float:
         """How long the warm server took to start (its imports)."""
-        return self._server.info["start_seconds"] if self._server else 0.0
+        return self._server.info.start_seconds if self._server else 0.0
 
     # -- running --------------------------------------------------------------
 

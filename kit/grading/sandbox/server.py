@@ -18,7 +18,7 @@ stops it and everything it started.
 Protocol (over a unix stream socket pair; length-prefixed pickled tuples, file
 descriptors as ``SCM_RIGHTS`` with the length: both ends are the grader's own code):
 
-- server -> grader, once: ``("ready", info)``
+- server -> grader, once: ``("ready", ServerInfo)``
 - grader -> server: ``("fork", request, job_path)`` with two file descriptors
   (result pipe, status pipe); reply ``("forked", request, pid)`` or
   ``("failed", request, error)``
@@ -47,6 +47,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kit.grading.sandbox.errors import SandboxError
@@ -165,7 +166,7 @@ class ForkServer:
                 f"the sandbox's fork server did not start ({exc})", hint=" / ".join(tail) or "see " + str(log)
             ) from None
         ours.settimeout(None)
-        self.info = dict(info, start_seconds=time.perf_counter() - started)
+        self.info: ServerInfo = replace(info, start_seconds=time.perf_counter() - started)
 
     @property
     def pid(self) -> int:
@@ -320,7 +321,18 @@ def serve() -> None:
         os._exit(ExitCode.OK)
 
 
-def _warm_up(preload) -> dict:
+@dataclass(frozen=True)
+class ServerInfo:
+    """What the server tells the grader once it is ready (pickled, like every message)."""
+
+    pid: int
+    import_seconds: float  # its preload imports
+    failed: dict[str, str]  # preload modules that failed to import, with the error
+    threads: int  # its threads when ready (a fork copies only the calling one)
+    start_seconds: float = 0.0  # from the grader's start to ready (set by the grader)
+
+
+def _warm_up(preload) -> ServerInfo:
     """Import ``preload`` once; what the grader is told in the ``ready`` message."""
     started = time.perf_counter()
     failed = _preload(preload)
@@ -329,12 +341,7 @@ def _warm_up(preload) -> dict:
     # sharing them with the server
     gc.collect()
     gc.freeze()
-    return {
-        "pid": os.getpid(),
-        "import_seconds": time.perf_counter() - started,
-        "failed": failed,
-        "threads": _threads(),
-    }
+    return ServerInfo(pid=os.getpid(), import_seconds=time.perf_counter() - started, failed=failed, threads=_threads())
 
 
 class _Server:
