@@ -35,7 +35,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from kit.analysis.columns import as_datetime, require_columns
+from kit.analysis.columns import as_datetime, as_key, require_columns
 from kit.analysis.errors import AnalysisError, JoinError, MissingColumnError
 from kit.errors import KitError
 
@@ -127,15 +127,6 @@ def _whole_numbers(frame: pd.DataFrame, column: str, table: str, *, allow_missin
     return number.round().astype("Int64")
 
 
-def _key_text(values: pd.Series) -> pd.Series:
-    """ward_prec keys as 5-character text: ``'02005'`` stays, ``2005`` and ``'2005'`` become ``'02005'``."""
-    text = values.astype("string").str.strip()
-    number = pd.to_numeric(text, errors="coerce")
-    whole = number.notna() & (number == number.round()) & (number >= 0)
-    padded = number.where(whole).round().astype("Int64").astype("string").str.zfill(_KEY_WIDTH)
-    return text.where(~whole, padded)
-
-
 def _as_day(value: object, what: str) -> pd.Timestamp:
     """A date given as text, date or Timestamp, at midnight."""
     try:
@@ -147,6 +138,11 @@ def _as_day(value: object, what: str) -> pd.Timestamp:
     if pd.isna(day):
         raise AnalysisError(f"{what} is missing", hint="write it as year-month-day, like '2026-11-03'")
     return day.normalize()
+
+
+def _by_columns(by: str | Sequence[str] | None) -> list[str]:
+    """The columns to group by: one name, several, or none (None)."""
+    return [] if by is None else ([by] if isinstance(by, str) else list(by))
 
 
 def _check_score_range(name: str, low: float, high: float) -> None:
@@ -377,7 +373,7 @@ def registration_by_precinct(
     turnout = turnout_by_precinct(results, ward=ward, precinct=precinct, registered=registered, ballots=ballots)
     population = pd.DataFrame(
         {
-            "ward_prec": _key_text(precincts[key]).astype("str"),
+            "ward_prec": as_key(precincts[key], width=_KEY_WIDTH).astype("str"),
             "voting_age_population": _whole_numbers(precincts, voting_age, "precincts", allow_missing=True),
         }
     )
@@ -535,17 +531,40 @@ def tidy_results(
     KIMBERLY "KIM" OSEI     548
     Name: votes, dtype: Int64
     """
+    names = _candidate_list(candidates)
+    require_columns(results, {ward: "ward", precinct: "precinct"}, "precinct results")
+    _check_candidates(results, names, ward=ward, precinct=precinct)
+    long = _precinct_by_precinct(_votes_wide(results, names, ward=ward, precinct=precinct), names)
+    if not keep_off_ballot:
+        long = long[long["votes"].notna()]
+    long["votes"] = long["votes"].astype("Int64")
+    long["candidate"] = long["candidate"].astype("str")
+    if race is not None:
+        long.insert(3, "race", race)
+    return long.reset_index(drop=True)
+
+
+def _candidate_list(candidates: str | Iterable[str]) -> list[str]:
+    """The candidate columns as a list (one name is a list of one), each listed once."""
     names = [candidates] if isinstance(candidates, str) else list(candidates)
     if not names:
         raise AnalysisError("no candidate columns were given", hint="pass a list such as races['citywide']")
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise AnalysisError(f"candidate column '{repeated[0]}' is listed twice", hint="list each candidate once")
-    require_columns(results, {ward: "ward", precinct: "precinct"}, "precinct results")
+    return names
+
+
+def _check_candidates(results: pd.DataFrame, names: list[str], *, ward: str, precinct: str) -> None:
+    """Raise :class:`UnknownCandidateError` for the first name that is not a column of ``results``."""
     not_candidates = set(RESULTS_ID_COLUMNS) | {ward, precinct, "ward_prec"}
     for name in names:
         if name not in results.columns:
             raise UnknownCandidateError(name, available=[c for c in results.columns if c not in not_candidates])
+
+
+def _votes_wide(results: pd.DataFrame, names: list[str], *, ward: str, precinct: str) -> pd.DataFrame:
+    """The precinct key, ward, precinct and each candidate's votes as whole numbers (missing: not on the ballot)."""
     keyed = add_ward_prec(results, ward=ward, precinct=precinct).reset_index(drop=True)
     wide = pd.DataFrame(
         {
@@ -556,6 +575,11 @@ def tidy_results(
     )
     for name in names:
         wide[name] = _whole_numbers(keyed, name, "precinct results", allow_missing=True)
+    return wide
+
+
+def _precinct_by_precinct(wide: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """The wide votes melted long, precinct by precinct, candidates in the order given."""
     long = wide.melt(
         id_vars=["ward_prec", "ward", "precinct"],
         value_vars=names,
@@ -566,14 +590,7 @@ def tidy_results(
     # melt stacks candidate by candidate; sort back to precinct by precinct, candidates in the order given
     long["_row"] = long.index
     long["_order"] = long["candidate"].map({n: i for i, n in enumerate(names)})
-    long = long.sort_values(["_row", "_order"], kind="stable").drop(columns=["_row", "_order"])
-    if not keep_off_ballot:
-        long = long[long["votes"].notna()]
-    long["votes"] = long["votes"].astype("Int64")
-    long["candidate"] = long["candidate"].astype("str")
-    if race is not None:
-        long.insert(3, "race", race)
-    return long.reset_index(drop=True)
+    return long.sort_values(["_row", "_order"], kind="stable").drop(columns=["_row", "_order"])
 
 
 def precinct_winners(
@@ -625,7 +642,7 @@ def precinct_winners(
                    winner  winner_votes  share
     0  THOMAS J. KAVANAGH         12451  0.316
     """
-    keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    keys = _by_columns(by)
     require_columns(long, {**dict.fromkeys(keys, "by"), candidate: "candidate", votes: "votes"}, "long results")
     counted = long.assign(_votes=pd.to_numeric(long[votes], errors="coerce").fillna(0))
     if not keys:
@@ -739,15 +756,47 @@ def turnout_from_history(
        registered  voted   turnout
     0       14544   7607  0.523034
     """
-    keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    keys = _by_columns(by)
+    _check_voter_tables(
+        voters,
+        history,
+        keys=keys,
+        voter_id=voter_id,
+        date=date,
+        status=status if statuses is not None else None,
+        registration_date=registration_date,
+    )
+    day = _as_day(election_date, "election_date")
+    voted = _votes_on(history, date, day)
+    eligible = _eligible_voters(voters, day, status=status, statuses=statuses, registration_date=registration_date)
+    counted = voters.loc[eligible, keys + [voter_id]].copy()
+    ids = set(history.loc[voted.to_numpy(), voter_id].astype(str))
+    counted["_voted"] = counted[voter_id].astype(str).isin(ids)
+    return _turnout_table(counted, keys)
+
+
+def _check_voter_tables(
+    voters: pd.DataFrame,
+    history: pd.DataFrame,
+    *,
+    keys: list[str],
+    voter_id: str,
+    date: str,
+    status: str | None,
+    registration_date: str | None,
+) -> None:
+    """Raise :class:`MissingColumnError` for the first column a turnout count needs that a table lacks."""
     columns = {voter_id: "voter_id", **dict.fromkeys(keys, "by")}
-    if status is not None and statuses is not None:
+    if status is not None:
         columns[status] = "status"
     if registration_date is not None:
         columns[registration_date] = "registration_date"
     require_columns(voters, columns, "voter file")
     require_columns(history, {voter_id: "voter_id", date: "date"}, "vote history")
-    day = _as_day(election_date, "election_date")
+
+
+def _votes_on(history: pd.DataFrame, date: str, day: pd.Timestamp) -> pd.Series:
+    """Which rows of the vote history are votes on ``day``; an error listing its elections if none are."""
     voted_on = as_datetime(history, date, "vote history").dt.normalize()
     if not (voted_on == day).any():
         known = ", ".join(d.strftime("%Y-%m-%d") for d in sorted(voted_on.dropna().unique()))
@@ -755,6 +804,18 @@ def turnout_from_history(
             f"the vote history records no votes on {day:%Y-%m-%d}",
             hint=f"its elections are: {known}" if known else "the vote history is empty",
         )
+    return voted_on == day
+
+
+def _eligible_voters(
+    voters: pd.DataFrame,
+    day: pd.Timestamp,
+    *,
+    status: str | None,
+    statuses: str | Iterable[str] | None,
+    registration_date: str | None,
+) -> pd.Series:
+    """Which voters count as registered: one of ``statuses``, and registered by ``day``."""
     eligible = pd.Series(True, index=voters.index)
     if status is not None and statuses is not None:
         wanted = [statuses] if isinstance(statuses, str) else list(statuses)
@@ -762,9 +823,11 @@ def turnout_from_history(
     if registration_date is not None:
         registered_on = as_datetime(voters, registration_date, "voter file").dt.normalize()
         eligible &= ~(registered_on > day).fillna(False)
-    counted = voters.loc[eligible, keys + [voter_id]].copy()
-    ids = set(history.loc[(voted_on == day).to_numpy(), voter_id].astype(str))
-    counted["_voted"] = counted[voter_id].astype(str).isin(ids)
+    return eligible
+
+
+def _turnout_table(counted: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Registered, voted and turnout per group of ``keys`` (one row without keys)."""
     if keys:
         table = counted.groupby(keys, sort=True, dropna=False)["_voted"].agg(["size", "sum"]).reset_index()
     else:

@@ -25,12 +25,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from kit.analysis.columns import as_datetime, require_columns
+from kit.analysis.columns import as_datetime, as_key, require_columns
 from kit.analysis.errors import AnalysisError, JoinError
+
+if TYPE_CHECKING:  # imported where used: geopandas takes a while to import
+    import geopandas
 
 __all__ = [
     "IN_AREA",
@@ -60,21 +64,9 @@ _SECONDS_PER_DAY = 86_400
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _as_key(values: pd.Series) -> pd.Series:
-    """Join keys as text: ``1``, ``1.0``, ``"1"``, ``" 01"`` all become ``"1"``; other text is kept.
-
-    Empty text is a missing key, as in CSV exports that write nothing for "no value".
-    """
-    text = values.astype("string").str.strip().replace("", pd.NA)
-    number = pd.to_numeric(text, errors="coerce")
-    whole = number.notna() & (number == number.round())
-    as_int = number.where(whole).round().astype("Int64").astype("string")
-    return text.where(~whole, as_int)
-
-
 def _natural_order(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     """Sort by an id column so that "2" comes before "10"."""
-    key = _as_key(frame[column])
+    key = as_key(frame[column])
     number = pd.to_numeric(key, errors="coerce")
     order = pd.DataFrame({"n": number, "t": key}, index=frame.index).sort_values(["n", "t"], na_position="last")
     return frame.loc[order.index].reset_index(drop=True)
@@ -299,6 +291,24 @@ def assign_areas(
     1   60969723         12  NORTHGATE
     2   60136057          2  IRONWORKS
     """
+    copied = _check_area_inputs(requests, areas, latitude, longitude, area_id, area_name, status)
+    lat, lon = _as_number(requests, latitude), _as_number(requests, longitude)
+    has_point = (lat.notna() & lon.notna()).to_numpy()
+    points = _request_points(lat, lon, has_point, crs)
+    joined = _first_area_of_each_point(points, _area_polygons(areas, copied))
+    return _copy_areas(requests, joined, copied, has_point, status)
+
+
+def _check_area_inputs(
+    requests: pd.DataFrame,
+    areas: geopandas.GeoDataFrame,
+    latitude: str,
+    longitude: str,
+    area_id: str,
+    area_name: str | None,
+    status: str,
+) -> list[str]:
+    """The columns to copy from the polygons to each request, once both tables are checked."""
     import geopandas
 
     if not isinstance(areas, geopandas.GeoDataFrame):
@@ -307,7 +317,7 @@ def assign_areas(
             hint='load them with kit.load_dataset("neighborhoods") or geopandas.read_file',
         )
     require_columns(requests, {latitude: "latitude", longitude: "longitude"}, "service requests")
-    copied = [area_id] + ([area_name] if area_name is not None else [])  # from the polygons to each request
+    copied = [area_id] + ([area_name] if area_name is not None else [])
     require_columns(areas, dict(zip(copied, ("area_id", "area_name"))), "areas")
     clash = [c for c in copied + [status] if c in requests.columns]
     if clash:
@@ -315,27 +325,50 @@ def assign_areas(
             f"the service requests table already has a column '{clash[0]}'",
             hint="rename or drop it first, or pick another name with area_id=, area_name= or status=",
         )
+    return copied
 
-    lat, lon = _as_number(requests, latitude), _as_number(requests, longitude)
-    has_point = (lat.notna() & lon.notna()).to_numpy()
-    points = geopandas.GeoDataFrame(
+
+def _request_points(lat: pd.Series, lon: pd.Series, has_point: np.ndarray, crs: str) -> geopandas.GeoDataFrame:
+    """The requests that have coordinates as points, each with its row number in ``_row``."""
+    import geopandas
+
+    return geopandas.GeoDataFrame(
         {"_row": np.flatnonzero(has_point)},
         geometry=geopandas.points_from_xy(lon.to_numpy()[has_point], lat.to_numpy()[has_point]),
         crs=crs,
     )
+
+
+def _area_polygons(areas: geopandas.GeoDataFrame, copied: list[str]) -> geopandas.GeoDataFrame:
+    """The polygons with only the columns to copy, and their order in ``_order``; no CRS means WGS84."""
+    import geopandas
+
     polygons = geopandas.GeoDataFrame(
         {c: areas[c].to_numpy() for c in copied}, geometry=areas.geometry.to_numpy(), crs=areas.crs or "EPSG:4326"
     )
     polygons["_order"] = np.arange(len(polygons))
+    return polygons
+
+
+def _first_area_of_each_point(points: geopandas.GeoDataFrame, polygons: geopandas.GeoDataFrame) -> pd.DataFrame:
+    """The spatial join: one row per point inside an area, with the first area it touches."""
+    import geopandas
+
     joined = geopandas.sjoin(points, polygons.to_crs(points.crs), how="inner", predicate="intersects")
     # a point on a shared border touches two polygons: keep the first, so no request is counted twice
     joined = joined.sort_values(["_row", "_order"]).drop_duplicates("_row")
-    if has_point.any() and joined.empty:
+    if len(points) and joined.empty:
         raise AnalysisError(
-            f"none of the {int(has_point.sum())} requests with coordinates falls inside any area",
+            f"none of the {len(points)} requests with coordinates falls inside any area",
             hint="are latitude and longitude swapped, or are the areas another city's map?",
         )
+    return joined
 
+
+def _copy_areas(
+    requests: pd.DataFrame, joined: pd.DataFrame, copied: list[str], has_point: np.ndarray, status: str
+) -> pd.DataFrame:
+    """A copy of ``requests`` with the joined area columns (missing where none) and each row's status."""
     result = requests.copy()
     rows = joined["_row"].to_numpy()
     for column in copied:
@@ -405,13 +438,13 @@ def count_by_area(
     4415
     """
     require_columns(located, {area_id: "area_id"}, "located requests")
-    keys = _as_key(located[area_id])
+    keys = as_key(located[area_id])
     tally = keys.dropna().value_counts()
     if areas is not None:
         names = area_name if area_name is not None and area_name in areas.columns else None
         require_columns(areas, {area_id: "area_id"}, "areas")
         table = pd.DataFrame({c: areas[c].to_numpy() for c in [area_id] + ([names] if names else [])})
-        area_keys = _as_key(table[area_id])
+        area_keys = as_key(table[area_id])
         unknown = sorted(set(tally.index) - set(area_keys.dropna()))
         if unknown:
             raise JoinError(
@@ -426,7 +459,7 @@ def count_by_area(
         table = pd.DataFrame({area_id: located.loc[first.to_numpy(), area_id].to_numpy()})
         if area_name is not None and area_name in located.columns:
             table[area_name] = located.loc[first.to_numpy(), area_name].to_numpy()
-        table[count] = _as_key(table[area_id]).map(tally).astype("int64").to_numpy()
+        table[count] = as_key(table[area_id]).map(tally).astype("int64").to_numpy()
     return _natural_order(table, area_id)
 
 
@@ -495,7 +528,7 @@ def rate_per_1000(
     require_columns(
         population, {population_area: "population_area", population_column: "population_column"}, "population"
     )
-    pop_keys = _as_key(population[population_area])
+    pop_keys = as_key(population[population_area])
     repeated = sorted(set(pop_keys[pop_keys.duplicated() & pop_keys.notna()]))
     if repeated:
         raise JoinError(
@@ -504,7 +537,7 @@ def rate_per_1000(
             hint="keep one row per area (one year, one source) before joining",
         )
     residents = pd.Series(pd.to_numeric(population[population_column]).to_numpy(), index=pop_keys.to_numpy())
-    keys = _as_key(counts[area_id])
+    keys = as_key(counts[area_id])
     missing = sorted(set(keys.dropna()) - set(residents.index))
     if missing:
         raise JoinError(
