@@ -7,7 +7,12 @@ import importlib
 
 import pytest
 
-MODULES = ["kit.analysis.service_requests", "kit.analysis.elections", "kit.analysis.engagement"]
+MODULES = [
+    "kit.analysis.service_requests",
+    "kit.analysis.elections",
+    "kit.analysis.engagement",
+    "kit.analysis.categories",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

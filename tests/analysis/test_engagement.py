@@ -572,6 +572,23 @@ def test_retention_refuses_people_it_cannot_place(cohort):
     assert "date=" in caught.value.hint
 
 
+def test_a_column_of_dates_that_are_not_dates_gets_the_kits_message(history, cohort):
+    bad = history.assign(date_reached=history["date_reached"].dt.strftime("%Y-%m-%d").where(history.index != 3, "soon"))
+    with pytest.raises(AnalysisError, match="column 'date_reached' of the ladder history table") as caught:
+        ladder_funnel(bad)
+    assert isinstance(caught.value, KitError)
+    assert "such as 'soon'" in str(caught.value) and "column name" in caught.value.hint
+    people, came = cohort
+    later = came.assign(event_date=came["event_date"].dt.strftime("%Y-%m-%d").where(came.index != 2, "next week"))
+    with pytest.raises(AnalysisError, match="column 'event_date' of the attendance table .* such as 'next week'"):
+        cohort_retention(people, later)
+    with pytest.raises(AnalysisError, match="column 'date_joined' of the people table"):
+        cohort_retention(people.assign(date_joined=["2025-01-05", "2025-01-20", "not yet", "2025-03-30"]), came)
+    # text dates, as in a CSV export, are read
+    text = people.assign(date_joined=people["date_joined"].dt.strftime("%Y-%m-%d"))
+    assert cohort_retention(text, came).equals(cohort_retention(people, came))
+
+
 def test_the_bundled_retention_table():
     contacts, events = kit.load_dataset("contacts"), kit.load_dataset("events")
     signups = kit.load_dataset("event_signups")
