@@ -55,10 +55,10 @@ from kit.grading.preprocessors import HideHiddenTests  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
 
-# --- kit autograding sandbox (kit/grading/autograde.py, kit/grading/converter.py) ---
-# `kit grade autograde` runs each learner's notebook in a sandbox: a fresh process
-# with no network, no view of this folder or of ../exercises, and these limits.
-# The time limit per cell is c.ExecutePreprocessor.timeout above (as in nbgrader).
+# --- kit autograding sandbox (kit/grading/autograde.py, kit/grading/sandbox/) ---
+# `kit grade autograde` runs each learner's notebook in a sandbox with these limits;
+# what it isolates is in the README, "The grading sandbox". The time limit per cell
+# is c.ExecutePreprocessor.timeout above (as in nbgrader).
 c.SandboxExecute.notebook_seconds = 300    # whole notebook (seconds)
 c.SandboxExecute.memory_mb = 3072          # memory of the notebook's process (MiB)
 c.SandboxExecute.output_bytes = 1_000_000  # everything a notebook prints or displays (bytes)

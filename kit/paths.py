@@ -14,12 +14,18 @@ from pathlib import Path
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+def checkout_root() -> Path:
+    """The folder the ``kit`` package is imported from: in a source checkout, the one holding
+    ``grader/`` and ``exercises/`` (what :func:`project_root` is unless ``KIT_HOME`` is set)."""
+    return _PACKAGE_DIR.parent
+
+
 def project_root() -> Path:
     """The folder holding ``datasets/``, ``exercises/`` and ``grader/``."""
     env = os.environ.get("KIT_HOME")
     if env:
         return Path(env).expanduser().resolve()
-    return _PACKAGE_DIR.parent
+    return checkout_root()
 
 
 def datasets_dir() -> Path:

@@ -45,8 +45,7 @@ from kit.grading.engines import AutogradeOptions, get_engine
 from kit.grading.journal import Journal, fingerprint
 from kit.grading.nbgrader_internals import autograde_learner, check_nbgrader_version
 from kit.grading.nbgrader_result import first_problem
-from kit.grading.sandbox.view import checkout_root
-from kit.paths import project_root
+from kit.paths import checkout_root, project_root
 
 if TYPE_CHECKING:
     from kit.grading.sandbox import Limits

@@ -48,18 +48,12 @@ def _outermost(paths) -> list[str]:
     return result
 
 
-def checkout_root() -> Path:
-    """The folder the ``kit`` package is imported from: :func:`kit.paths.project_root` when
-    ``KIT_HOME`` is not set (in a checkout, the one holding ``grader/`` and ``exercises/``)."""
-    return Path(kit.paths.__file__).resolve().parent.parent
-
-
 def project_root_for(env: Mapping[str, str]) -> Path:
     """The project root the notebooks' ``kit`` will use, given their environment
     (:func:`kit.paths.project_root`, for ``env`` instead of this process's environment)."""
     if env.get("KIT_HOME"):
         return Path(env["KIT_HOME"]).expanduser().resolve()
-    return checkout_root()
+    return kit.paths.checkout_root()
 
 
 def needed_paths(env: Mapping[str, str]) -> dict[str, str]:
@@ -81,7 +75,7 @@ def keep_paths(env: Mapping[str, str]) -> list[str]:
     candidates = list(needed_paths(env).values())
     candidates += [sys.exec_prefix, sys.base_exec_prefix, os.path.dirname(_real(sys.executable))]
     candidates += [path for path in site.getsitepackages() if os.path.isdir(path)]
-    candidates.append(str(checkout_root()))  # where `import kit` finds it
+    candidates.append(str(kit.paths.checkout_root()))  # where `import kit` finds it
     candidates += [path for path in sys.path if path and os.path.exists(path)]
     # both the path as named (a symlink under a mask is bound back where it was)
     # and the folder it leads to
