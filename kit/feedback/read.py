@@ -10,9 +10,12 @@ The steps, in order (each a small function below):
 4. :func:`_locate_columns` — mapped questions to header positions
    (:func:`_match_columns`: exact, then ignoring case and whitespace; Google wraps
    long questions, adds trailing spaces), the submission time and its day/month order.
-5. :func:`_read_rows` — rows to values: timestamps, 1-5 ratings, text; a row that
-   cannot be read is counted and listed, never fatal; then :func:`_last_per_learner`:
-   the last submission per learner wins.
+5. :func:`_read_rows` — rows to values: submission times (:func:`parse_timestamp`,
+   python-dateutil with the zone abbreviations of :data:`ZONES`), 1-5 ratings, text.
+   A row that cannot be read at all is counted and listed, never fatal; a submission
+   time that cannot be read is a warning, counted and listed, and the row is kept.
+   Then :func:`_last_per_learner`: the last submission per learner wins (by time; in
+   file order for a learner one of whose times cannot be read).
 
 Nothing here writes files: the result is a plain value, :class:`SurveyResponses`.
 """
@@ -23,16 +26,17 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
 import pandas as pd
+from dateutil.parser import parse as parse_date
 
 from kit.feedback.mapping import ColumnMapping, SurveyError
 from kit.feedback.text_files import decode_text
 
-__all__ = ["Problem", "SurveyResponses", "header_key", "read_export", "read_records"]
+__all__ = ["ZONES", "Problem", "SurveyResponses", "header_key", "parse_timestamp", "read_export", "read_records"]
 
 Source = Literal["google", "microsoft", "csv"]
 
@@ -62,6 +66,24 @@ DELIMITERS = (",", ";", "\t")
 RATING_RANGE = range(1, 6)
 TEXT_COLUMNS = ("comments", "dataset_requests")  # free text; every other question is a 1-5 rating
 
+ZONES: dict[str, float] = {
+    # UTC itself
+    "UTC": 0, "UT": 0, "GMT": 0, "Z": 0,
+    # North America (Google Forms writes these for US and Canadian form owners)
+    "HST": -10, "HDT": -9, "AKST": -9, "AKDT": -8, "PST": -8, "PDT": -7, "MST": -7, "MDT": -6,
+    "CST": -6, "CDT": -5, "EST": -5, "EDT": -4, "AST": -4, "ADT": -3, "NST": -3.5, "NDT": -2.5,
+    # Latin America
+    "ART": -3, "BRT": -3, "BOT": -4, "CLT": -4, "CLST": -3, "COT": -5, "ECT": -5, "PET": -5,
+    "PYT": -4, "PYST": -3, "UYT": -3, "VET": -4,
+    # Spain (the Canary Islands keep western European time)
+    "CET": 1, "CEST": 2, "WET": 0, "WEST": 1,
+}  # fmt: skip
+"""Zone abbreviations a form may write after a submission time -> hours from UTC.
+
+The Americas' (``CST`` is North American Central, ``AST`` Atlantic: Puerto Rico) and
+Spain's. A zone not listed makes the time unreadable rather than wrong by hours.
+"""
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -88,6 +110,7 @@ class SurveyResponses:
     unreadable_rows: int = 0
     out_of_range: int = 0
     duplicates_replaced: int = 0
+    unreadable_times: int = 0
     unknown_columns: list[str] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)
     path: Path | None = None
@@ -275,47 +298,63 @@ def _locate_columns(header: list[str], body: list[list[str]], mapping: ColumnMap
 
 # -- 5. cells to values -------------------------------------------------------
 
-_TIME = r"(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(?:([ap])\.?\s?m\.?)?"
-_ZONE = r"(?:\s*(?:GMT|UTC|Z)?\s*([+-]\d{1,2})(?::?(\d{2}))?|\s*(?:GMT|UTC|Z))?"
-_YEAR_FIRST = re.compile(rf"(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}})(?:[ T,]+{_TIME})?{_ZONE}", re.I)
-_YEAR_LAST = re.compile(rf"(\d{{1,2}})[-/.](\d{{1,2}})[-/.](\d{{2}}|\d{{4}})(?:[ T,]+{_TIME})?{_ZONE}", re.I)
+_UTC_THEN_OFFSET = re.compile(r"\b(?:GMT|UTC)\s*(?=[+-]\d)", re.I)
+_YEAR_FIRST = re.compile(r"\d{4}\D")
+_DAY_MONTH = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.]\d{2,4}\b")
+_NO_DATE, _OTHER_NO_DATE = datetime(1, 1, 1), datetime(4, 2, 2)  # defaults that show a missing year, month or day
 
 
-def _parse_timestamp(value: str, dayfirst: bool) -> datetime | None:
-    """A form timestamp as a datetime (aware when the file gives an offset), or None."""
-    value = value.strip()
-    if m := _YEAR_FIRST.fullmatch(value):
-        year, month, day = int(m[1]), int(m[2]), int(m[3])
-        rest = m.groups()[3:]
-    elif m := _YEAR_LAST.fullmatch(value):
-        first, second, year = int(m[1]), int(m[2]), int(m[3])
-        year += 2000 if year < 100 else 0
-        day, month = (first, second) if dayfirst else (second, first)
-        rest = m.groups()[3:]
-    else:
+class _UnknownZone(ValueError):
+    """A zone abbreviation that is not in :data:`ZONES`."""
+
+
+def _zone(name: str | None, offset: int | None) -> int | None:
+    """dateutil's ``tzinfos``: seconds east of UTC for a zone name or a numeric offset."""
+    if name is None:
+        return offset
+    hours = ZONES.get(name.upper())
+    if hours is None:
+        raise _UnknownZone(name)
+    return round(hours * 3600)
+
+
+def parse_timestamp(value: str, dayfirst: bool = False) -> datetime | None:
+    """A form's submission time as a datetime (aware when it names a zone or an offset), or None.
+
+    python-dateutil reads the date and time; zone abbreviations come from :data:`ZONES`;
+    ``GMT-8`` means eight hours behind UTC (dateutil alone would read it the POSIX way,
+    ahead). ``dayfirst`` decides ``1/3/2027`` (1 March, not January 3); a year written
+    first is always year, month, day. Without a year, month and day it is None.
+
+    Examples
+    --------
+    >>> str(parse_timestamp("2027/03/01 6:10:00 PM PST"))
+    '2027-03-01 18:10:00-08:00'
+    >>> str(parse_timestamp("2027/03/01 6:10:00 p. m. GMT-8"))
+    '2027-03-01 18:10:00-08:00'
+    >>> str(parse_timestamp("1/3/2027 18:10:00", dayfirst=True)), str(parse_timestamp("3/1/27 6:10:05 PM"))
+    ('2027-03-01 18:10:00', '2027-03-01 18:10:05')
+    >>> parse_timestamp("2027/03/01 6:10:00 PM XST"), parse_timestamp("last Tuesday"), parse_timestamp("2027")
+    (None, None, None)
+    """
+    text = _UTC_THEN_OFFSET.sub("", " ".join(value.split()))
+    if not text:
         return None
-    hour, minute, second_, ampm, off_h, off_m = rest
-    hour, minute, sec = int(hour or 0), int(minute or 0), int(second_ or 0)
-    if ampm:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if ampm.lower() == "p" else 0)
+    dayfirst = dayfirst and not _YEAR_FIRST.match(text)
     try:
-        stamp = datetime(year, month, day, hour, minute, sec)
-    except ValueError:
+        stamp = parse_date(text, dayfirst=dayfirst, default=_NO_DATE, tzinfos=_zone)
+        # a 1 is written, or dateutil's default for what is missing: ask again with other defaults
+        again = stamp
+        if 1 in (stamp.year, stamp.month, stamp.day):
+            again = parse_date(text, dayfirst=dayfirst, default=_OTHER_NO_DATE, tzinfos=_zone)
+    except (ValueError, OverflowError):
         return None
-    if off_h is not None:
-        sign = -1 if off_h.startswith("-") else 1
-        offset = timedelta(hours=int(off_h), minutes=sign * int(off_m or 0))
-        stamp = stamp.replace(tzinfo=timezone(offset))
-    elif re.search(r"(GMT|UTC|Z)\s*$", value, re.I):
-        stamp = stamp.replace(tzinfo=UTC)
-    return stamp
+    return stamp if again.date() == stamp.date() else None
 
 
 def _guess_dayfirst(values: list[str], spanish: bool) -> bool:
     """Day/month order of ``dd/mm/yyyy``-style stamps: from the data, else the form's language."""
-    pairs = [(int(m[1]), int(m[2])) for v in values if (m := _YEAR_LAST.fullmatch(v.strip()))]
+    pairs = [(int(m[1]), int(m[2])) for v in values if (m := _DAY_MONTH.match(v.strip()))]
     if any(a > 12 for a, _ in pairs):
         return True
     if any(b > 12 for _, b in pairs):
@@ -385,6 +424,7 @@ def read_export(path: str | Path, mapping: ColumnMapping) -> SurveyResponses:
         unreadable_rows=read.unreadable,
         out_of_range=read.out_of_range,
         duplicates_replaced=replaced,
+        unreadable_times=read.unreadable_times,
         unknown_columns=layout.unknown,
         missing_columns=layout.missing,
         path=path,
@@ -399,6 +439,7 @@ class _Rows:
     problems: list[Problem] = field(default_factory=list)
     unreadable: int = 0  # rows left out
     out_of_range: int = 0  # ratings left blank
+    unreadable_times: int = 0  # rows kept without a submission time
 
 
 def _read_rows(body: list[list[str]], layout: _Layout, learner_column: str) -> _Rows:
@@ -409,12 +450,16 @@ def _read_rows(body: list[list[str]], layout: _Layout, learner_column: str) -> _
             continue  # a blank line
         while len(record) > len(layout.header) and not record[-1].strip():
             record = record[:-1]  # trailing delimiters some spreadsheets add
-        sender = _identify_sender(number, record, layout, learner_column)
-        if isinstance(sender, Problem):
-            read.problems.append(sender)
+        learner = _identify_sender(number, record, layout, learner_column)
+        if isinstance(learner, Problem):
+            read.problems.append(learner)
             read.unreadable += 1
             continue
-        learner, stamp = sender
+        stamp = _submission_time(number, record, layout)
+        if isinstance(stamp, Problem):
+            read.problems.append(stamp)
+            read.unreadable_times += 1
+            stamp = None
         answers, bad = _read_answers(number, record, layout)
         read.rows.append({"learner_id": _learner_key(learner), "submitted_at": stamp, "_order": number, **answers})
         read.problems += bad
@@ -422,10 +467,8 @@ def _read_rows(body: list[list[str]], layout: _Layout, learner_column: str) -> _
     return read
 
 
-def _identify_sender(
-    number: int, record: list[str], layout: _Layout, learner_column: str
-) -> tuple[str, datetime | None] | Problem:
-    """Who sent a row and when, or the problem that leaves the row out."""
+def _identify_sender(number: int, record: list[str], layout: _Layout, learner_column: str) -> str | Problem:
+    """Who sent a row, or the problem that leaves the row out."""
     header = layout.header
     if len(record) != len(header):
         return Problem(number, None, None, f"has {len(record)} fields, the header has {len(header)}")
@@ -433,12 +476,23 @@ def _identify_sender(
     if not learner or learner.casefold() in ANONYMOUS:
         why = "anonymous response (map learner_id to a self-chosen code column)" if learner else "no learner id"
         return Problem(number, learner_column, learner or None, why)
+    return learner
+
+
+def _submission_time(number: int, record: list[str], layout: _Layout) -> datetime | Problem | None:
+    """When a row was sent (None when the export has no such column), or the warning that it cannot be read.
+
+    The analysis does not need the time: it only orders a learner's duplicate submissions,
+    so the row is kept either way.
+    """
     if layout.submitted is None:
-        return learner, None
-    stamp = _parse_timestamp(record[layout.submitted], layout.dayfirst)
+        return None
+    value = record[layout.submitted]
+    stamp = parse_timestamp(value, layout.dayfirst)
     if stamp is None:
-        return Problem(number, header[layout.submitted], record[layout.submitted], "the submission time cannot be read")
-    return learner, stamp
+        why = "the submission time cannot be read; the row is kept (its learner's submissions keep the file's order)"
+        return Problem(number, layout.header[layout.submitted], value.strip() or None, why)
+    return stamp
 
 
 def _read_answers(number: int, record: list[str], layout: _Layout) -> tuple[dict, list[Problem]]:
@@ -466,14 +520,20 @@ def _submitted_series(stamps: list[datetime | None]) -> pd.Series:
 
 
 def _last_per_learner(rows: list[dict], questions: list[str], problems: list[Problem]) -> tuple[pd.DataFrame, int]:
-    """Keep each learner's last submission (by time, then file order); count the others."""
+    """Keep each learner's last submission (by time, then file order); count the others.
+
+    A learner one of whose submission times cannot be read has their submissions in
+    file order (forms export in the order they received them).
+    """
     columns = ["learner_id", "submitted_at", *questions]
     if not rows:
         empty = pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in columns})
         return empty, 0
     frame = pd.DataFrame(rows)
     frame["submitted_at"] = _submitted_series(list(frame["submitted_at"]))
-    ordered = frame.sort_values(["submitted_at", "_order"], kind="stable", na_position="first")
+    untimed = frame["submitted_at"].isna().groupby(frame["learner_id"]).transform("any")
+    frame["_when"] = frame["submitted_at"].where(~untimed)
+    ordered = frame.sort_values(["_when", "_order"], kind="stable", na_position="first")
     kept = ordered.drop_duplicates("learner_id", keep="last")
     winner = dict(zip(kept["learner_id"], kept["_order"]))
     dropped = ordered.index.difference(kept.index)

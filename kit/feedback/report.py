@@ -225,6 +225,8 @@ def _export_problems(t: Messages, export: SurveyResponses) -> str:
         parts.append(t("problem.out_of_range", n=export.out_of_range))
     if export.duplicates_replaced:
         parts.append(t("problem.duplicates", n=export.duplicates_replaced))
+    if export.unreadable_times:
+        parts.append(t("problem.unreadable_times", n=export.unreadable_times))
     if export.unknown_columns:
         parts.append(
             t("problem.unknown", columns=", ".join(f"“{' '.join(c.split())}”" for c in export.unknown_columns))

@@ -1,0 +1,271 @@
+"""Survey exports written the way Google Forms and Microsoft Forms write them: their submission
+times in English and Spanish locales, in UTF-8, UTF-16 and Windows-1252, and what happens to a
+submission time that cannot be read (the row is kept; only the order of its duplicates changes).
+
+Every export here is built in tmp_path from made-up answers (no real people).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pandas as pd
+import pytest
+
+from kit.data.syllabus import load_syllabus
+from kit.feedback.catalogs import bundled_catalog
+from kit.feedback.cohort import CohortInputs, analyse
+from kit.feedback.log import FeedbackLog
+from kit.feedback.mapping import ColumnMapping
+from kit.feedback.read import ZONES, read_export
+from kit.feedback.report import write_report
+
+QUESTIONS = {
+    "en": (
+        "Before the course: finding data on the portal",
+        "Now: finding data on the portal",
+        "What should we change?",
+    ),
+    "es": ("Antes del curso: encontrar datos en el portal", "Ahora: encontrar datos en el portal", "¿Qué cambiaría?"),
+}
+CODE = {"en": "Your learner code", "es": "Su código de participante"}
+GOOGLE = {"en": ["Timestamp"], "es": ["Marca temporal"]}
+MICROSOFT = {
+    "en": ["ID", "Start time", "Completion time", "Email", "Name"],
+    "es": ["Id.", "Hora de inicio", "Hora de finalización", "Correo electrónico", "Nombre"],
+}
+
+
+def mapping(lang: str) -> ColumnMapping:
+    before, after, change = QUESTIONS[lang]
+    return ColumnMapping(
+        learner_id=CODE[lang], skills={"find-data": {"before": before, "after": after}}, comments=change
+    )
+
+
+def write(path, rows, encoding="utf-8", delimiter=","):
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def google_export(path, lang, stamps, encoding="utf-8", delimiter=","):
+    """Google Forms: the submission time first, then the questions; one learner per stamp."""
+    header = [*GOOGLE[lang], CODE[lang], *QUESTIONS[lang]]
+    rows = [[stamp, f"AB{i:02d}CD", "2", "4", f"comentario {i}"] for i, stamp in enumerate(stamps)]
+    return write(path, [header, *rows], encoding, delimiter)
+
+
+def microsoft_export(path, lang, stamps, encoding="utf-8-sig", delimiter=","):
+    """Microsoft Forms: ID, start and completion times, anonymous email, name, then the questions."""
+    header = [*MICROSOFT[lang], CODE[lang], *QUESTIONS[lang]]
+    rows = [
+        [str(i + 1), start, done, "anonymous", "", f"AB{i:02d}CD", "2", "4", f"comment {i}"]
+        for i, (start, done) in enumerate(stamps)
+    ]
+    return write(path, [header, *rows], encoding, delimiter)
+
+
+def utc(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text, tz="UTC")
+
+
+# (form, lang, encoding, delimiter, stamps as written, submitted_at as read)
+GOOGLE_CASES = {
+    "google-en-pacific": (
+        "en",
+        "utf-8",
+        ",",
+        ["2027/03/01 6:10:00 PM PST", "2027/03/14 6:10:00 PM PDT"],
+        [utc("2027-03-02 02:10"), utc("2027-03-15 01:10")],
+    ),
+    "google-en-eastern-central-utf16": (
+        "en",
+        "utf-16",
+        "\t",
+        ["2027/03/01 6:10:00 PM EST", "2027/03/01 9:05:00 AM CDT"],
+        [utc("2027-03-01 23:10"), utc("2027-03-01 14:05")],
+    ),
+    "google-en-narrow-space-mountain-alaska-hawaii": (
+        "en",
+        "utf-8",
+        ",",
+        ["2027/03/01 6:10:00\u202fPM MST", "2027/03/01 6:10:00\u202fAM AKST", "2027/03/01 12:00:00\u202fPM HST"],
+        [utc("2027-03-02 01:10"), utc("2027-03-01 15:10"), utc("2027-03-01 22:00")],
+    ),
+    "google-en-offsets-cp1252": (
+        "en",
+        "cp1252",
+        ";",
+        ["2027/03/01 6:10:00 PM GMT-8", "2027/03/01 6:10:00 PM GMT-3:30", "2027/03/01 6:10:00 PM GMT"],
+        [utc("2027-03-02 02:10"), utc("2027-03-01 21:40"), utc("2027-03-01 18:10")],
+    ),
+    "google-es-offsets": (
+        "es",
+        "utf-8",
+        ",",
+        [
+            "2027/03/01 6:10:00 p.\u00a0m. GMT-8",
+            "2027/03/01 6:10:00 a.\u00a0m. GMT-6",
+            "2027/03/01 6:10:00 p. m. GMT-5",
+        ],
+        [utc("2027-03-02 02:10"), utc("2027-03-01 12:10"), utc("2027-03-01 23:10")],
+    ),
+    "google-es-abbreviations-utf16": (
+        "es",
+        "utf-16",
+        "\t",
+        ["2027/03/01 6:10:00 p. m. CST", "2027/03/01 6:10:00 p. m. AST", "2027/03/01 6:10:00 p. m. ART"],
+        [utc("2027-03-02 00:10"), utc("2027-03-01 22:10"), utc("2027-03-01 21:10")],
+    ),
+    "google-es-spain-cp1252": (
+        "es",
+        "cp1252",
+        ";",
+        ["2027/03/01 18:10:00 CET", "2027/07/01 18:10:00 CEST"],
+        [utc("2027-03-01 17:10"), utc("2027-07-01 16:10")],
+    ),
+    "sheets-en-month-first": (
+        "en",
+        "utf-8",
+        ",",
+        ["3/1/2027 18:10:00", "3/2/2027 9:05:00"],
+        [pd.Timestamp("2027-03-01 18:10"), pd.Timestamp("2027-03-02 09:05")],
+    ),
+    "sheets-es-day-first-cp1252": (
+        "es",
+        "cp1252",
+        ";",
+        ["1/3/2027 18:10:00", "2/3/2027 9:05:00"],
+        [pd.Timestamp("2027-03-01 18:10"), pd.Timestamp("2027-03-02 09:05")],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(GOOGLE_CASES))
+def test_google_forms_submission_times(tmp_path, case):
+    lang, encoding, delimiter, stamps, expected = GOOGLE_CASES[case]
+    path = google_export(tmp_path / f"{case}.csv", lang, stamps, encoding, delimiter)
+    got = read_export(path, mapping(lang))
+    assert got.source == "google"
+    assert got.problems == [] and got.unreadable_rows == 0 and got.unreadable_times == 0
+    assert list(got.responses["submitted_at"]) == expected
+    assert list(got.responses["find-data_after"]) == [4] * len(stamps)
+
+
+MICROSOFT_CASES = {
+    "microsoft-en-two-digit-year": (
+        "en",
+        "utf-8-sig",
+        ",",
+        [("3/1/27 18:02:00", "3/1/27 18:10:00"), ("3/2/27 9:00:00", "3/2/27 9:05:00")],
+        [pd.Timestamp("2027-03-01 18:10"), pd.Timestamp("2027-03-02 09:05")],
+    ),
+    "microsoft-en-twelve-hour-utf16": (
+        "en",
+        "utf-16",
+        "\t",
+        [("3/1/2027 6:02:00 PM", "3/1/2027 6:10:05 PM"), ("3/2/2027 9:00:00 AM", "3/2/2027 9:05:00 AM")],
+        [pd.Timestamp("2027-03-01 18:10:05"), pd.Timestamp("2027-03-02 09:05")],
+    ),
+    "microsoft-es-day-first-cp1252": (
+        "es",
+        "cp1252",
+        ";",
+        [("1/3/2027 18:02:00", "1/3/2027 18:10:05"), ("02/03/27 9:00", "02/03/27 9:05")],
+        [pd.Timestamp("2027-03-01 18:10:05"), pd.Timestamp("2027-03-02 09:05")],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(MICROSOFT_CASES))
+def test_microsoft_forms_completion_times(tmp_path, case):
+    lang, encoding, delimiter, stamps, expected = MICROSOFT_CASES[case]
+    path = microsoft_export(tmp_path / f"{case}.csv", lang, stamps, encoding, delimiter)
+    got = read_export(path, mapping(lang))
+    assert got.source == "microsoft" and got.encoding == encoding
+    assert got.problems == [] and got.unreadable_times == 0
+    assert list(got.responses["submitted_at"]) == expected
+
+
+def test_every_zone_in_the_table_is_read_with_its_offset(tmp_path):
+    names = sorted(ZONES)
+    path = google_export(tmp_path / "zones.csv", "en", [f"2027/03/01 12:00:00 PM {name}" for name in names])
+    got = read_export(path, mapping("en"))
+    assert got.problems == []
+    expected = [utc("2027-03-01 12:00") - pd.Timedelta(hours=ZONES[name]) for name in names]
+    assert list(got.responses["submitted_at"]) == expected
+
+
+# -- a submission time that cannot be read --------------------------------------------
+
+
+def test_an_unreadable_submission_time_keeps_the_row_and_is_listed(tmp_path):
+    before, after, change = QUESTIONS["en"]
+    path = write(
+        tmp_path / "google-en.csv",
+        [
+            ["Timestamp", CODE["en"], before, after, change],
+            ["2027/03/01 6:10:00 PM XST", "AA01AA", "1", "3", "unknown zone"],
+            ["sometime on Tuesday", "BB02BB", "2", "4", "no date at all"],
+            ["2027/13/45 6:10:00 PM PST", "CC03CC", "3", "5", "no such day"],
+            ["", "DD04DD", "2", "5", "blank"],
+            ["2027/03/01 6:12:00 PM PST", "EE05EE", "1", "2", "readable"],
+        ],
+    )
+    got = read_export(path, mapping("en"))
+    assert list(got.responses["learner_id"]) == ["AA01AA", "BB02BB", "CC03CC", "DD04DD", "EE05EE"]
+    assert list(got.responses["find-data_after"]) == [3, 4, 5, 5, 2]
+    assert got.unreadable_rows == 0 and got.unreadable_times == 4
+    assert [(p.row, p.column, p.value) for p in got.problems] == [
+        (1, "Timestamp", "2027/03/01 6:10:00 PM XST"),
+        (2, "Timestamp", "sometime on Tuesday"),
+        (3, "Timestamp", "2027/13/45 6:10:00 PM PST"),
+        (4, "Timestamp", None),
+    ]
+    assert all("the submission time cannot be read" in p.reason and "kept" in p.reason for p in got.problems)
+    assert got.responses["submitted_at"].isna().tolist() == [True, True, True, True, False]
+
+
+def test_duplicates_with_an_unreadable_time_keep_the_last_in_file_order(tmp_path):
+    before, after, change = QUESTIONS["es"]
+    path = write(
+        tmp_path / "google-es.csv",
+        [
+            ["Marca temporal", CODE["es"], before, after, change],
+            ["2027/03/01 7:00:00 p. m. PST", "AA01AA", "1", "3", "primero"],
+            ["ayer", "aa 01 aa", "1", "4", "segundo, sin hora"],
+            ["2027/03/01 8:00:00 p. m. PST", "BB02BB", "2", "4", "más tarde"],
+            ["2027/03/01 6:00:00 p. m. PST", "BB02BB", "2", "3", "más temprano"],
+        ],
+        encoding="utf-16",
+        delimiter="\t",
+    )
+    got = read_export(path, mapping("es"))
+    comments = dict(zip(got.responses["learner_id"], got.responses["comments"]))
+    # AA01AA: one of its times cannot be read, so the file's order decides: the second row wins
+    # BB02BB: both times are readable, so the later submission wins, wherever it is in the file
+    assert comments == {"AA01AA": "segundo, sin hora", "BB02BB": "más tarde"}
+    assert got.duplicates_replaced == 2 and got.unreadable_times == 1
+    assert [(p.row, p.column) for p in got.problems] == [(2, "Marca temporal"), (1, "learner_id"), (4, "learner_id")]
+
+
+@pytest.mark.parametrize("lang, counted", [("en", "1 submission times not readable"), ("es", "1 horas de envío")])
+def test_the_report_counts_and_lists_unreadable_submission_times(tmp_path, lang, counted):
+    path = google_export(tmp_path / "google.csv", lang, ["2027/03/01 6:10:00 PM PST", "el martes"])
+    inputs = CohortInputs(
+        cohort="c",
+        city="Riverton",
+        modules=[load_syllabus().module(1)],
+        skills=[],
+        languages=["en"],
+        post=[read_export(path, mapping(lang))],
+        catalog=bundled_catalog(),
+    )
+    with FeedbackLog(tmp_path / "log.sqlite") as log:
+        md = write_report(analyse(inputs), log, tmp_path / "out", lang).markdown.read_text(encoding="utf-8")
+    assert f"| `google.csv` | {'post survey' if lang == 'en' else 'encuesta de cierre'} (google) | 2 |" in md
+    assert counted in md
+    assert f"| `google.csv` | 2 | {GOOGLE[lang][0]} | el martes |" in md
