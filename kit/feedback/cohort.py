@@ -22,7 +22,7 @@ from kit.feedback.recommend import Recommendation, recommend
 from kit.feedback.requests import CatalogEntry, RequestMatch, match_requests
 from kit.feedback.themes import Theme, ThemeSummary, group_comments
 
-__all__ = ["CohortAnalysis", "CohortInputs", "analyse"]
+__all__ = ["CohortAnalysis", "CohortInputs", "analyse", "rated_skills"]
 
 
 @dataclass
@@ -72,6 +72,31 @@ class CohortAnalysis:
     def asked(self) -> list[AskedRequest]:
         """The cohort's dataset requests, as the log records them."""
         return [AskedRequest(m.request, learner, m.dataset, m.title) for learner, m in self.requests]
+
+
+def rated_skills(exports: list[SurveyResponses], known: list[Skill]) -> list[Skill]:
+    """The skills the exports rate, in report order: the ``known`` ones (the syllabus's, with their
+    labels) in their order, then a city's own skills in the order of their mappings, each labelled
+    from its questions (:attr:`kit.feedback.mapping.SkillColumns.label`), in every language.
+
+    Examples
+    --------
+    >>> from kit.feedback.read import SurveyResponses
+    >>> export = SurveyResponses(
+    ...     pd.DataFrame(columns=["learner_id", "find-data_before", "maps_before"]), "csv", "utf-8",
+    ...     skill_labels={"find-data": "finding data on the portal", "maps": "making maps"})
+    >>> [(s.id, s.en) for s in rated_skills([export], [Skill(id="maps", en="mapping", es="mapas")])]
+    [('maps', 'mapping'), ('find-data', 'finding data on the portal')]
+    """
+    rated = {skill for export in exports for skill in export.skills}
+    ours = {s.id for s in known}
+    own: dict[str, Skill] = {}
+    for export in exports:
+        for skill in export.skills:
+            if skill not in ours and skill not in own:
+                label = export.skill_labels.get(skill) or skill
+                own[skill] = Skill(id=skill, en=label, es=label)
+    return [s for s in known if s.id in rated] + list(own.values())
 
 
 def _naive(frame: pd.DataFrame) -> pd.DataFrame:

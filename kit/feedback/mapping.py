@@ -72,6 +72,28 @@ class SkillColumns(_Strict):
             raise ValueError("before and after must name two different questions")
         return self
 
+    @property
+    def label(self) -> str:
+        """What a report calls the skill when the syllabus does not know it: the words its two
+        questions end with ("finding data on the portal" from "Before the course: finding data on
+        the portal" and "Now: finding data on the portal"), else the "now" question as written (the
+        only question, in a pre survey).
+
+        Examples
+        --------
+        >>> SkillColumns(before="Antes del curso: usar el portal", after="Ahora: usar el portal").label
+        'usar el portal'
+        """
+        after = (self.after or self.before).split()
+        before = self.before.split()
+        shared = 0
+        while shared < min(len(after), len(before)) - 1 and (
+            after[-1 - shared].casefold() == before[-1 - shared].casefold()
+        ):
+            shared += 1
+        label = " ".join(after[-shared:]).strip(" :-–—") if shared and self.after else ""
+        return label or " ".join(after)
+
 
 class ColumnMapping(_Strict):
     """Survey question (column header) for each thing the feedback loop reads."""

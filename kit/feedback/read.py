@@ -114,6 +114,7 @@ class SurveyResponses:
     unknown_columns: list[str] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)
     path: Path | None = None
+    skill_labels: dict[str, str] = field(default_factory=dict)  # skill id -> its label from the mapping's questions
 
     @property
     def skills(self) -> list[str]:
@@ -428,6 +429,7 @@ def read_export(path: str | Path, mapping: ColumnMapping) -> SurveyResponses:
         unknown_columns=layout.unknown,
         missing_columns=layout.missing,
         path=path,
+        skill_labels={skill: columns.label for skill, columns in mapping.skills.items()},
     )
 
 

@@ -150,7 +150,7 @@ def build_report(
     from kit.data.syllabus import load_syllabus
     from kit.feedback.attendance import read_attendance
     from kit.feedback.catalogs import bundled_catalog, load_city_catalog
-    from kit.feedback.cohort import CohortInputs, analyse
+    from kit.feedback.cohort import CohortInputs, analyse, rated_skills
     from kit.feedback.log import FeedbackLog
     from kit.feedback.report import LANGUAGES, write_report
 
@@ -165,12 +165,11 @@ def build_report(
         city, languages = spec.city, list(spec.languages)
     else:
         city, languages, modules = project_root().name, ["en"], syllabus.available()
-    rated = {s for export in post for s in export.skills}
     inputs = CohortInputs(
         cohort=cohort,
         city=city,
         modules=modules,
-        skills=[s for s in syllabus.skills_for([m.number for m in syllabus.modules]) if s.id in rated],
+        skills=rated_skills(post, syllabus.skills_for([m.number for m in syllabus.modules])),
         languages=languages,
         post=post,
         pre=pre_exports,

@@ -86,3 +86,66 @@ def test_an_unknown_report_language_is_refused_before_anything_is_read(tmp_path)
 
 def test_the_default_log_is_the_citys_own_folder(project):
     assert workflow.default_log() == project / "feedback" / "you-said-we-did.sqlite"
+
+
+# -- a city's own skills ------------------------------------------------------------------
+
+OWN_MAPPING = """\
+learner_id: "Your learner code"
+skills:
+  read-tables:
+    before: "Before the course: loading and reading a table of data"
+    after: "Now: loading and reading a table of data"
+  find-data:
+    before: "Before the course: finding data on the portal"
+    after: "Now: finding data on the portal"
+  ask-the-city:
+    before: "How sure were you of how to ask the city for data?"
+    after: "How sure are you today?"
+satisfaction: "How useful was the course?"
+"""
+
+
+def _own_skills_export(tmp_path):
+    header = [
+        "Timestamp",
+        "Your learner code",
+        "Before the course: loading and reading a table of data",
+        "Now: loading and reading a table of data",
+        "Before the course: finding data on the portal",
+        "Now: finding data on the portal",
+        "How sure were you of how to ask the city for data?",
+        "How sure are you today?",
+        "How useful was the course?",
+    ]
+    rows = [[f"2027/03/01 6:{10 + i}:00 PM PST", f"AB{i:02d}CD", "2", "4", "1", "3", "2", "2", "5"] for i in range(4)]
+    survey = tmp_path / "city-form.csv"
+    survey.write_text("\n".join(",".join(f'"{c}"' for c in row) for row in [header, *rows]) + "\n", encoding="utf-8")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(OWN_MAPPING, encoding="utf-8")
+    return survey, mapping
+
+
+def test_a_citys_own_skills_are_analysed_under_their_question_text(tmp_path):
+    survey, mapping = _own_skills_export(tmp_path)
+    analysis, _ = workflow.build_report(
+        cohort="c",
+        surveys=[survey],
+        mappings=[mapping],
+        plan=PLAN,
+        grades=False,
+        log=tmp_path / "log.sqlite",
+        outputs={"en": tmp_path / "en", "es": tmp_path / "es"},
+    )
+    # the plan's skill first (syllabus order), then the city's own, in the mapping's order
+    assert [(g.skill, g.n, g.gain) for g in analysis.gains] == [
+        ("read-tables", 4, 2.0),
+        ("find-data", 4, 2.0),
+        ("ask-the-city", 4, 0.0),
+    ]
+    for lang, plan_label in (("en", "loading and reading a table of data"), ("es", "cargar y leer una tabla de datos")):
+        md = (tmp_path / lang / "report.md").read_text(encoding="utf-8")
+        assert f"| {plan_label} | 4 | 2.0 | 4.0 | +2.0 | 100% |" in md
+        assert "| finding data on the portal | 4 | 1.0 | 3.0 | +2.0 | 100% |" in md
+        assert "| How sure are you today? | 4 | 2.0 | 2.0 | +0.0 | 0% |" in md
+        assert "No skill ratings were found" not in md and "No se encontraron" not in md

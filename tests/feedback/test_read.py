@@ -488,3 +488,17 @@ def test_a_pre_survey_mapping_asks_only_before(tmp_path):
     assert not mapping.retrospective
     assert list(mapping.columns()) == ["learner_id", "find-data_before"]
     assert mapping_en().retrospective
+
+
+@pytest.mark.parametrize(
+    "before, after, label",
+    [
+        (BEFORE_EN, AFTER_EN, "finding data on the portal"),
+        (BEFORE_ES, AFTER_ES, "encontrar datos en el portal"),
+        ("Before:  Mapping\nresults?", "Now: mapping results?", "mapping results?"),
+        ("How sure were you of how to ask the city?", "How sure are you today?", "How sure are you today?"),
+        ("How confident are you today: finding data", None, "How confident are you today: finding data"),
+    ],
+)
+def test_a_skills_label_is_what_its_questions_share(before, after, label):
+    assert ColumnMapping(learner_id="Code", skills={"x": {"before": before, "after": after}}).skills["x"].label == label
