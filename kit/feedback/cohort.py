@@ -19,7 +19,7 @@ from kit.feedback.log import AskedRequest
 from kit.feedback.module_scores import ModuleScores, module_scores
 from kit.feedback.read import SurveyResponses
 from kit.feedback.recommend import Recommendation, recommend
-from kit.feedback.requests import CatalogEntry, RequestMatch, match_requests
+from kit.feedback.requests import CatalogEntry, RequestMatch, RequestMatcher
 from kit.feedback.themes import Theme, ThemeSummary, group_comments
 
 __all__ = ["CohortAnalysis", "CohortInputs", "analyse", "rated_skills"]
@@ -134,13 +134,15 @@ def _satisfaction(frame: pd.DataFrame) -> list[int]:
 
 
 def _requests(frame: pd.DataFrame, catalog: list[CatalogEntry]) -> list[tuple[str, RequestMatch]]:
+    """Every learner's requests, matched against the catalog (indexed once)."""
     if "dataset_requests" not in frame:
         return []
+    matcher = RequestMatcher(catalog)
     out = []
     for learner, answer in zip(frame["learner_id"], frame["dataset_requests"]):
         if answer is None or pd.isna(answer):
             continue
-        out += [(str(learner), match) for match in match_requests([answer], catalog)]
+        out += [(str(learner), match) for match in matcher.match_answers([answer])]
     return out
 
 

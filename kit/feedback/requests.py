@@ -13,7 +13,9 @@ check it by eye. The steps, each a small function below:
    :data:`GLOSSARY` (``queja`` = ``complaint``, ``permiso`` = ``permit``).
 3. :func:`_index` — each catalog entry's words, with a weight by where they
    appear: title and keywords (tags, synonyms, translated title) count fully,
-   the description half, column names and meanings a quarter.
+   the description half, column names and meanings a quarter. A
+   :class:`RequestMatcher` indexes a catalog once (and which entries hold each
+   word), then matches any number of requests against it.
 4. :func:`_score` — the share of the request's words an entry covers, each
    word weighted by how rare it is in the catalog (a word found in many
    entries, like "neighborhood", tells less than "311"). The best entry at or
@@ -55,6 +57,7 @@ __all__ = [
     "TOPICS",
     "CatalogEntry",
     "RequestMatch",
+    "RequestMatcher",
     "match_request",
     "match_requests",
     "split_requests",
@@ -280,12 +283,6 @@ def _weight(term: _Term, index: dict[str, float]) -> float:
     return max(index.get(stem, 0.0) for stem in term.alternatives)
 
 
-def _rarity(term: _Term, indexes: list[dict[str, float]]) -> float:
-    """Inverse document frequency: 1 for a word in every entry, more for rarer (or absent) words."""
-    found = sum(1 for index in indexes if _weight(term, index) > 0)
-    return 1.0 + math.log((len(indexes) + 1) / (found + 1))
-
-
 def _score(terms: list[_Term], rarity: list[float], index: dict[str, float]) -> tuple[float, tuple[str, ...]]:
     """Share of the request's (rarity-weighted) words this entry covers, and the words it covers."""
     total = sum(rarity)
@@ -296,17 +293,57 @@ def _score(terms: list[_Term], rarity: list[float], index: dict[str, float]) -> 
     return round(covered, 4), tuple(t.surface for t, w in zip(terms, weights) if w > 0)
 
 
-def _match(request: str, entries: list[CatalogEntry], indexes: list[dict[str, float]]) -> RequestMatch:
-    terms = _terms(request)
-    rarity = [_rarity(term, indexes) for term in terms]
-    best, best_score, best_terms = None, 0.0, ()
-    for entry, index in zip(entries, indexes):
-        score, matched = _score(terms, rarity, index)
-        if score > best_score:  # strictly: ties keep the first in catalog order
-            best, best_score, best_terms = entry, score, matched
-    if best is None or best_score < MATCH_THRESHOLD:
-        return RequestMatch(request, None, None, best_score, ())
-    return RequestMatch(request, best.name, best.title, best_score, best_terms)
+class RequestMatcher:
+    """A catalog's word index, built once, that matches any number of requests against it.
+
+    Parameters
+    ----------
+    catalog
+        Catalog entries: :func:`kit.feedback.catalogs.bundled_catalog` or
+        :func:`kit.feedback.catalogs.load_city_catalog`.
+
+    Examples
+    --------
+    >>> from kit.feedback.catalogs import bundled_catalog
+    >>> matcher = RequestMatcher(bundled_catalog())
+    >>> [m.dataset for m in matcher.match_answers(["quejas al 311 por barrio; bus stops", None])]
+    ['service_requests', None]
+    """
+
+    def __init__(self, catalog: Iterable[CatalogEntry]) -> None:
+        self.entries = tuple(catalog)
+        self._indexes = [_index(e) for e in self.entries]
+        self._holders: dict[str, set[int]] = {}  # stem -> the positions of the entries that have it
+        for position, index in enumerate(self._indexes):
+            for stem in index:
+                self._holders.setdefault(stem, set()).add(position)
+
+    def _found_in(self, term: _Term) -> set[int]:
+        """The entries with the term (or one of its translations)."""
+        return set().union(*(self._holders.get(stem, ()) for stem in term.alternatives))
+
+    def match(self, request: str) -> RequestMatch:
+        """The entry that covers one request (see :func:`match_request`), or a gap."""
+        terms = _terms(request)
+        found = [self._found_in(term) for term in terms]
+        # inverse document frequency: 1 for a word in every entry, more for rarer (or absent) words
+        rarity = [1.0 + math.log((len(self.entries) + 1) / (len(holders) + 1)) for holders in found]
+        best, best_score, best_terms = None, 0.0, ()
+        for position in sorted(set().union(*found)):  # an entry with none of the words scores 0
+            score, matched = _score(terms, rarity, self._indexes[position])
+            if score > best_score:  # strictly: ties keep the first in catalog order
+                best, best_score, best_terms = self.entries[position], score, matched
+        if best is None or best_score < MATCH_THRESHOLD:
+            return RequestMatch(request, None, None, best_score, ())
+        return RequestMatch(request, best.name, best.title, best_score, best_terms)
+
+    def match_answers(self, answers: Iterable[str | None]) -> list[RequestMatch]:
+        """Split each answer into requests (:func:`split_requests`) and match each (see :func:`match_requests`)."""
+        return [
+            self.match(request)
+            for answer in answers
+            for request in split_requests(answer if isinstance(answer, str) else None)
+        ]
 
 
 def match_request(request: str, catalog: Iterable[CatalogEntry]) -> RequestMatch:
@@ -318,7 +355,8 @@ def match_request(request: str, catalog: Iterable[CatalogEntry]) -> RequestMatch
         One request, in English or Spanish: ``"quejas al 311 por barrio"``.
     catalog
         Catalog entries: :func:`kit.feedback.catalogs.bundled_catalog` or
-        :func:`kit.feedback.catalogs.load_city_catalog`.
+        :func:`kit.feedback.catalogs.load_city_catalog`. To match many
+        requests, index the catalog once with :class:`RequestMatcher`.
 
     Returns
     -------
@@ -335,8 +373,7 @@ def match_request(request: str, catalog: Iterable[CatalogEntry]) -> RequestMatch
     >>> match_request("bus stop locations", bundled_catalog()).status
     'gap'
     """
-    entries = list(catalog)
-    return _match(request, entries, [_index(e) for e in entries])
+    return RequestMatcher(catalog).match(request)
 
 
 def match_requests(answers: Iterable[str | None], catalog: Iterable[CatalogEntry]) -> list[RequestMatch]:
@@ -349,20 +386,14 @@ def match_requests(answers: Iterable[str | None], catalog: Iterable[CatalogEntry
         ``None`` and NaN are skipped).
     catalog
         Catalog entries: :func:`kit.feedback.catalogs.bundled_catalog` or
-        :func:`kit.feedback.catalogs.load_city_catalog`.
+        :func:`kit.feedback.catalogs.load_city_catalog` (indexed once).
 
     Returns
     -------
     list of RequestMatch
         One per request, in the order of the answers.
     """
-    entries = list(catalog)
-    indexes = [_index(e) for e in entries]
-    return [
-        _match(request, entries, indexes)
-        for answer in answers
-        for request in split_requests(answer if isinstance(answer, str) else None)
-    ]
+    return RequestMatcher(catalog).match_answers(answers)
 
 
 # ---- splitting answers -------------------------------------------------------------

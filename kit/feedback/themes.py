@@ -253,9 +253,45 @@ def _most_specific(matched: list[tuple[str, Phrase, list[tuple[int, int]]]]) -> 
     return tuple(kw for kw, phrase, spans in matched if not all(covered(phrase, span) for span in spans))
 
 
-def _theme_keywords(theme: Theme, tokens: list[str]) -> tuple[str, ...]:
-    matched = [(kw, phrase, spans) for kw, phrase in theme._phrases if (spans := _spans(phrase, tokens))]
-    return _most_specific(matched)
+class _KeywordIndex:
+    """The themes' keywords by their first word, built once per list of themes (:func:`_keyword_index`):
+    a comment's words are looked up, rather than every keyword searched for in every comment."""
+
+    def __init__(self, themes: tuple[Theme, ...]) -> None:
+        self.themes = themes
+        # a keyword's first word -> (its theme's position, its position in the theme, keyword, phrase)
+        self._by_first: dict[str, list[tuple[int, int, str, Phrase]]] = {}
+        for place, theme in enumerate(themes):
+            for rank, (keyword, phrase) in enumerate(theme._phrases):
+                self._by_first.setdefault(phrase[0], []).append((place, rank, keyword, phrase))
+        self._lengths = sorted({len(first) for first in self._by_first})
+
+    def _spans(self, tokens: list[str]) -> dict[tuple[int, int], list[tuple[int, int]]]:
+        """(theme, keyword) positions -> where the keyword's words start the words of ``tokens``, in a row."""
+        found: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for i, token in enumerate(tokens):
+            for length in self._lengths:
+                if length > len(token):
+                    break
+                for place, rank, _, phrase in self._by_first.get(token[:length], ()):
+                    end = i + len(phrase)
+                    if end <= len(tokens) and all(tokens[i + j].startswith(phrase[j]) for j in range(1, len(phrase))):
+                        found.setdefault((place, rank), []).append((i, end))
+        return found
+
+    def themes_of(self, tokens: list[str]) -> list[tuple[Theme, tuple[str, ...]]]:
+        """The themes of a comment's words, in theme order, each with its most specific keywords."""
+        matched: dict[int, list[tuple[str, Phrase, list[tuple[int, int]]]]] = {}
+        for (place, rank), spans in sorted(self._spans(tokens).items()):
+            keyword, phrase = self.themes[place]._phrases[rank]
+            matched.setdefault(place, []).append((keyword, phrase, spans))
+        found = ((self.themes[place], _most_specific(keywords)) for place, keywords in matched.items())
+        return [(theme, keywords) for theme, keywords in found if keywords]
+
+
+@lru_cache(maxsize=8)
+def _keyword_index(themes: tuple[Theme, ...]) -> _KeywordIndex:
+    return _KeywordIndex(themes)
 
 
 def themes_of(comment: str, themes: list[Theme] | None = None) -> list[tuple[Theme, tuple[str, ...]]]:
@@ -279,9 +315,7 @@ def themes_of(comment: str, themes: list[Theme] | None = None) -> list[tuple[The
     [('pace', ('rápid',)), ('maps-visuals', ('map', 'mapa'))]
     """
     themes = load_themes() if themes is None else themes
-    tokens = words(comment)
-    found = ((theme, _theme_keywords(theme, tokens)) for theme in themes)
-    return [(theme, keywords) for theme, keywords in found if keywords]
+    return _keyword_index(tuple(themes)).themes_of(words(comment))
 
 
 def _keyword_order(theme: Theme) -> dict[str, int]:

@@ -477,3 +477,37 @@ def test_boston_gaps(boston):
         "gap",
         "gap",
     ]
+
+
+def test_an_analysis_indexes_the_catalog_once_however_many_learners_ask(catalog, monkeypatch):
+    import pandas as pd
+
+    from kit.feedback.cohort import CohortInputs, analyse
+    from kit.feedback.read import SurveyResponses
+
+    indexed = []
+    index = requests._index
+    monkeypatch.setattr(requests, "_index", lambda entry: indexed.append(entry.name) or index(entry))
+    answers = ["311 requests by neighborhood; bus stops", "Población por barrio", None, "Permisos"] * 50
+    responses = pd.DataFrame({"learner_id": [f"L{i:03d}" for i in range(len(answers))], "dataset_requests": answers})
+    inputs = CohortInputs(
+        cohort="c",
+        city="Riverton",
+        modules=[],
+        skills=[],
+        languages=["en"],
+        post=[SurveyResponses(responses, "csv", "utf-8")],
+        catalog=catalog,
+    )
+    analysis = analyse(inputs)
+    assert len(analysis.requests) == 50 * 4
+    assert sorted(indexed) == sorted(e.name for e in catalog)  # once per entry, not once per learner
+
+
+def test_a_matcher_matches_as_the_one_request_functions_do(catalog):
+    matcher = requests.RequestMatcher(catalog)
+    answers = ["311 complaints; tree canopy by block", "Quejas al 311 por barrio\n- N/A", None, "permits"]
+    assert matcher.match_answers(answers) == match_requests(answers, catalog)
+    assert [matcher.match(r) for r in ("bus stops", "votes")] == [
+        match_request(r, catalog) for r in ("bus stops", "votes")
+    ]

@@ -276,3 +276,18 @@ def test_an_edited_file_is_read_again(tmp_path):
     path.write_text(GOOD.replace("transit", "getting-there"), encoding="utf-8")
     os.utime(path, (1, 1))  # a different mtime, even on a coarse clock
     assert [t.id for t in load_themes(path)] == ["getting-there"]
+
+
+def test_the_keywords_are_indexed_once_per_list_of_themes(monkeypatch):
+    from kit.feedback import themes as module
+
+    built = []
+    init = module._KeywordIndex.__init__
+    monkeypatch.setattr(module._KeywordIndex, "__init__", lambda self, t: built.append(len(t)) or init(self, t))
+    module._keyword_index.cache_clear()
+    comments = ["Too fast!", "muy rápido", "More maps please", "más práctica", "the setup took an hour"] * 40
+    summary = group_comments(comments)
+    assert summary.total == 200 and {t.theme.id for t in summary.themes} >= {"pace", "maps-visuals"}
+    assert [t.id for t, _ in themes_of("too fast")] == ["pace"]
+    assert built == [len(load_themes())]  # one index for the packaged themes, not one per comment
+    module._keyword_index.cache_clear()
