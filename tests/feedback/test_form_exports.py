@@ -269,3 +269,49 @@ def test_the_report_counts_and_lists_unreadable_submission_times(tmp_path, lang,
     assert f"| `google.csv` | {'post survey' if lang == 'en' else 'encuesta de cierre'} (google) | 2 |" in md
     assert counted in md
     assert f"| `google.csv` | 2 | {GOOGLE[lang][0]} | el martes |" in md
+
+
+# -- end to end: no cohort vanishes ---------------------------------------------------
+
+
+def _mapping_file(path, lang):
+    before, after, change = QUESTIONS[lang]
+    path.write_text(
+        f'learner_id: "{CODE[lang]}"\n'
+        f'skills:\n  find-data: {{before: "{before}", after: "{after}"}}\n'
+        f'comments: "{change}"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    "form, lang, encoding, delimiter, stamps",
+    [
+        ("google", "en", "utf-8", ",", ["2027/03/01 6:10:00 PM PST", "2027/03/01 6:11:00 PM PST", "later"]),
+        ("google", "es", "utf-16", "\t", ["2027/03/01 6:10:00 p. m. CST", "2027/03/01 6:11:00 p. m. CST"]),
+        ("microsoft", "es", "cp1252", ";", [("1/3/2027 18:02:00", "1/3/2027 18:10:05"), ("2/3/2027 9:00", "")]),
+    ],
+)
+def test_every_learner_of_an_export_reaches_the_report(tmp_path, form, lang, encoding, delimiter, stamps):
+    from helpers import REPO
+
+    from kit.feedback import workflow
+
+    write_export = google_export if form == "google" else microsoft_export
+    survey = write_export(tmp_path / "export.csv", lang, stamps, encoding, delimiter)
+    analysis, files = workflow.build_report(
+        cohort="c",
+        surveys=[survey],
+        mappings=[_mapping_file(tmp_path / "mapping.yaml", lang)],
+        plan=REPO / "plans" / "riverton.yaml",
+        grades=False,
+        log=tmp_path / "log.sqlite",
+        outputs={lang: tmp_path / "out"},
+    )
+    assert analysis.respondents == len(stamps)
+    assert [(g.skill, g.n) for g in analysis.gains] == [("find-data", len(stamps))]
+    md = files[0].markdown.read_text(encoding="utf-8")
+    assert f"| {len(stamps)} / {len(stamps)} |" in md
+    label = "finding data on the portal" if lang == "en" else "encontrar datos en el portal"
+    assert f"| {label} | {len(stamps)} | 2.0 | 4.0 | +2.0 | 100% |" in md
