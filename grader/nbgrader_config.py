@@ -55,6 +55,15 @@ from kit.grading.preprocessors import HideHiddenTests  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
 
+# Learner HTML never runs in the trainer's browser (kit/grading/sanitize.py): formgrader's
+# submission page and the feedback above both render a learner's notebook with nbconvert's
+# HTMLExporter, so every HTMLExporter first cleans the notebook's HTML outputs, raw cells and
+# attachments (SanitizeLearnerHTML) and cleans the HTML its markdown renders to (SanitizedMarkdown).
+from kit.grading.sanitize import SanitizedMarkdown, SanitizeLearnerHTML  # noqa: E402
+
+c.HTMLExporter.preprocessors = [SanitizeLearnerHTML]
+c.HTMLExporter.filters = {"markdown2html": SanitizedMarkdown}
+
 # --- kit autograding sandbox (kit/grading/autograde.py, kit/grading/sandbox/) ---
 # `kit grade autograde` runs each learner's notebook in a sandbox with these limits;
 # what it isolates is in the README, "The grading sandbox". The time limit per cell

@@ -3,7 +3,11 @@
 Feedback is HTML in ``grader/feedback/<learner>/<assignment>/``. It shows each
 learner their answers, their score per question and the messages of the tests
 they failed; nbgrader's feedback never includes the source of hidden tests
-(the autograded notebook it renders has them, so the kit checks the HTML).
+(the autograded notebook it renders has them, so the kit checks the HTML), and
+nothing from the learner's notebook that could run in a browser: the course
+config cleans it (:mod:`kit.grading.sanitize`), and the kit checks each file
+again with an HTML parser. A file failing either check is withheld, with a
+problem naming why.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 from kit.grading.course import Course
 from kit.grading.nbgrader_result import first_problem
 from kit.grading.release import gather_hidden_test_lines
+from kit.grading.sanitize import find_active_html
 
 
 @dataclass(frozen=True)
@@ -42,12 +47,23 @@ def generate_feedback(
         files = sorted(folder.glob("*.html"))
         problem = None if outcome.get("success") else first_problem(outcome)
         for html in files:
-            text = html.read_text(encoding="utf-8")
-            if any(line in text for line in secrets):
+            reason = _withhold_reason(html.read_text(encoding="utf-8"), secrets)
+            if reason:
                 html.unlink()
-                problem = f"{html.name} showed hidden test code and was withheld"
+                problem = f"{html.name} {reason} and was withheld"
         result = FeedbackResult(learner, sorted(folder.glob("*.html")), problem)
         results.append(result)
         if on_result:
             on_result(result)
     return results
+
+
+def _withhold_reason(html: str, secrets: set[str]) -> str | None:
+    """Why a feedback file must not reach the learner, or None."""
+    if any(line in html for line in secrets):
+        return "showed hidden test code"
+    kinds = list(dict.fromkeys(find_active_html(html)))  # each kind once, in page order
+    if kinds:
+        more = f" and {len(kinds) - 4} more" if len(kinds) > 4 else ""
+        return f"held what could run in a browser ({', '.join(kinds[:4])}{more})"
+    return None

@@ -7,6 +7,10 @@ restored from the source with their hidden tests; and an IPython traceback
 quotes the failing line. This step removes hidden-test regions from test cells
 and cuts each test cell's error output to ``ename: evalue`` — the message the
 test's author wrote for the learner.
+
+The steps that keep a learner's HTML from running in the trainer's (or a
+learner's) browser, for formgrader and feedback alike, are in
+:mod:`kit.grading.sanitize`.
 """
 
 from __future__ import annotations
