@@ -15,8 +15,10 @@ fingerprint of the submission. A run that is interrupted — Ctrl-C, ``kill -9``
 loses nothing already graded: the next run skips learners done with an
 unchanged submission and grades the rest (``force=True`` regrades everyone).
 
-A submission that cannot be graded (broken JSON, no notebook) gets a clear
-per-learner result and the run goes on.
+A submission that cannot be graded (broken JSON, no notebook, a crafted file
+that makes a reader raise anything at all) gets a clear per-learner result, is
+journaled so, and the run goes on; only a failure of the whole sandbox, Ctrl-C
+or ``SystemExit`` stops it.
 
 ``engine="nbgrader"`` grades as plain ``nbgrader autograde`` does, one learner
 at a time with a local kernel and no journal: the reference the kit's engine is
@@ -45,6 +47,7 @@ from kit.grading.engines import AutogradeOptions, get_engine
 from kit.grading.journal import Journal, fingerprint
 from kit.grading.nbgrader_internals import autograde_learner, check_nbgrader_version
 from kit.grading.nbgrader_result import first_problem
+from kit.grading.sandbox.errors import SandboxError
 from kit.paths import checkout_root, project_root
 
 if TYPE_CHECKING:
@@ -123,13 +126,15 @@ class AutogradeRun:
 
 
 def check_submission(course: Course, assignment: str, learner: str) -> str | None:
-    """A one-line description of what is wrong with a submission, or None."""
+    """A one-line description of what is wrong with a submission, or None.
+
+    Raises whatever reading a crafted file raises beyond the usual (the
+    autograder turns that into this learner's problem too).
+    """
     folder = course.step_dir("submitted", learner, assignment)
-    # nbgrader copies a submission's files by following links: a link to the
-    # gradebook would become a copy of it, next to the learner's notebook
-    links = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_symlink())
-    if links:
-        return f"the submission contains a symbolic link ({links[0]}); submit files, not links"
+    odd = _odd_file(folder)
+    if odd is not None:
+        return odd
     expected = [p.name for p in course.source_notebooks(assignment)]
     found = sorted(p.name for p in folder.glob("*.ipynb"))
     if not found:
@@ -138,15 +143,46 @@ def check_submission(course: Course, assignment: str, learner: str) -> str | Non
     if missing:
         return f"notebook {missing[0]} is missing (found {', '.join(found)}); was it renamed?"
     for name in expected:
-        try:
-            nbformat.validate(nbformat.read(folder / name, as_version=4))
-        except (json.JSONDecodeError, nbformat.reader.NotJSONError) as exc:
-            return f"{name} is not a readable notebook (broken JSON: {str(exc).splitlines()[0][:120]})"
-        except UnicodeDecodeError:
-            return f"{name} is not a readable notebook (not UTF-8 text)"
-        except nbformat.ValidationError as exc:
-            return f"{name} is not a valid notebook ({exc.message[:120]})"
+        problem = _notebook_problem(folder / name)
+        if problem is not None:
+            return problem
     return None
+
+
+def _odd_file(folder: Path) -> str | None:
+    """A symbolic link or special file (FIFO, device, socket) in the submission, described, or None."""
+    # nbgrader copies a submission's files by following links: a link to the
+    # gradebook would become a copy of it, next to the learner's notebook; and
+    # reading a FIFO or a device never ends
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            return f"the submission contains a symbolic link ({name}); submit files, not links"
+        if not (path.is_file() or path.is_dir()):
+            return f"the submission contains a special file ({name}); submit files only"
+    return None
+
+
+def _notebook_problem(path: Path) -> str | None:
+    name = path.name
+    try:
+        nbformat.validate(nbformat.read(path, as_version=4))
+    except (json.JSONDecodeError, nbformat.reader.NotJSONError) as exc:
+        return f"{name} is not a readable notebook (broken JSON: {str(exc).splitlines()[0][:120]})"
+    except UnicodeDecodeError:
+        return f"{name} is not a readable notebook (not UTF-8 text)"
+    except nbformat.ValidationError as exc:
+        return f"{name} is not a valid notebook ({exc.message[:120]})"
+    except RecursionError:
+        return f"the notebook {name} could not be read: nested too deeply (RecursionError)"
+    return None
+
+
+def _describe(exc: BaseException) -> str:
+    """``exc`` in one short line, naming its type: ``"disk full (OSError)"``."""
+    lines = str(exc).strip().splitlines()
+    text = lines[0][:120] if lines else ""
+    return f"{text} ({type(exc).__name__})" if text else type(exc).__name__
 
 
 def submission_score(course: Course, assignment: str, learner: str) -> tuple[float, float] | None:
@@ -278,20 +314,37 @@ def grade_with_nbgrader(course: Course, run: AutogradeRun, learners: list[str], 
         progress(run, None)
     journal = Journal.for_assignment(course.root, assignment)
     for learner in learners:
-        problem = check_submission(course, assignment, learner)
+        problem, scores = _checked(course, assignment, learner), None
         if problem is None:
             journal.forget(learner)  # the kit's engine grades this learner again next time
-            outcome = course.api.autograde(assignment, learner, force=True, create=True)
-            if not outcome.get("success"):
-                problem = first_problem(outcome)
-        if problem is None:
-            score, max_score = submission_score(course, assignment, learner)
-            result = LearnerResult(learner, True, score, max_score)
+            problem, scores = _grade_plainly(course, assignment, learner)
+        if scores is not None:
+            result = LearnerResult(learner, True, *scores)
         else:
             result = LearnerResult(learner, False, problem=problem)
         run.results.append(result)
         if progress:
             progress(run, result)
+
+
+def _grade_plainly(course: Course, assignment: str, learner: str) -> tuple[str | None, tuple[float, float] | None]:
+    """nbgrader's own autograde of one learner: ``(problem, None)`` or ``(None, (score, max_score))``."""
+    try:
+        outcome = course.api.autograde(assignment, learner, force=True, create=True)
+        if not outcome.get("success"):
+            return first_problem(outcome), None
+        scores = submission_score(course, assignment, learner)
+    except Exception as exc:  # this learner's problem only
+        return f"grading failed: {_describe(exc)}", None
+    return (None, scores) if scores is not None else ("nbgrader recorded no score", None)
+
+
+def _checked(course: Course, assignment: str, learner: str) -> str | None:
+    """:func:`check_submission`, with anything a crafted file makes it raise as the learner's problem."""
+    try:
+        return check_submission(course, assignment, learner)
+    except Exception as exc:  # unreadable files, odd notebooks: this learner's problem only
+        return f"the submission could not be read: {_describe(exc)}"
 
 
 def grade_in_sandbox(course: Course, run: AutogradeRun, learners: list[str], options: AutogradeOptions) -> None:
@@ -343,7 +396,10 @@ class _KitRun:
         """``(learner, fingerprint)`` of each learner to grade; the others go to ``run.skipped``."""
         todo: list[tuple[str, str]] = []
         for learner in learners:
-            fp = fingerprint(self.course.step_dir("submitted", learner, self.assignment), self.sources, settings)
+            try:
+                fp = fingerprint(self.course.step_dir("submitted", learner, self.assignment), self.sources, settings)
+            except Exception as exc:  # an unreadable submission: checked (and refused) when graded
+                fp = f"unreadable: {type(exc).__name__}"
             if not self.force and self._still_graded(learner, fp):
                 run.skipped.append(learner)
             else:
@@ -399,26 +455,37 @@ class _KitRun:
         return submission_score(self.course, self.assignment, learner) is not None
 
     def _grade(self, sandbox: Future, learner: str, fp: str, restoring: bool) -> LearnerResult | None:
-        """Grade one learner (in a pool thread); None when the run is being stopped."""
+        """Grade one learner (in a pool thread); None when the run is being stopped.
+
+        Whatever goes wrong with this one learner makes them "not graded" (and
+        journaled so); only a failure of the whole sandbox stops the run.
+        """
         if self.stopping.is_set():
             return None
-        try:
-            problem = check_submission(self.course, self.assignment, learner)
-        except (OSError, ValueError) as exc:  # unreadable files, odd notebooks: this learner's problem only
-            problem = f"the submission could not be read ({type(exc).__name__}: {str(exc)[:120]})"
+        problem = _checked(self.course, self.assignment, learner)
         with self.lock:
             if self.stopping.is_set():
                 return None
             if problem is not None:
-                result = LearnerResult(learner, False, problem=problem)
-                self.journal.finish(learner, fp, graded=False, problem=problem)
-                return result
-            self.journal.start(learner, fp)
-            session = GradingSession(sandbox=sandbox, lock=self.lock, stopping=self.stopping)
-            outcome = self._convert(session, learner, restoring)
-            if self.stopping.is_set():
-                return None  # interrupted: left "started", graded again next run
-            return self._record(learner, fp, session, outcome)
+                return self._refuse(learner, fp, problem)
+            try:
+                self.journal.start(learner, fp)
+                session = GradingSession(sandbox=sandbox, lock=self.lock, stopping=self.stopping)
+                outcome = self._convert(session, learner, restoring)
+                if self.stopping.is_set():
+                    return None  # interrupted: left "started", graded again next run
+                return self._record(learner, fp, session, outcome)
+            except SandboxError:
+                raise  # the sandbox itself failed: nobody else can be graded either
+            except Exception as exc:
+                if self.stopping.is_set():
+                    return None
+                return self._refuse(learner, fp, f"grading failed: {_describe(exc)}")
+
+    def _refuse(self, learner: str, fp: str, problem: str) -> LearnerResult:
+        """``learner`` is not graded, for ``problem``: journaled, so a rerun checks them again."""
+        self.journal.finish(learner, fp, graded=False, problem=problem)
+        return LearnerResult(learner, False, problem=problem)
 
     def _convert(self, session: GradingSession, learner: str, restoring: bool) -> dict:
         """nbgrader's autograde of one learner with :class:`SandboxedAutograde` (under the lock)."""
