@@ -47,5 +47,6 @@ def test_the_json_holds_plain_values_under_the_job_fields():
         "output_bytes": 1_000_000,
         "processes": 32,
         "file_mb": 100,
+        "tmp_files": 10_000,
     }
     assert data["cells"] == [[0, "print(1)"], [2, "x = 'é'"]] and data["probe"] is None

@@ -19,20 +19,29 @@ Three processes per notebook, each a ``fork()`` of the one before:
 
 What each measure stops: see README, "The grading sandbox". How ``init``
 builds the learner's view of the files (a private mount namespace, nothing of
-it reaches the grader's):
+it reaches the grader's; what goes in it: :mod:`kit.grading.sandbox.view`):
 
-- every mount read-only and ``nosuid`` (``mount_setattr`` with ``AT_RECURSIVE``);
+- a new ``/``: an empty tmpfs (in the run's scratch folder) where every *keep*
+  (the system's programs and libraries, a few files of ``/etc``, a few
+  devices, the interpreter, the kit's package, datasets and modules) is bound,
+  read-only and ``nosuid``, at its own path; ``pivot_root`` makes it the
+  namespace's root and the machine's tree is detached: nothing else of it (the
+  project's checkout, home folders, other users' files) can be reached;
 - a fresh ``/proc`` showing only the notebook's own processes;
-- *masks*: empty tmpfs over ``/tmp``, ``/dev/shm`` (private, writable, size-capped),
-  ``/run``, ``/home`` and the grader's home (read-only). What the notebook needs
-  from under them (the interpreter, the venv, the kit's datasets and modules) is
-  bound back, read-only, at the same path;
-- *hides*: an empty read-only tmpfs over each hidden folder (the course, the
-  exercises with solutions and hidden tests, every other execution's files),
-  an unreadable empty file over each hidden file;
+- *masks*: the notebook's own empty tmpfs at ``/tmp`` and ``/dev/shm``
+  (writable, capped in size and in files: ``nr_inodes``);
+- *hides*: an empty read-only tmpfs over each hidden folder still reachable
+  (the course, the exercises with solutions and hidden tests, every other
+  execution's files), an unreadable empty file over each hidden file;
 - the execution's own working folder at ``/tmp/work``: a copy of the staged
   submission inside the private ``/tmp``, so what the notebook writes is
   capped by that tmpfs's size and gone with it.
+
+The worker then gets a new session keyring, drops its privileges, and a
+``seccomp`` filter refuses it the calls that hold memory no limit counts
+(``memfd_create``, ``memfd_secret``, System V ``shmget``) and the kernel's
+keyrings (``add_key``, ``request_key``, ``keyctl``: a sandbox user's keyring
+outlives the notebook, and the next notebook of that worker would read it).
 
 Each step is a measure that can be missing on a machine: :func:`run_monitor`
 runs in *probe* mode once per sandbox (try every step, report which work) and
@@ -42,6 +51,7 @@ failure ends the execution with a setup error, never a weaker sandbox).
 
 from __future__ import annotations
 
+import errno
 import os
 import resource
 import select
@@ -59,6 +69,13 @@ from kit.grading.sandbox.job import Job
 from kit.grading.sandbox.limits import Limits
 from kit.grading.sandbox.view import is_inside
 from kit.grading.sandbox.wire import encode, write_all
+
+# refused to the notebook by a seccomp filter (EPERM): memory outside its address
+# space (memfd pages and System V segments are not RLIMIT_AS until mapped, and
+# stay once unmapped), and the kernel's keyrings (a sandbox user's outlives the notebook)
+REFUSED_SYSCALLS = ("memfd_create", "memfd_secret", "shmget", "add_key", "request_key", "keyctl")
+# memfds the notebook runner makes for itself once the filter is on (see _refuse_syscalls)
+RUNNER_MEMFDS = ("kit-stdout", "kit-stderr")
 
 
 class _Steps:
@@ -200,19 +217,48 @@ def _bind(fd: int, is_dir: bool, target: str) -> None:
     sc.mount_setattr(target, set_flags=sc.MOUNT_ATTR_RDONLY | sc.MOUNT_ATTR_NOSUID, recursive=True)
 
 
-def _mask(masks: list, keeps: dict[str, tuple[int, bool]]) -> None:
-    for path, writable, size_mb in masks:
-        if not os.path.isdir(path) or os.path.islink(path):
-            continue
-        mode = "1777" if writable else "0755"
-        # a new, empty tmpfs covers whatever the folder held; size= caps the
-        # memory a writable one can take
-        sc.mount("tmpfs", path, "tmpfs", sc.MS_NOSUID | sc.MS_NODEV, f"size={size_mb}m,mode={mode}")
+def _mount_scratch(target: str, size_mb: int, files: int) -> None:
+    # a new, empty tmpfs: size= caps the memory its files take, nr_inodes= how
+    # many there may be (each costs kernel memory, whatever its size)
+    os.makedirs(target, mode=0o755, exist_ok=True)
+    sc.mount("tmpfs", target, "tmpfs", sc.MS_NOSUID | sc.MS_NODEV, f"size={size_mb}m,nr_inodes={files},mode=1777")
+
+
+_DEVICE_LINKS = {
+    "fd": "/proc/self/fd",
+    "stdin": "/proc/self/fd/0",
+    "stdout": "/proc/self/fd/1",
+    "stderr": "/proc/self/fd/2",
+}
+
+
+def _enter_new_root(job: Job, keeps: dict[str, tuple[int, bool]], mount_proc) -> None:
+    """Build the allowlisted ``/`` in the run's scratch folder, then switch to it."""
+    root = job.tmp.rstrip("/")  # the grader's folder for this run: nobody else's
+    sc.mount("tmpfs", root, "tmpfs", sc.MS_NOSUID | sc.MS_NODEV, "size=1m,mode=0755")
+    scratch = sorted(job.masks, key=lambda mask: len(mask[0]))  # [path, writable, size_mb]
+    for path, (fd, is_dir) in keeps.items():
+        if not any(is_inside(path, mask[0]) for mask in scratch):
+            _bind(fd, is_dir, root + path)
+    os.makedirs(root + "/proc", exist_ok=True)
+    if not mount_proc(root + "/proc"):
+        sc.mount("/proc", root + "/proc", None, sc.MS_BIND | sc.MS_REC)  # no pid namespace: the machine's
+    for path, _, size_mb in scratch:
+        _mount_scratch(root + path, size_mb, job.limits.tmp_files)
         for keep, (fd, is_dir) in keeps.items():
             if is_inside(keep, path) and keep != path:
-                _bind(fd, is_dir, keep)
-        if not writable:
-            sc.mount_setattr(path, set_flags=sc.MOUNT_ATTR_RDONLY)
+                _bind(fd, is_dir, root + keep)
+    for name, target in _DEVICE_LINKS.items():
+        os.makedirs(root + "/dev", mode=0o755, exist_ok=True)
+        if not os.path.lexists(f"{root}/dev/{name}"):
+            os.symlink(target, f"{root}/dev/{name}")
+    # the new root replaces the machine's; the machine's, stacked on top of it
+    # by pivot_root(".", "."), is detached
+    os.chdir(root)
+    sc.pivot_root(".", ".")
+    sc.umount2(".", sc.MNT_DETACH)
+    os.chdir("/")
+    sc.mount_setattr("/", set_flags=sc.MOUNT_ATTR_RDONLY | sc.MOUNT_ATTR_NOSUID)
 
 
 def _hide(hides: list[str], empty_file: str) -> None:
@@ -240,13 +286,17 @@ def _build_view(job: Job, steps: _Steps, pid1: bool) -> bool:
     work = _open_path(job.workdir)
     keeps = {path: opened for path in job.keep if (opened := _open_path(path))}
     if plan.ro_root:
+        # what is bound from the machine's tree comes read-only and nosuid
         steps.run(
             "ro_root", sc.mount_setattr, "/", set_flags=sc.MOUNT_ATTR_RDONLY | sc.MOUNT_ATTR_NOSUID, recursive=True
         )
-    if pid1 and plan.proc:
+
+    def mount_proc(target: str) -> bool:
         # a procfs mounted from inside the new pid namespace lists only its processes
-        steps.run("proc", sc.mount, "proc", "/proc", "proc", sc.MS_NOSUID | sc.MS_NODEV | sc.MS_NOEXEC)
-    steps.run("masks", _mask, job.masks, keeps)
+        flags = sc.MS_NOSUID | sc.MS_NODEV | sc.MS_NOEXEC
+        return pid1 and plan.proc and steps.run("proc", sc.mount, "proc", target, "proc", flags)
+
+    steps.run("masks", _enter_new_root, job, keeps, mount_proc)
     steps.run("hides", _hide, job.hide, "/tmp/.hidden")
     ready = steps.run("workdir", _populate, work[0], job.inside, job.uid, job.gid) if work else False
     for fd, _ in [*keeps.values(), *([work] if work else [])]:
@@ -398,6 +448,35 @@ def _drop_to(uid: int, gid: int) -> None:
     sc.prctl(sc.PR_SET_DUMPABLE, 1)
 
 
+def _leave_session_keyring() -> None:
+    try:
+        sc.join_new_session_keyring()
+    except OSError as exc:
+        # no keys on this system, refused by an outer sandbox (no keyring to reach
+        # then), or the grader's key quota is full (the seccomp filter refuses keyctl anyway)
+        if exc.errno not in (errno.ENOSYS, errno.EPERM, errno.EACCES, errno.EDQUOT):
+            raise
+
+
+def _refuse_syscalls() -> None:
+    # the notebook runner's output capture (shell._capture_fd) makes two memfds
+    # after this, before any learner code: they are made now, handed out once by
+    # name, and then os.memfd_create is Python's own again (refused)
+    made = {name: os.memfd_create(name, os.MFD_CLOEXEC) for name in RUNNER_MEMFDS}
+    allowed = os.memfd_create
+
+    def memfd_create(name, flags=os.MFD_CLOEXEC):
+        if name not in made:
+            return allowed(name, flags)
+        fd = made.pop(name)
+        if not made:
+            os.memfd_create = allowed
+        return fd
+
+    os.memfd_create = memfd_create
+    sc.refuse_syscalls(REFUSED_SYSCALLS)
+
+
 def _set_limits(limits: Limits) -> None:
     mb = 1024 * 1024
     for which, value in (
@@ -421,6 +500,9 @@ def _run_worker(job: Job, result_fd: int, bound: bool) -> None:
     os.setsid()
     _close_fds_except({result_fd})
     plan, steps = job.plan, _Steps(result_fd, job.strict, "worker")
+    if plan.drop:
+        # none of the grader's keys (its login session's keyring) go with the notebook
+        steps.run("keyring", _leave_session_keyring)
     if plan.drop and job.uid is not None:
         steps.run("drop", _drop_to, job.uid, job.gid)
     elif plan.drop:
@@ -431,6 +513,10 @@ def _run_worker(job: Job, result_fd: int, bound: bool) -> None:
         # setuid programs and file capabilities grant nothing from here on
         steps.run("no_new_privs", sc.prctl, sc.PR_SET_NO_NEW_PRIVS, 1)
     steps.run("limits", _set_limits, job.limits)
+    if plan.no_new_privs:
+        # what no limit counts (memory outside the address space) and what outlives
+        # the notebook (the sandbox user's keyring) is refused, to every process it starts too
+        steps.run("seccomp", _refuse_syscalls)
     if job.kind == "probe":
         steps.report(checks=_probe_checks(job, bound))
         write_all(result_fd, encode({"t": "done"}))

@@ -1,4 +1,4 @@
-"""How much one notebook may use: time, memory, output, processes, file size."""
+"""How much one notebook may use: time, memory, output, processes, file size, files."""
 
 from __future__ import annotations
 
@@ -33,6 +33,11 @@ class Limits:
         Largest file the learner's code may write (``RLIMIT_FSIZE``). Its
         private ``/tmp`` (which holds the working folder) takes twice that, plus
         the submission's own files.
+    tmp_files
+        Files and folders the private ``/tmp`` (which holds the working folder)
+        may hold, and ``/dev/shm`` too (``nr_inodes`` of their tmpfs): each one
+        costs the machine's kernel memory, which no other limit counts. Past it,
+        creating one fails with ``OSError`` (``ENOSPC``) in the cell.
     """
 
     cell_seconds: float = 60
@@ -41,6 +46,7 @@ class Limits:
     output_bytes: int = 1_000_000
     processes: int = 32
     file_mb: int = 100
+    tmp_files: int = 10_000
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():

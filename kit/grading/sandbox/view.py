@@ -1,34 +1,76 @@
 """What of the machine's files a learner's notebook sees (computed in the grader).
 
-Three lists go to the isolating child (:mod:`kit.grading.sandbox.isolate`):
+An allowlist: the notebook's ``/`` is a new, empty, read-only folder where only
+what it needs is bound, read-only, each at its own path. Three lists go to the
+isolating child (:mod:`kit.grading.sandbox.isolate`):
 
-``masks``
-    Folders covered by an empty tmpfs: the shared scratch folders (``/tmp``,
-    ``/dev/shm``: private and writable per notebook) and the places where users
-    keep secrets and sockets (``/home``, the grader's home, ``/run``: read-only).
 ``keep``
-    What the notebook needs and may read: the interpreter and its
-    ``site-packages``, the kit's package, ``datasets/`` and ``modules/``. Those
-    under a mask are bound back (read-only) at the same path.
+    What is bound: the system's programs and libraries (``/usr``, ``/lib``…),
+    the few files of ``/etc`` Python and its libraries read, a handful of
+    devices, the interpreter and its ``site-packages``, and of the project only
+    the ``kit`` package, ``datasets/`` and ``modules/``. Never a project folder
+    itself (the kit's checkout with its ``.git``, ``KIT_HOME``'s project, where
+    exports, rosters and zips lie about), a home folder, ``/tmp`` or ``/run``: a
+    path that holds one of those is bound entry by entry around it, and a path
+    named for it (the checkout on ``sys.path``, for an editable install) not at all.
+``masks``
+    ``[path, writable, size_mb]``: the notebook's own empty, writable tmpfs at
+    ``/tmp`` and ``/dev/shm`` (what it needs under them is bound back).
 ``hide``
     The caller's hidden paths (course, exercises…) and the sandbox's own folder
-    of working directories: covered by an empty, read-only tmpfs.
+    of working directories: covered by an empty, read-only tmpfs wherever they
+    are still reachable (under a bound path).
 """
 
 from __future__ import annotations
 
+import glob
 import os
 import pwd
 import site
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import kit.paths
 from kit.grading.sandbox.errors import SandboxError
 
 WRITABLE_MASKS = ("/tmp", "/dev/shm")
-READ_ONLY_MASKS = ("/run", "/home")
+# the system's programs and libraries (on most systems /bin, /lib… lead into /usr)
+SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+# what of /etc Python, its libraries and the programs a notebook may start read
+# (the dynamic loader, users and groups, time zone, certificates, fonts, MIME types)
+ETC_PATHS = (
+    "alternatives",
+    "ca-certificates",
+    "fonts",
+    "gai.conf",
+    "group",
+    "host.conf",
+    "hosts",
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "locale.alias",
+    "localtime",
+    "magic",
+    "mime.types",
+    "nsswitch.conf",
+    "os-release",
+    "passwd",
+    "pki/ca-trust/extracted",
+    "pki/tls/certs",
+    "pki/tls/openssl.cnf",
+    "protocols",
+    "services",
+    "ssl/certs",
+    "ssl/openssl.cnf",
+    "timezone",
+    "python3*",  # a distribution's Python reads its sitecustomize there
+)
+DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty")
+# never bound as a whole: what users, the system and the grader keep there
+NEVER_BOUND = ("/tmp", "/var/tmp", "/dev", "/proc", "/sys", "/run", "/home", "/root", "/mnt", "/media", "/srv")
 
 
 def _real(path) -> str:
@@ -71,31 +113,69 @@ def needed_paths(env: Mapping[str, str]) -> dict[str, str]:
     return {what: os.path.abspath(path) for what, path in needed.items() if os.path.exists(path)}
 
 
+def _site_folders() -> list[str]:
+    found = [*site.getsitepackages(), site.getusersitepackages()]
+    found += [path for path in sys.path if os.path.basename(path) in ("site-packages", "dist-packages")]
+    return [_real(path) for path in found if path]
+
+
+def private_roots(env: Mapping[str, str]) -> list[str]:
+    """Folders a notebook never sees as a whole, only what :func:`keep_paths` binds of them:
+    the projects (the checkout the kit is imported from, unless it is a ``site-packages``,
+    and ``KIT_HOME``'s), the home folders, the scratch and system folders of :data:`NEVER_BOUND`."""
+    checkout = _real(kit.paths.checkout_root())
+    roots = [str(project_root_for(env)), pwd.getpwuid(os.getuid()).pw_dir, os.environ.get("HOME", ""), *NEVER_BOUND]
+    if not any(is_inside(checkout, folder) for folder in _site_folders()):
+        roots.append(checkout)
+    return sorted({form for root in roots if root and root != "/" for form in (os.path.abspath(root), _real(root))})
+
+
+def _around(path: str, avoid: Sequence[str]) -> list[str]:
+    # `path`, or, when it holds an avoided folder, its entries (recursively) but that folder
+    inner = [folder for folder in avoid if is_inside(folder, path)]
+    if not inner:
+        return [path]
+    if path in inner:
+        return []
+    try:
+        names = sorted(os.listdir(path))
+    except OSError:
+        return []  # cannot tell what it holds: bind none of it
+    entries = [os.path.join(path, name) for name in names]
+    return [kept for entry in entries if not _leads_to(entry, inner) for kept in _around(entry, inner)]
+
+
+def _leads_to(path: str, avoid: Iterable[str]) -> bool:
+    # a symlink (or a path through one) to an avoided folder, or to a folder holding one
+    real = _real(path)
+    return real != path and any(is_inside(real, folder) or is_inside(folder, real) for folder in avoid)
+
+
 def keep_paths(env: Mapping[str, str]) -> list[str]:
-    candidates = list(needed_paths(env).values())
+    """What a notebook's ``/`` holds, bound read-only at the same paths (see the module's docstring)."""
+    candidates = [*SYSTEM_PATHS, *DEVICES]
+    candidates += [found for name in ETC_PATHS for found in sorted(glob.glob(f"/etc/{name}"))]
+    candidates += list(needed_paths(env).values())
     candidates += [sys.exec_prefix, sys.base_exec_prefix, os.path.dirname(_real(sys.executable))]
-    candidates += [path for path in site.getsitepackages() if os.path.isdir(path)]
-    candidates.append(str(kit.paths.checkout_root()))  # where `import kit` finds it
-    candidates += [path for path in sys.path if path and os.path.exists(path)]
-    # both the path as named (a symlink under a mask is bound back where it was)
-    # and the folder it leads to
-    return _outermost([os.path.abspath(path) for path in candidates] + [_real(path) for path in candidates])
+    candidates += site.getsitepackages()
+    candidates += [path for path in sys.path if path]
+    named = [os.path.abspath(path) for path in candidates if os.path.exists(path)]
+    avoid = private_roots(env)
+    # both the path as named (a symlink is bound where it was: unless it leads to a
+    # folder holding an avoided one) and the path it leads to
+    paths = [path for path in named if not _holds_avoided(path, avoid)] + [_real(path) for path in named]
+    return _outermost(kept for path in paths for kept in _around(path, avoid))
+
+
+def _holds_avoided(path: str, avoid: Iterable[str]) -> bool:
+    real = _real(path)
+    return real != path and any(is_inside(folder, real) for folder in avoid)
 
 
 def mask_paths(keep: Sequence[str], file_mb: int) -> list[list]:
-    homes = {pwd.getpwuid(os.getuid()).pw_dir, os.environ.get("HOME", ""), "/root"}
-    wanted = [(path, True) for path in WRITABLE_MASKS]
-    wanted += [(path, False) for path in (*READ_ONLY_MASKS, *sorted(h for h in homes if h and h != "/"))]
-    masks: list[list] = []
-    for path, writable in sorted(((_real(p), w) for p, w in wanted), key=lambda pw: len(pw[0])):
-        if not os.path.isdir(path) or path == "/":
-            continue
-        # never cover a needed folder (or part of one), nor a folder already covered;
-        # needed folders *inside* a mask are bound back
-        if any(is_inside(path, k) for k in keep) or any(is_inside(path, m[0]) for m in masks):
-            continue
-        masks.append([path, writable, 2 * file_mb if writable else 1])
-    return masks
+    """The notebook's own scratch folders: ``[path, True, size_mb]`` (twice ``file_mb``; the
+    grader adds the size of the staged submission). What of ``keep`` is under them is bound back."""
+    return [[path, True, 2 * file_mb] for path in WRITABLE_MASKS]
 
 
 def hide_paths(hide: Sequence, base: Path, env: Mapping[str, str]) -> list[str]:
