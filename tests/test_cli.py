@@ -110,3 +110,16 @@ def test_the_main_job_grades_a_cohort_and_writes_grades(project):
         assert "data:image" not in md and "charts/questions.png" in md  # scores came from the gradebook
         assert (fb / f"report.{lang}" / "report.html").stat().st_size > 50_000  # charts inline
     assert (fb / "you-said-we-did.sqlite").is_file()
+
+
+def test_collect_refuses_a_learner_whose_folder_is_a_link(released, tmp_path):
+    alice = tmp_path / "in" / "alice"
+    alice.mkdir(parents=True)
+    (alice / f"{ASSIGNMENT}.ipynb").write_text(
+        (released.step_dir("release", ".", ASSIGNMENT) / f"{ASSIGNMENT}.ipynb").read_text()
+    )
+    (tmp_path / "in" / "carol").symlink_to("alice")
+    result = run("grade", "collect", ASSIGNMENT, str(tmp_path / "in"))
+    assert result.exit_code == 1
+    assert "carol is a symbolic link, not a folder" in " ".join(result.output.split())
+    assert released.submitted_learners(ASSIGNMENT) == ["alice"]
