@@ -141,6 +141,7 @@ class SandboxExecute(NbGraderPreprocessor):
     output_bytes = Integer(1_000_000, help="Most output a notebook may print or display (bytes).").tag(config=True)
     processes = Integer(32, help="Most processes a notebook may run at once.").tag(config=True)
     file_mb = Integer(100, help="Largest file a notebook may write (MiB).").tag(config=True)
+    tmp_files = Integer(10_000, help="Most files and folders a notebook's private /tmp may hold.").tag(config=True)
     workers = Integer(0, help="Notebooks run at once (0: one per CPU core).").tag(config=True)
 
     session: GradingSession | None = None  # set by SandboxedAutograde for each learner
@@ -331,5 +332,6 @@ def sandbox_settings(config: Config) -> SandboxSettings:
         "output_bytes": execute.output_bytes,
         "processes": execute.processes,
         "file_mb": execute.file_mb,
+        "tmp_files": execute.tmp_files,
     }
     return SandboxSettings(limits=limits, workers=execute.workers)
