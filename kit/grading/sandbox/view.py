@@ -119,15 +119,22 @@ def _site_folders() -> list[str]:
     return [_real(path) for path in found if path]
 
 
-def private_roots(env: Mapping[str, str]) -> list[str]:
-    """Folders a notebook never sees as a whole, only what :func:`keep_paths` binds of them:
-    the projects (the checkout the kit is imported from, unless it is a ``site-packages``,
-    and ``KIT_HOME``'s), the home folders, the scratch and system folders of :data:`NEVER_BOUND`."""
+def project_roots(env: Mapping[str, str]) -> list[str]:
+    """The projects: ``KIT_HOME``'s and the checkout the kit is imported from (unless that is a
+    ``site-packages``, for a wheel), as named and as they really are."""
     checkout = _real(kit.paths.checkout_root())
-    roots = [str(project_root_for(env)), pwd.getpwuid(os.getuid()).pw_dir, os.environ.get("HOME", ""), *NEVER_BOUND]
+    roots = [str(project_root_for(env))]
     if not any(is_inside(checkout, folder) for folder in _site_folders()):
         roots.append(checkout)
-    return sorted({form for root in roots if root and root != "/" for form in (os.path.abspath(root), _real(root))})
+    return sorted({form for root in roots if root != "/" for form in (os.path.abspath(root), _real(root))})
+
+
+def private_roots(env: Mapping[str, str]) -> list[str]:
+    """Folders a notebook never sees as a whole, only what :func:`keep_paths` binds of them:
+    the projects, the home folders, the scratch and system folders of :data:`NEVER_BOUND`."""
+    roots = [pwd.getpwuid(os.getuid()).pw_dir, os.environ.get("HOME", ""), *NEVER_BOUND]
+    forms = {form for root in roots if root and root != "/" for form in (os.path.abspath(root), _real(root))}
+    return sorted(forms | set(project_roots(env)))
 
 
 def _around(path: str, avoid: Sequence[str]) -> list[str]:
@@ -158,13 +165,20 @@ def keep_paths(env: Mapping[str, str]) -> list[str]:
     candidates += list(needed_paths(env).values())
     candidates += [sys.exec_prefix, sys.base_exec_prefix, os.path.dirname(_real(sys.executable))]
     candidates += site.getsitepackages()
-    candidates += [path for path in sys.path if path]
+    # of the projects, sys.path brings nothing (the checkout, for an editable
+    # install, and whatever a test runner added): kit/ is bound on its own
+    projects = project_roots(env)
+    candidates += [path for path in sys.path if path and not _is_in_any(os.path.abspath(path), projects)]
     named = [os.path.abspath(path) for path in candidates if os.path.exists(path)]
     avoid = private_roots(env)
     # both the path as named (a symlink is bound where it was: unless it leads to a
     # folder holding an avoided one) and the path it leads to
     paths = [path for path in named if not _holds_avoided(path, avoid)] + [_real(path) for path in named]
     return _outermost(kept for path in paths for kept in _around(path, avoid))
+
+
+def _is_in_any(path: str, folders: Iterable[str]) -> bool:
+    return any(is_inside(path, folder) or is_inside(_real(path), folder) for folder in folders)
 
 
 def _holds_avoided(path: str, avoid: Iterable[str]) -> bool:
