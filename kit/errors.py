@@ -63,6 +63,25 @@ class GradingError(CourseError):
     """nbgrader failed on a step that is not one learner's fault."""
 
 
+class IsolationUnavailableError(GradingError):
+    """Learners' code would run without the sandbox's full isolation: nobody is graded
+    unless the trainer explicitly allows it (``kit grade autograde --allow-unisolated``).
+
+    Parameters
+    ----------
+    message
+        What is missing, in one sentence.
+    problems
+        One line per missing measure: what it means and how to turn it on.
+    hint
+        How to fix it, and the override.
+    """
+
+    def __init__(self, message: str, *, problems: list[str] | None = None, hint: str | None = None):
+        self.problems = list(problems or [])
+        super().__init__(message, hint=hint)
+
+
 class NotBuiltYet(KitError):
     """A command group that is planned but not built yet."""
 

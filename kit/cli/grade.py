@@ -83,21 +83,37 @@ def autograde_(
     engine: str = typer.Option(
         "kit",
         "--engine",
-        help="kit: sandboxed, parallel, resumable; nbgrader: plain nbgrader autograde, one learner at a time.",
+        help="kit: sandboxed, parallel, resumable; nbgrader: plain nbgrader autograde, one learner at a time, "
+        "no sandbox (needs --allow-unisolated).",
+    ),
+    allow_unisolated: bool = typer.Option(
+        False,
+        "--allow-unisolated",
+        help="Grade even where the sandbox's isolation is incomplete on this machine (or with --engine nbgrader): "
+        "learners' code may then reach what the grader can. Without it, nobody is graded then.",
     ),
 ) -> None:
     """Autograde submitted notebooks and record scores in nbgrader's gradebook.
 
     Each notebook runs in a sandbox (time, memory and output limits, no network, no access to solutions
     or other learners' work), several at once. An interrupted run resumes: learners already graded with
-    an unchanged submission are skipped. Exits 1 if any learner could not be graded (the others are)."""
+    an unchanged submission are skipped. Exits 1 if any learner could not be graded (the others are).
+
+    Fails closed: where a protection is unavailable on this machine, nobody is graded and the command
+    exits 1 naming what is missing, unless --allow-unisolated is given."""
     from kit.grading.engines import engine_names
 
     if engine not in engine_names():
         raise typer.BadParameter(f"unknown engine '{engine}' ({' or '.join(engine_names())})", param_hint="--engine")
     with autograde_progress(assignment) as progress:
         run = workflow.autograde_submissions(
-            assignment, learner or None, workers=workers, force=force, engine=engine, progress=progress
+            assignment,
+            learner or None,
+            workers=workers,
+            force=force,
+            engine=engine,
+            progress=progress,
+            allow_unisolated=allow_unisolated,
         )
     if run.skipped:
         console.print(

@@ -54,25 +54,34 @@ def progress_bar() -> Progress:
 @contextmanager
 def autograde_progress(assignment: str) -> Iterator[Callable]:
     """A progress callback for :func:`kit.grading.autograde.autograde`: a bar with an ETA, and a warning
-    in red, before anyone is graded, about sandbox protections that are off on this machine."""
-    with progress_bar() as bar:
-        task = bar.add_task(f"autograding {assignment}", total=None)
+    in red, before anyone is graded, about sandbox protections that are off on this machine (grading
+    runs so only with ``--allow-unisolated``). The bar appears when grading starts: a run refused
+    before that prints nothing but its error."""
+    bar = progress_bar()
+    task = None
 
-        def progress(run: AutogradeRun, result: LearnerResult | None) -> None:
-            if result is None:
-                _warn_protections_off(run.protections_off, bar.console)
-                bar.update(task, total=run.total)
-            else:
-                bar.advance(task)
+    def progress(run: AutogradeRun, result: LearnerResult | None) -> None:
+        nonlocal task
+        if task is None:
+            _warn_protections_off(run.protections_off, bar.console)
+            bar.start()
+            task = bar.add_task(f"autograding {assignment}", total=run.total)
+        if result is not None:
+            bar.advance(task)
 
+    try:
         yield progress
+    finally:
+        if task is not None:
+            bar.stop()
 
 
 def _warn_protections_off(missing: list[str], out: Console) -> None:
     if not missing:
         return
     out.print(
-        "[bold yellow]warning: learners' code runs with these sandbox protections OFF on this machine:[/]",
+        "[bold yellow]warning (--allow-unisolated): learners' code runs with these sandbox protections OFF "
+        "on this machine:[/]",
         highlight=False,
     )
     for item in missing:

@@ -20,9 +20,17 @@ that makes a reader raise anything at all) gets a clear per-learner result, is
 journaled so, and the run goes on; only a failure of the whole sandbox, Ctrl-C
 or ``SystemExit`` stops it.
 
+**Fail closed.** The sandbox probes which protections this machine allows as
+it starts, before anyone is graded: when any is missing, :func:`autograde`
+raises :class:`~kit.errors.IsolationUnavailableError` (what is missing, how to
+turn it on) and grades nobody — unless the caller passes
+``allow_unisolated=True`` (``kit grade autograde --allow-unisolated``); the
+course config cannot turn this check off.
+
 ``engine="nbgrader"`` grades as plain ``nbgrader autograde`` does, one learner
 at a time with a local kernel and no journal: the reference the kit's engine is
-tested against (:mod:`kit.grading.engines` holds both engines, by name).
+tested against (:mod:`kit.grading.engines` holds both engines, by name). It has
+no sandbox at all, so it too needs ``allow_unisolated=True``.
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ from typing import TYPE_CHECKING
 import nbformat
 from nbgrader.api import MissingEntry
 
+from kit.errors import IsolationUnavailableError
 from kit.grading.converter import GradingSession, SandboxedAutograde, sandbox_settings
 from kit.grading.course import Course
 from kit.grading.engines import AutogradeOptions, get_engine
@@ -51,7 +60,8 @@ from kit.grading.sandbox.errors import SandboxError
 from kit.paths import checkout_root, project_root
 
 if TYPE_CHECKING:
-    from kit.grading.sandbox import Limits
+    from kit.grading.sandbox import Limits, Sandbox
+    from kit.grading.sandbox.protections import Shortfall
 
 __all__ = [
     "AutogradeRun",
@@ -62,10 +72,14 @@ __all__ = [
     "grade_in_sandbox",
     "grade_with_nbgrader",
     "hidden_paths",
+    "refuse_unisolated",
     "submission_score",
 ]
 
 Progress = Callable[["AutogradeRun", "LearnerResult | None"], None]
+NBGRADER_UNISOLATED = (
+    "the nbgrader engine has no sandbox: learners' code runs with the grader's own rights, without isolation or limits"
+)
 
 
 @dataclass(frozen=True)
@@ -241,6 +255,7 @@ def autograde(
     progress: Progress | None = None,
     engine: str = "kit",
     restore_tests: bool | None = None,
+    allow_unisolated: bool = False,
 ) -> AutogradeRun:
     """Autograde ``assignment`` for ``learners`` (default: everyone who submitted).
 
@@ -274,12 +289,18 @@ def autograde(
     restore_tests
         Put back deleted locked and test cells (default: the course's
         ``c.SandboxedAutograde.restore_tests``, True). Only for ``engine="kit"``.
+    allow_unisolated
+        Grade even when the sandbox's isolation is incomplete on this machine
+        (``run.protections_off`` then says what is missing), and allow
+        ``engine="nbgrader"``, which has no sandbox. Without it (the default)
+        either raises :class:`~kit.errors.IsolationUnavailableError` before
+        anyone is graded. No course setting turns this on.
 
     Returns
     -------
     AutogradeRun
         ``results`` in the order of ``learners``, ``skipped`` learners, and the
-        sandbox ``protections_off`` on this machine.
+        sandbox ``protections_off`` on this machine (empty unless ``allow_unisolated``).
 
     Raises
     ------
@@ -289,6 +310,9 @@ def autograde(
         If the assignment is unknown or has not been released.
     kit.grading.sandbox.SandboxError
         If the sandbox cannot start (a :class:`~kit.errors.GradingError`).
+    IsolationUnavailableError
+        If a sandbox protection is unavailable here, or ``engine="nbgrader"``,
+        and not ``allow_unisolated`` (nobody is graded; a :class:`~kit.errors.GradingError`).
     kit.grading.nbgrader_internals.UnsupportedNbgraderError
         If the installed nbgrader is not one the kit's engine supports.
     """
@@ -299,7 +323,12 @@ def autograde(
     started = time.monotonic()
     run = AutogradeRun(assignment, engine)
     options = AutogradeOptions(
-        workers=workers, force=force, limits=limits, progress=progress, restore_tests=restore_tests
+        workers=workers,
+        force=force,
+        limits=limits,
+        progress=progress,
+        restore_tests=restore_tests,
+        allow_unisolated=allow_unisolated,
     )
     grade(course, run, learners, options)
     run.seconds = time.monotonic() - started
@@ -307,9 +336,22 @@ def autograde(
 
 
 def grade_with_nbgrader(course: Course, run: AutogradeRun, learners: list[str], options: AutogradeOptions) -> None:
-    """The ``nbgrader`` engine: nbgrader's own autograde, one learner after another, always regrading."""
+    """The ``nbgrader`` engine: nbgrader's own autograde, one learner after another, always regrading.
+
+    It runs learners' code with the grader's rights, without any sandbox: only with
+    ``options.allow_unisolated``, else :class:`~kit.errors.IsolationUnavailableError`.
+    """
+    if not options.allow_unisolated:
+        raise IsolationUnavailableError(
+            "refusing to grade with the nbgrader engine: it runs learners' code with the grader's own rights, "
+            "without any sandbox (no isolation, no limits); nobody was graded",
+            problems=[NBGRADER_UNISOLATED],
+            hint="grade with the kit's engine, or, to grade with nbgrader anyway: "
+            "kit grade autograde --engine nbgrader --allow-unisolated",
+        )
     assignment, progress = run.assignment, options.progress
     run.total = len(learners)
+    run.protections_off = [NBGRADER_UNISOLATED]
     if progress:
         progress(run, None)
     journal = Journal.for_assignment(course.root, assignment)
@@ -368,10 +410,14 @@ class _KitRun:
         self.force = options.force
         self.progress = options.progress
         self.restore_tests = options.restore_tests
+        self.allow_unisolated = options.allow_unisolated
         self.journal = Journal.for_assignment(course.root, assignment)
         self.sources = course.source_notebooks(assignment)
         self.lock = threading.Lock()
         self.stopping = threading.Event()
+        # set once the sandbox has started and its protections were accepted: no
+        # learner's bookkeeping (gradebook, autograded/, journal) starts before
+        self.cleared = threading.Event()
 
     def _restoring(self) -> bool:
         if self.restore_tests is not None:
@@ -421,10 +467,10 @@ class _KitRun:
         pool = ThreadPoolExecutor(max_workers=2 * self.workers, thread_name_prefix="kit-autograde")
         try:
             futures = [pool.submit(self._grade, starting, learner, fp, restoring) for learner, fp in todo]
-            sandbox = starting.result()
-            run.protections_off = list(sandbox.protections.missing())
+            self._accept(run, starting.result())
             if self.progress:
                 self.progress(run, None)
+            self.cleared.set()
             for future in as_completed(futures):
                 result = future.result()
                 if result is not None:
@@ -436,6 +482,7 @@ class _KitRun:
             # when the sandbox closes, and their learners stay "started" in the
             # journal (graded again next run)
             self.stopping.set()
+            self.cleared.set()  # learners waiting for the sandbox see the run is stopping
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         finally:
@@ -443,6 +490,15 @@ class _KitRun:
             if starting.exception() is None:
                 starting.result().close()
             pool.shutdown(wait=True)
+
+    def _accept(self, run: AutogradeRun, sandbox: Sandbox) -> None:
+        """Fail closed: refuse to grade anyone while a protection is missing, unless allowed."""
+        from kit.grading.sandbox.protections import Machine, shortfalls
+
+        found = shortfalls(sandbox.protections, Machine.here(sandbox.protections))
+        run.protections_off = [shortfall.line() for shortfall in found]
+        if found and not self.allow_unisolated:
+            raise refuse_unisolated(found)
 
     def _still_graded(self, learner: str, fp: str) -> bool:
         """Done per the journal, and its grades and autograded notebooks are still there."""
@@ -462,7 +518,8 @@ class _KitRun:
         """
         if self.stopping.is_set():
             return None
-        problem = _checked(self.course, self.assignment, learner)
+        problem = _checked(self.course, self.assignment, learner)  # reads only: while the sandbox starts
+        self.cleared.wait()
         with self.lock:
             if self.stopping.is_set():
                 return None
@@ -513,6 +570,17 @@ class _KitRun:
         score, max_score = submission_score(self.course, self.assignment, learner) or (None, None)
         self.journal.finish(learner, fp, graded=True, score=score, max_score=max_score, status=status, message=message)
         return LearnerResult(learner, True, score, max_score, status=status, message=message, seconds=seconds)
+
+
+def refuse_unisolated(found: list[Shortfall]) -> IsolationUnavailableError:
+    """The error that stops a run before anyone is graded: what is missing, the fixes, the override."""
+    names = ", ".join(shortfall.name for shortfall in found if shortfall.fix)
+    fixes = "; ".join(dict.fromkeys(shortfall.fix for shortfall in found if shortfall.fix))
+    return IsolationUnavailableError(
+        f"refusing to grade: the sandbox is incomplete on this machine (missing: {names}); nobody was graded",
+        problems=[shortfall.line() for shortfall in found],
+        hint=f"to fix it: {fixes}; or, to grade anyway without it: kit grade autograde --allow-unisolated",
+    )
 
 
 _SEVERITY = {"ok": 0, "timeout": 1, "died": 2}

@@ -50,6 +50,7 @@ class AutogradeOptions:
     limits: Limits | dict | None = None
     progress: Progress | None = None
     restore_tests: bool | None = None
+    allow_unisolated: bool = False
 
 
 # grades `learners` of `run.assignment` into `run` (results, skipped, total…)

@@ -78,13 +78,14 @@ def autograde_submissions(
     force: bool = False,
     engine: str = "kit",
     progress: Progress | None = None,
+    allow_unisolated: bool = False,
     course: Course | None = None,
 ) -> AutogradeRun:
     """Autograde ``assignment``: everyone who submitted, or the ``learners`` named.
 
     Naming a learner means "grade them now": they are graded again even if their
     submission has not changed. See :func:`kit.grading.autograde.autograde` for
-    ``workers``, ``force``, ``engine`` and ``progress``.
+    ``workers``, ``force``, ``engine``, ``progress`` and ``allow_unisolated``.
 
     A submission that cannot be graded is in ``run.failed`` with its reason; everyone
     else is graded.
@@ -93,6 +94,9 @@ def autograde_submissions(
     ------
     SubmissionError
         If a named learner has no submission (nothing is graded then).
+    IsolationUnavailableError
+        If the sandbox is incomplete on this machine (or ``engine="nbgrader"``) and
+        ``allow_unisolated`` is not given: nobody is graded.
     """
     from kit.grading.autograde import autograde
     from kit.grading.course import check_learner_id
@@ -111,6 +115,7 @@ def autograde_submissions(
         force=force or bool(learners),
         engine=engine,
         progress=progress,
+        allow_unisolated=allow_unisolated,
     )
 
 
