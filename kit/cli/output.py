@@ -83,9 +83,10 @@ def _warn_protections_off(missing: list[str], out: Console) -> None:
         "[bold yellow]warning (--allow-unisolated): learners' code runs with these sandbox protections OFF "
         "on this machine:[/]",
         highlight=False,
+        soft_wrap=True,
     )
     for item in missing:
-        out.print(f"  [bold red]✗ {item}[/]", highlight=False)
+        out.print(f"  [bold red]✗ {item}[/]", highlight=False, soft_wrap=True)
 
 
 def print_grades_summary(scores: pd.DataFrame) -> None:
