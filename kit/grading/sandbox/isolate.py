@@ -248,8 +248,8 @@ def _enter_new_root(job: Job, keeps: dict[str, tuple[int, bool]], mount_proc) ->
         for keep, (fd, is_dir) in keeps.items():
             if is_inside(keep, path) and keep != path:
                 _bind(fd, is_dir, root + keep)
+    os.makedirs(root + "/dev", mode=0o755, exist_ok=True)
     for name, target in _DEVICE_LINKS.items():
-        os.makedirs(root + "/dev", mode=0o755, exist_ok=True)
         if not os.path.lexists(f"{root}/dev/{name}"):
             os.symlink(target, f"{root}/dev/{name}")
     # the new root replaces the machine's; the machine's, stacked on top of it

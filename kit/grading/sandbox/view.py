@@ -7,7 +7,8 @@ isolating child (:mod:`kit.grading.sandbox.isolate`):
 ``keep``
     What is bound: the system's programs and libraries (``/usr``, ``/lib``…),
     the few files of ``/etc`` Python and its libraries read, a handful of
-    devices, the interpreter and its ``site-packages``, and of the project only
+    devices, the interpreter and its ``site-packages``, the data folders the
+    environment names (``PROJ_DATA``, ``GDAL_DATA``…), and of the project only
     the ``kit`` package, ``datasets/`` and ``modules/``. Never a project folder
     itself (the kit's checkout with its ``.git``, ``KIT_HOME``'s project, where
     exports, rosters and zips lie about), a home folder, ``/tmp`` or ``/run``: a
@@ -68,6 +69,8 @@ ETC_PATHS = (
     "timezone",
     "python3*",  # a distribution's Python reads its sitecustomize there
 )
+# data folders and files the notebooks' environment names (map projections, certificates)
+DATA_ENV = ("PROJ_DATA", "PROJ_LIB", "GDAL_DATA", "SSL_CERT_FILE", "SSL_CERT_DIR")
 DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty")
 # never bound as a whole: what users, the system and the grader keep there
 NEVER_BOUND = ("/tmp", "/var/tmp", "/dev", "/proc", "/sys", "/run", "/home", "/root", "/mnt", "/media", "/srv")
@@ -129,10 +132,17 @@ def project_roots(env: Mapping[str, str]) -> list[str]:
     return sorted({form for root in roots if root != "/" for form in (os.path.abspath(root), _real(root))})
 
 
+def _home_folder() -> str:
+    try:
+        return pwd.getpwuid(os.getuid()).pw_dir
+    except KeyError:  # a uid with no entry in /etc/passwd (in some containers)
+        return ""
+
+
 def private_roots(env: Mapping[str, str]) -> list[str]:
     """Folders a notebook never sees as a whole, only what :func:`keep_paths` binds of them:
     the projects, the home folders, the scratch and system folders of :data:`NEVER_BOUND`."""
-    roots = [pwd.getpwuid(os.getuid()).pw_dir, os.environ.get("HOME", ""), *NEVER_BOUND]
+    roots = [_home_folder(), os.environ.get("HOME", ""), *NEVER_BOUND]
     forms = {form for root in roots if root and root != "/" for form in (os.path.abspath(root), _real(root))}
     return sorted(forms | set(project_roots(env)))
 
@@ -165,10 +175,11 @@ def keep_paths(env: Mapping[str, str]) -> list[str]:
     candidates += list(needed_paths(env).values())
     candidates += [sys.exec_prefix, sys.base_exec_prefix, os.path.dirname(_real(sys.executable))]
     candidates += site.getsitepackages()
-    # of the projects, sys.path brings nothing (the checkout, for an editable
-    # install, and whatever a test runner added): kit/ is bound on its own
+    # of the projects, sys.path and the environment bring nothing (the checkout, for
+    # an editable install, whatever a test runner added): kit/ is bound on its own
     projects = project_roots(env)
-    candidates += [path for path in sys.path if path and not _is_in_any(os.path.abspath(path), projects)]
+    named_elsewhere = [env[name] for name in DATA_ENV if env.get(name)] + [path for path in sys.path if path]
+    candidates += [path for path in named_elsewhere if not _is_in_any(os.path.abspath(path), projects)]
     named = [os.path.abspath(path) for path in candidates if os.path.exists(path)]
     avoid = private_roots(env)
     # both the path as named (a symlink is bound where it was: unless it leads to a
