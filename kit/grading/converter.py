@@ -93,13 +93,16 @@ class GradingSession:
     restored: dict[str, list[str]] = field(default_factory=dict)  # notebook -> grade ids put back
     notes: list[tuple[str, str]] = field(default_factory=list)  # (notebook, "test-x timed out")
 
-    def execute(self, nb: NotebookNode, folder: Path, name: str):
-        """Run ``nb`` in the sandbox with a copy of ``folder``'s files (never its notebooks)."""
+    def execute(self, nb: NotebookNode, folder: Path, name: str, tests: set[int] = frozenset()):
+        """Run ``nb`` in the sandbox with a copy of ``folder``'s files (never its notebooks).
+
+        ``tests``: indices of the test cells, run apart from the learner's code.
+        """
         if self.stopping.is_set():
             raise StopGrading(name)
         self.lock.release()
         try:
-            execution = self.sandbox.result().execute(nb, files=folder, leave_out=SANITIZED_NOTEBOOKS)
+            execution = self.sandbox.result().execute(nb, files=folder, leave_out=SANITIZED_NOTEBOOKS, tests=tests)
         finally:
             self.lock.acquire()
         if self.stopping.is_set():
@@ -134,6 +137,13 @@ class SandboxExecute(NbGraderPreprocessor):
     outputs of the cells that finished and gives the cell that was running, and
     every later one, an error saying why (nbgrader would fail the whole
     submission instead): each test cell scores what it earned, or zero.
+
+    Test cells never run in the learner's process: the sandbox's judge runs them
+    (:mod:`kit.grading.sandbox.judge`). A test cell is one the gradebook knows
+    as an autograder test of this notebook (a locked grade cell that is not a
+    solution cell) whose source is the gradebook's (``OverwriteCells`` put it
+    back; :class:`RestoreDeletedCells` may have added a first comment line):
+    whatever metadata a learner gives a cell of their own, it runs as theirs.
     """
 
     notebook_seconds = Integer(300, help="Time limit for a whole notebook (seconds).").tag(config=True)
@@ -151,7 +161,7 @@ class SandboxExecute(NbGraderPreprocessor):
             raise RuntimeError("SandboxExecute runs only inside SandboxedAutograde")
         folder = Path(resources["metadata"]["path"])
         name = resources["nbgrader"]["notebook"]
-        execution = self.session.execute(nb, folder, name)
+        execution = self.session.execute(nb, folder, name, find_tests(nb, resources))
         ran = execution.notebook
         if len(ran.cells) != len(nb.cells):
             raise RuntimeError(f"the sandbox returned {len(ran.cells)} cells for a notebook of {len(nb.cells)}")
@@ -169,6 +179,27 @@ class SandboxExecute(NbGraderPreprocessor):
             if any(e == ename or e.endswith("_" + ename) for e in enames):  # numpy's _ArrayMemoryError too
                 label = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
                 self.session.notes.append((notebook, f"{label} {what}"))
+
+
+def find_tests(nb: NotebookNode, resources) -> set[int]:
+    """Indices of ``nb``'s test cells, as the gradebook knows them (see :class:`SandboxExecute`)."""
+    with Gradebook(resources["nbgrader"]["db_url"]) as gb:
+        try:
+            source_nb = gb.find_notebook(resources["nbgrader"]["notebook"], resources["nbgrader"]["assignment"])
+        except MissingEntry:
+            return set()
+        solutions = {c.name for c in source_nb.solution_cells}
+        graded = {c.name for c in source_nb.grade_cells} - solutions
+        sources = {c.name: c.source for c in source_nb.source_cells if c.name in graded and c.locked}
+    found = set()
+    for index, cell in enumerate(nb.cells):
+        source = sources.get(cell.metadata.get("nbgrader", {}).get("grade_id"))
+        if cell.cell_type != "code" or source is None:
+            continue
+        first, _, rest = cell.source.partition("\n")
+        if cell.source == source or (first.startswith("#") and rest == source):
+            found.add(index)
+    return found
 
 
 class RestoreDeletedCells(NbGraderPreprocessor):

@@ -3,9 +3,11 @@
 One cohort — a simulated one plus hand-made edge cases — is graded by plain
 nbgrader (``engine="nbgrader"``) in one copy of the course and by the kit's
 sandboxed, parallel engine in another. Every grade and comment in the two
-gradebooks must be identical, except the kit's two documented divergences, each
-tested here: a deleted test cell is put back and run, and a notebook whose
-process dies keeps the scores of the cells before it.
+gradebooks must be identical, except the kit's documented divergences, each
+tested here: a deleted test cell is put back and run; a notebook whose process
+dies keeps the scores of the cells before it; and a learner's code cannot change
+how a test cell is judged (test cells run apart, on the learner's values as
+data), where nbgrader lets it — to the learner's loss in the two cases here.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ pytestmark = pytest.mark.grading
 COHORT, SEED = 16, 11
 DELETED_TEST = "deletedtest"  # divergence 1
 KERNEL_DEATH = "kerneldeath"  # divergence 2
-DIVERGENT = {DELETED_TEST, KERNEL_DEATH}
+STDERR_WARN, PARTIAL_CREDIT_CASE = "stderrwarn", "partialcredit"  # divergence 3
+DIVERGENT = {DELETED_TEST, KERNEL_DEATH, STDERR_WARN, PARTIAL_CREDIT_CASE}
 
 STDERR_WARNING = """import warnings
 
@@ -153,7 +156,7 @@ def test_every_cell_scores_exactly_as_nbgrader_scores_it(both):
     reference, ours = (question_scores(g.course, [ASSIGNMENT]) for g in (both.nbgrader, both.kit))
     reference = reference[~reference["learner"].isin(DIVERGENT)].reset_index(drop=True)
     ours = ours[~ours["learner"].isin(DIVERGENT)].reset_index(drop=True)
-    assert reference["learner"].nunique() == COHORT + 4  # the simulated cohort and four edge cases
+    assert reference["learner"].nunique() == COHORT + 2  # the simulated cohort and two edge cases
     assert len(reference) == len(ours)
     assert reference.equals(ours), reference.compare(ours)
     # and beyond the scores: auto/manual parts, flags, comments, late penalties
@@ -179,9 +182,6 @@ def test_learner_results_match(both):
 
 def test_the_edge_cases_are_graded_as_nbgrader_grades_them(both):
     for graded in (both.nbgrader, both.kit):
-        assert scores(graded.course, "stderrwarn").loc["count-contacts", "score"] == 0  # stderr fails a test
-        partial = scores(graded.course, "partialcredit")
-        assert partial.loc["compute-attendance", "score"] == 0.5  # of 2: the value the cell showed
         assert scores(graded.course, "nosolutioncell").loc["count-sources", "score"] == 0
         assert scores(graded.course, "editedtest").loc["count-contacts", "score"] == 0  # `pass` was undone
 
@@ -218,6 +218,21 @@ def test_divergence_a_dead_kernel_keeps_the_scores_of_the_cells_before_it(both):
     assert (auto.loc[before, "score"] == auto.loc[before, "max_score"]).all()
     assert (auto.drop(before)["score"] == 0).all()
     assert ours.score == auto.loc[before, "max_score"].sum()
+
+
+def test_divergence_the_learners_code_does_not_change_how_a_test_is_judged(both):
+    # nbgrader runs the test in the learner's kernel: the learner's int subclass warns on
+    # stderr while the test compares it (0 points), and the learner's input transformer
+    # makes every test cell show 0.5 (partial credit)
+    assert scores(both.nbgrader.course, STDERR_WARN).loc["count-contacts", "score"] == 0
+    assert scores(both.nbgrader.course, PARTIAL_CREDIT_CASE).loc["compute-attendance", "score"] == 0.5
+    # the kit judges the values: a plain int, and test cells the transformer never sees
+    for learner in (STDERR_WARN, PARTIAL_CREDIT_CASE):
+        auto = scores(both.kit.course, learner)
+        auto = auto[auto["kind"] == "auto"]
+        assert (auto["score"] == auto["max_score"]).all(), learner
+    result = next(r for r in both.kit.run.results if r.learner == PARTIAL_CREDIT_CASE)
+    assert result.graded and result.status == "ok"
 
 
 def test_feedback_works_on_the_kit_graded_course_and_shows_no_hidden_test(both):

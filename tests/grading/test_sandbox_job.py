@@ -8,7 +8,7 @@ from kit.grading.sandbox.job import Job, Plan, ProbeTargets
 from kit.grading.sandbox.limits import Limits
 
 FIELDS = {"kind", "strict", "plan", "uid", "gid", "workdir", "tmp", "inside", "masks", "keep", "hide"}
-FIELDS |= {"limits", "env", "cells", "probe"}
+FIELDS |= {"limits", "env", "probe"}  # never a cell: cells go one by one down the command pipe
 
 
 def job(**changes) -> Job:
@@ -26,13 +26,12 @@ def job(**changes) -> Job:
         "hide": ["/srv/course/grader"],
         "limits": Limits(cell_seconds=5, memory_mb=2048),
         "env": {"PATH": "/usr/bin", "HOME": "/tmp/work"},
-        "cells": [[0, "print(1)"], [2, "x = 'é'"]],
     }
     return Job(**{**fields, **changes})
 
 
 def test_a_job_comes_back_from_json_as_it_was_sent():
-    for sent in (job(), job(kind="probe", strict=False, uid=None, gid=None, probe=ProbeTargets("/x/job.json", 4242))):
+    for sent in (job(), job(kind="judge", uid=61001, gid=61001), job(kind="probe", strict=False, uid=None, gid=None, probe=ProbeTargets("/x/job.json", 4242))):
         assert Job.from_json(sent.to_json()) == sent
 
 
@@ -49,4 +48,4 @@ def test_the_json_holds_plain_values_under_the_job_fields():
         "file_mb": 100,
         "tmp_files": 10_000,
     }
-    assert data["cells"] == [[0, "print(1)"], [2, "x = 'é'"]] and data["probe"] is None
+    assert data["probe"] is None and "cells" not in data

@@ -44,7 +44,11 @@ class Job:
     Attributes
     ----------
     kind
-        ``"execute"`` (run ``cells``) or ``"probe"`` (try every step, report).
+        ``"execute"`` (the learner's process: runs the cells the grader sends on
+        its command pipe, one at a time), ``"judge"`` (runs the test cells:
+        :mod:`kit.grading.sandbox.judge`) or ``"probe"`` (try every step, report).
+        A job never carries a cell: the notebook's cells are sent one by one as
+        they are about to run, and test cells only to the judge.
     strict
         Stop at the first step that fails (notebooks) instead of trying them all (probe).
     uid, gid
@@ -57,8 +61,6 @@ class Job:
         ``[path, writable, size_mb]`` of each folder covered by an empty tmpfs.
     keep, hide
         Paths bound back under the masks; paths hidden (see :mod:`kit.grading.sandbox.view`).
-    cells
-        ``[index, source]`` of each code cell to run, in order.
     """
 
     kind: str
@@ -74,7 +76,6 @@ class Job:
     hide: list[str]
     limits: Limits
     env: dict[str, str]
-    cells: list[list]
     probe: ProbeTargets | None = None
 
     def to_json(self) -> str:

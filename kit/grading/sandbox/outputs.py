@@ -16,6 +16,7 @@ from nbformat import NotebookNode, ValidationError
 from nbformat.v4 import new_output
 
 DEAD_KERNEL = "DeadKernelError"
+OUTPUT_LIMIT = "OutputLimitError"  # the sandbox's own: a cell past the notebook's output limit
 NOTEBOOK_TIMEOUT = "NotebookTimeoutError"
 # nbgrader's Execute.error_on_timeout, added to a cell that ran too long
 CELL_TIMEOUT_ERROR = {

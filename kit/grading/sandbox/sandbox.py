@@ -12,20 +12,21 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
 
 from kit.grading.sandbox.errors import SandboxError
-from kit.grading.sandbox.execution import Execution, ProcessFollower
+from kit.grading.sandbox.execution import Execution, Process, ProcessFollower, Step
 from kit.grading.sandbox.job import Job, Plan, ProbeTargets
 from kit.grading.sandbox.limits import Limits
 from kit.grading.sandbox.protections import NOTHING, Protections, read_probe
 from kit.grading.sandbox.rundir import RunDir, copy_given, remove
 from kit.grading.sandbox.server import ForkServer
 from kit.grading.sandbox.users import claim_uids
+from kit.grading.sandbox.values import VALUES_MAX_BYTES
 from kit.grading.sandbox.view import hide_paths, keep_paths, mask_paths
 from kit.grading.sandbox.wire import FrameReader
 
@@ -83,6 +84,16 @@ def _notebook_env(env: Mapping[str, str] | None) -> dict[str, str]:
 def _source(cell) -> str:
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else source
+
+
+def test_cells(nb: NotebookNode) -> set[int]:
+    """Indices of nbgrader's autograder tests: grade cells that are not solution cells."""
+    found = set()
+    for index, cell in enumerate(nb.cells):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.get("cell_type") == "code" and meta.get("grade") and not meta.get("solution"):
+            found.add(index)
+    return found
 
 
 class Sandbox:
@@ -173,7 +184,7 @@ class Sandbox:
         self._base = Path(tempfile.mkdtemp(prefix="kit-sandbox-"))
         try:
             if os.geteuid() == 0:
-                self.users, self._uid_locks = claim_uids(workers)
+                self.users, self._uid_locks = claim_uids(2 * workers)
             os.chmod(self._base, 0o711)
             self._env = _notebook_env(env)
             self._hide = hide_paths(hide, self._base, self._env)
@@ -210,7 +221,14 @@ class Sandbox:
 
     # -- running --------------------------------------------------------------
 
-    def execute(self, notebook: NotebookNode, files: Path, *, leave_out: Sequence[str] = ()) -> Execution:
+    def execute(
+        self,
+        notebook: NotebookNode,
+        files: Path,
+        *,
+        leave_out: Sequence[str] = (),
+        tests: Collection[int] | None = None,
+    ) -> Execution:
         """Run ``notebook``'s code cells in a fresh sandboxed process, in a copy of ``files``.
 
         Thread-safe; blocks until the notebook ends. At most ``workers`` run at
@@ -227,6 +245,10 @@ class Sandbox:
         leave_out
             Name patterns (``fnmatch``, at any depth) of what in ``files`` is not
             copied, e.g. ``("*.ipynb",)``.
+        tests
+            Indices of the test cells: they run in the judge, never in the
+            learner's process (:mod:`kit.grading.sandbox.judge`). By default,
+            nbgrader's grade cells that are not solution cells.
 
         Returns
         -------
@@ -243,7 +265,12 @@ class Sandbox:
         if not files.is_dir():
             raise SandboxError(f"{files} is not a folder", hint="pass the folder the notebook runs in")
         nb = nbformat.from_dict(copy.deepcopy(dict(notebook)))
-        cells = [(i, _source(c)) for i, c in enumerate(nb.cells) if c.get("cell_type") == "code" and _source(c).strip()]
+        tests = test_cells(nb) if tests is None else set(tests)
+        steps = [
+            Step(i, _source(c), i in tests)
+            for i, c in enumerate(nb.cells)
+            if c.get("cell_type") == "code" and _source(c).strip()
+        ]
         with self._lock:
             if self._closed:
                 raise SandboxError("the sandbox is closed")
@@ -251,7 +278,7 @@ class Sandbox:
         try:
             slot = self._slots.get()
             try:
-                return self._execute(nb, cells, files, slot, leave_out)
+                return self._execute(nb, steps, files, slot, leave_out)
             finally:
                 self._slots.put(slot)
         finally:
@@ -260,36 +287,47 @@ class Sandbox:
                 self._idle.notify_all()
 
     def _execute(
-        self, nb: NotebookNode, cells: list[tuple[int, str]], files: Path, slot: int, leave_out: Sequence[str]
+        self, nb: NotebookNode, steps: list[Step], files: Path, slot: int, leave_out: Sequence[str]
     ) -> Execution:
         started = time.monotonic()
         if self._closing.is_set():
             raise SandboxError("the sandbox is closed")
-        run = self._new_run(files, leave_out)
+        runs = [self._new_run(files, leave_out)]
+        processes: list[Process] = []
         try:
-            job = self._job("execute", run, slot, [[i, s] for i, s in cells], self._plan, strict=True)
-            run.job.write_text(job.to_json())
-            request, _, result_fd, status_fd = self._server.fork(run.job)
-            try:
-                execution, first = ProcessFollower(
-                    nb,
-                    [i for i, _ in cells],
-                    self.limits,
-                    result_fd,
-                    status_fd,
-                    kill=lambda: self._server.kill(request),
-                    closing=self._closing,
-                    started=started,
-                ).follow()
-            finally:
-                self._server.kill(request)
-                os.close(result_fd)
-                os.close(status_fd)
+            # the judge works in an empty folder of its own, as a user of its own
+            kinds = ["execute", "judge"] if any(step.test for step in steps) else ["execute"]
+            if len(kinds) == 2:
+                runs.append(self._new_run(None))
+            for kind, run in zip(kinds, runs):
+                job = self._job(kind, run, slot, self._plan, strict=True)
+                run.job.write_text(job.to_json())
+                processes.append(
+                    self._start(run, max_frame=VALUES_MAX_BYTES + (1 << 20) if kind == "execute" else 1 << 24)
+                )
+            execution, first = ProcessFollower(
+                nb,
+                steps,
+                self.limits,
+                processes[0],
+                processes[1] if len(processes) == 2 else None,
+                closing=self._closing,
+                started=started,
+            ).follow()
             if first is not None:
                 self._first_cell_seconds.append(first)
             return execution
         finally:
-            remove(run.root)
+            for process in processes:
+                process.kill()
+                for fd in (process.result_fd, process.status_fd, process.command_fd):
+                    os.close(fd)
+            for run in runs:
+                remove(run.root)
+
+    def _start(self, run: RunDir, *, max_frame: int) -> Process:
+        request, _, result_fd, status_fd, command_fd = self._server.fork(run.job)
+        return Process(result_fd, status_fd, command_fd, kill=lambda: self._server.kill(request), max_frame=max_frame)
 
     def _new_run(self, files: Path | None, leave_out: Sequence[str] = ()) -> RunDir:
         run = RunDir(Path(tempfile.mkdtemp(prefix="run-", dir=self._base)))
@@ -306,14 +344,15 @@ class Sandbox:
         kind: str,
         run: RunDir,
         slot: int,
-        cells: list,
         plan: Plan,
         *,
         strict: bool,
         probe: ProbeTargets | None = None,
     ) -> Job:
         mounted = plan.mount_ns
-        uid = self.users[slot] if self.users and plan.drop else None
+        # each slot has two users: one for the learner's process, one for its judge
+        user = slot + (self.workers if kind == "judge" else 0)
+        uid = self.users[user] if self.users and plan.drop else None
         inside = INSIDE if mounted else str(run.work)
         tmp = "/tmp" if mounted else str(run.tmp)
         env = {
@@ -342,7 +381,6 @@ class Sandbox:
             hide=self._hide,
             limits=self.limits,
             env=env,
-            cells=cells,
             probe=probe,
         )
 
@@ -370,7 +408,7 @@ class Sandbox:
             listener.bind(("127.0.0.1", 0))
             listener.listen(1)
             targets = ProbeTargets(secret=str(run.job), port=listener.getsockname()[1])
-            job = self._job("probe", run, 0, [], plan, strict=False, probe=targets)
+            job = self._job("probe", run, 0, plan, strict=False, probe=targets)
             run.job.write_text(job.to_json())
             reports = self._read_probe(run)
         finally:
@@ -382,7 +420,8 @@ class Sandbox:
         return read_probe(reports, root=root, limits=self.limits)
 
     def _read_probe(self, run: RunDir) -> dict:
-        request, _, result_fd, status_fd = self._server.fork(run.job)
+        request, _, result_fd, status_fd, command_fd = self._server.fork(run.job)
+        os.close(command_fd)
         reports: dict = {}
         deadline = time.monotonic() + PROBE_SECONDS
         buffers = {result_fd: b"", status_fd: b""}

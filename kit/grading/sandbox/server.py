@@ -19,8 +19,8 @@ Protocol (over a unix stream socket pair; length-prefixed pickled tuples, file
 descriptors as ``SCM_RIGHTS`` with the length: both ends are the grader's own code):
 
 - server -> grader, once: ``("ready", ServerInfo)``
-- grader -> server: ``("fork", request, job_path)`` with two file descriptors
-  (result pipe, status pipe); reply ``("forked", request, pid)`` or
+- grader -> server: ``("fork", request, job_path)`` with three file descriptors
+  (result pipe, status pipe, command pipe's read end); reply ``("forked", request, pid)`` or
   ``("failed", request, error)``
 - grader -> server: ``("kill", request)`` (no reply): SIGUSR1 to that child
   (it kills the notebook's processes and exits once they are gone), SIGKILL if
@@ -181,39 +181,43 @@ class ForkServer:
             os.close(fd)
         return message
 
-    def fork(self, job_path: Path) -> tuple[int, int, int, int]:
-        """Start a child for ``job_path``: returns ``(request, pid, result_fd, status_fd)``.
+    def fork(self, job_path: Path) -> tuple[int, int, int, int, int]:
+        """Start a child for ``job_path``: returns ``(request, pid, result_fd, status_fd, command_fd)``.
 
-        The two file descriptors are the read ends of the child's result pipe
-        (frames from the learner's process) and status pipe (how it ended).
+        ``result_fd`` and ``status_fd`` are the read ends of the child's result
+        pipe (frames from the sandboxed process) and status pipe (how it ended);
+        ``command_fd`` is the write end of its command pipe (the grader's
+        commands: its descriptor 0 until it takes it).
         """
         result_r, result_w = os.pipe()
         status_r, status_w = os.pipe()
+        command_r, command_w = os.pipe()
+        ours, theirs = (result_r, status_r, command_w), (result_w, status_w, command_r)
         try:
             with self._lock:
                 if self._stopped:
                     raise SandboxError("the sandbox is closed")
                 request = next(self._requests)
                 try:
-                    _send(self._socket, ("fork", request, str(job_path)), [result_w, status_w])
+                    _send(self._socket, ("fork", request, str(job_path)), list(theirs))
                     reply = self._receive()
                 except OSError as exc:
                     raise SandboxError(f"the sandbox's fork server stopped ({exc})") from None
         except BaseException:
-            for fd in (result_r, status_r):
+            for fd in ours:
                 os.close(fd)
             raise
         finally:
-            os.close(result_w)
-            os.close(status_w)
+            for fd in theirs:
+                os.close(fd)
         if reply[0] != "forked":
-            os.close(result_r)
-            os.close(status_r)
+            for fd in ours:
+                os.close(fd)
             raise SandboxError(
                 f"the sandbox could not start a process ({reply[2]})",
                 hint="the machine may be out of memory or processes",
             )
-        return request, reply[2], result_r, status_r
+        return request, reply[2], result_r, status_r, command_w
 
     def kill(self, request: int) -> None:
         """Stop the child of ``request`` and everything it started, if it still runs.
@@ -298,6 +302,10 @@ def _start_child(sock, wakeup: tuple[int, int], job_path: str, fds: list[int]) -
         sock.close()
         for fd in wakeup:
             os.close(fd)
+        # the command pipe becomes descriptor 0: every process down to the
+        # sandboxed one keeps it (kit.grading.sandbox.shell.take_commands)
+        os.dup2(fds[2], 0)
+        os.close(fds[2])
         from kit.grading.sandbox.isolate import run_monitor
 
         run_monitor(job_path, fds[0], fds[1], os.getppid())
@@ -384,6 +392,8 @@ class _Server:
 
     def _fork(self, request: int, job_path: str, fds: list[int]) -> None:
         try:
+            if len(fds) != 3:
+                raise OSError(f"{len(fds)} file descriptors instead of 3")
             self.children[request] = _start_child(self.sock, (self.wake_r, self.wake_w), job_path, fds)
             reply = ("forked", request, self.children[request])
         except OSError as exc:

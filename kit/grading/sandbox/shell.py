@@ -31,6 +31,7 @@ from __future__ import annotations
 import builtins
 import getpass
 import io
+import json
 import os
 import random
 import signal
@@ -49,7 +50,9 @@ from traitlets.config import Config
 from kit.grading.sandbox.exit_codes import ExitCode
 from kit.grading.sandbox.job import Job
 from kit.grading.sandbox.outputs import CELL_TIMEOUT_ERROR, ERROR_MAX_BYTES
-from kit.grading.sandbox.wire import encode, write_all
+from kit.grading.sandbox.values import VALUES_MAX_BYTES, encode_value
+from kit.grading.sandbox.wire import FrameSource, encode, write_all
+from kit.grading.sandbox.wire import frame as wire_frame
 
 FLUSH_SECONDS = 0.2  # ipykernel's OutStream.flush_interval
 FLUSH_BYTES = 64 * 1024
@@ -70,9 +73,13 @@ class _Pipe:
         self.lock = threading.RLock()
 
     def send(self, frame: dict) -> None:
+        self.send_raw(None, frame)
+
+    def send_raw(self, payload: bytes | None, frame: dict | None = None) -> None:
+        """One frame: ``frame`` encoded, or ``payload`` (JSON already encoded)."""
         if os.getpid() != self.pid:
             return
-        data = encode(frame)
+        data = encode(frame) if payload is None else wire_frame(payload)
         main = threading.current_thread() is threading.main_thread()
         with self.lock:
             # a cell timeout (SIGALRM) must not cut a frame in half: block it
@@ -440,8 +447,25 @@ def _run_cell(shell: ZMQInteractiveShell, source: str, seconds: float) -> None:
             pass
 
 
-def run_notebook(job: Job, fd: int) -> None:
-    """Run ``job.cells`` (``[index, source]`` pairs) and report on ``fd``. Never returns."""
+COMMAND_MAX_BYTES = 64 << 20  # one command from the grader (a test's values, for the judge)
+
+
+def take_commands() -> FrameSource:
+    """The command pipe (file descriptor 0, from the fork server) as a frame source.
+
+    It moves to a descriptor of its own, not inherited; descriptor 0 becomes
+    ``/dev/null``, so what the notebook starts reads nothing of it.
+    """
+    fd = os.dup(0)
+    os.set_inheritable(fd, False)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    return FrameSource(fd, COMMAND_MAX_BYTES)
+
+
+def start_shell(job: Job, fd: int) -> tuple[_Pipe, _Recorder, ZMQInteractiveShell]:
+    """The process's environment, output capture and IPython shell, ready for cells."""
     pipe = _Pipe(fd)
     captured = _prepare_process(job)
     recorder = _Recorder(pipe, int(job.limits.output_bytes), captured)
@@ -449,18 +473,65 @@ def run_notebook(job: Job, fd: int) -> None:
     sys.stderr = _CellStream(recorder, "stderr")
     shell = _make_shell(recorder)
     recorder.skip_captured()
+    return pipe, recorder, shell
+
+
+def run_cell(pipe: _Pipe, recorder: _Recorder, shell, command: dict, seconds: float) -> None:
+    """Run one cell the grader sent (``cell``, ``count``, ``source``), framed by ``start`` and ``end``."""
+    index, source = int(command["cell"]), str(command["source"])
+    shell.execution_count = int(command["count"])
+    pipe.send({"t": "start", "cell": index})
+    started = time.monotonic()
+    _run_cell(shell, source, seconds)
+    if os.getpid() != pipe.pid:
+        os._exit(ExitCode.OK)  # a process the notebook forked came back here: it has nothing to run
+    try:
+        recorder.end_cell(timed_out=time.monotonic() - started >= seconds)
+    except KeyboardInterrupt:
+        pass
+    pipe.send({"t": "end", "cell": index})
+
+
+def _send_values(pipe: _Pipe, namespace, command: dict) -> None:
+    # the values of the names a test cell reads, as data (kit.grading.sandbox.values):
+    # the test runs in the judge's process, never here
+    parts, left = [], VALUES_MAX_BYTES - 4096
+    for name in command.get("names", []):
+        try:
+            if not isinstance(name, str) or name not in namespace:
+                continue
+            text = json.dumps(encode_value(namespace[name]), ensure_ascii=False, allow_nan=True)
+        except BaseException as exc:  # whatever the value does while it is read
+            text = json.dumps({"$": "unavailable", "type": type(exc).__name__})
+        if len(text) > left:
+            text = json.dumps({"$": "unavailable", "type": "a value too large to send"})
+        left -= len(text)
+        parts.append(f"{json.dumps(name)}:{text}")
+    payload = '{"t":"values","cell":' + str(int(command["cell"])) + ',"values":{' + ",".join(parts) + "}}"
+    pipe.send_raw(payload.encode("utf-8", "replace"))
+
+
+def run_notebook(job: Job, fd: int) -> None:
+    """Run the cells the grader sends on the command pipe and report on ``fd``. Never returns.
+
+    Commands: ``run`` (one cell: ``cell``, ``count``, ``source``) and ``values``
+    (the values of ``names``, for a test cell the judge runs). The notebook's
+    test cells never come here (:mod:`kit.grading.sandbox.judge`).
+    """
+    if job.kind == "judge":
+        from kit.grading.sandbox.judge import run_judge
+
+        run_judge(job, fd)
+    commands = take_commands()
+    pipe, recorder, shell = start_shell(job, fd)
     pipe.send({"t": "ready"})
     seconds = float(job.limits.cell_seconds)
-    for index, source in job.cells:
-        pipe.send({"t": "start", "cell": index})
-        started = time.monotonic()
-        _run_cell(shell, source, seconds)
-        if os.getpid() != pipe.pid:
-            os._exit(ExitCode.OK)  # a process the notebook forked came back here: it has nothing to run
-        try:
-            recorder.end_cell(timed_out=time.monotonic() - started >= seconds)
-        except KeyboardInterrupt:
-            pass
-        pipe.send({"t": "end", "cell": index})
-    pipe.send({"t": "done"})
-    os._exit(ExitCode.OK)
+    while True:
+        command = commands.next()
+        kind = command.get("t") if isinstance(command, dict) else None
+        if kind == "run":
+            run_cell(pipe, recorder, shell, command, seconds)
+        elif kind == "values":
+            _send_values(pipe, shell.user_ns, command)
+        else:
+            os._exit(ExitCode.OK)  # the grader is done with this notebook, or gone

@@ -37,6 +37,7 @@ import pandas as pd
 
 MAX_DEPTH = 40
 MAX_ITEMS = 5_000_000  # elements in one encoded value (a guard, not a target)
+VALUES_MAX_BYTES = 64 << 20  # the values the learner's process sends for one test cell, encoded
 ARRAY_KINDS = "biufcmMUS"  # numpy dtypes sent as raw bytes: never objects or records
 EXTENSION_DTYPES = {
     "Int8",

@@ -1,5 +1,7 @@
-"""Length-prefixed JSON frames: how the learner's process reports to the grader.
+"""Length-prefixed JSON frames: how the grader and its sandboxed processes talk.
 
+Each sandboxed process reports on its result pipe and takes the grader's
+commands (one cell to run, names whose values to send) on its command pipe.
 The learner's process is untrusted, so the grader reads JSON (never pickle)
 and refuses frames larger than it expects.
 """
@@ -66,3 +68,31 @@ class FrameReader:
     def partial(self) -> bool:
         """True when a frame was cut off (the writer died while writing it)."""
         return bool(self._buffer)
+
+
+def frame(payload: bytes) -> bytes:
+    """One frame of an already encoded JSON payload."""
+    return _HEADER.pack(len(payload)) + payload
+
+
+class FrameSource:
+    """Whole frames read, blocking, from a pipe: how a sandboxed process takes the grader's commands.
+
+    :meth:`next` returns the next frame, or None at the end of the pipe (the grader is gone).
+    """
+
+    def __init__(self, fd: int, max_frame: int):
+        self.fd = fd
+        self.reader = FrameReader(max_frame)
+        self.frames: list = []
+
+    def next(self):
+        while not self.frames:
+            try:
+                data = os.read(self.fd, 1 << 16)
+            except OSError:
+                return None
+            if not data:
+                return None
+            self.frames += self.reader.feed(data)
+        return self.frames.pop(0)
