@@ -31,7 +31,11 @@ def job(**changes) -> Job:
 
 
 def test_a_job_comes_back_from_json_as_it_was_sent():
-    for sent in (job(), job(kind="judge", uid=61001, gid=61001), job(kind="probe", strict=False, uid=None, gid=None, probe=ProbeTargets("/x/job.json", 4242))):
+    for sent in (
+        job(),
+        job(kind="judge", uid=61001, gid=61001),
+        job(kind="probe", strict=False, uid=None, gid=None, probe=ProbeTargets("/x/job.json", 4242)),
+    ):
         assert Job.from_json(sent.to_json()) == sent
 
 

@@ -447,7 +447,7 @@ def _run_cell(shell: ZMQInteractiveShell, source: str, seconds: float) -> None:
             pass
 
 
-COMMAND_MAX_BYTES = 64 << 20  # one command from the grader (a test's values, for the judge)
+COMMAND_MAX_BYTES = VALUES_MAX_BYTES + (4 << 20)  # one command from the grader (a test and its values, for the judge)
 
 
 def take_commands() -> FrameSource:

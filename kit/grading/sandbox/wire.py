@@ -60,8 +60,8 @@ class FrameReader:
             del self._buffer[: _HEADER.size + size]
             try:
                 frames.append(json.loads(payload))
-            except ValueError as exc:
-                raise FrameError(f"a frame that is not JSON ({exc})") from None
+            except (ValueError, RecursionError) as exc:
+                raise FrameError(f"a frame that is not JSON ({type(exc).__name__}: {exc})") from None
         return frames
 
     @property
