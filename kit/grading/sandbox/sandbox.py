@@ -32,6 +32,14 @@ from kit.grading.sandbox.wire import FrameReader
 
 DEFAULT_PRELOAD: tuple[str, ...] = (
     "kit.grading.sandbox.shell",  # the child's own code: IPython, ipykernel's shell
+    "kit.grading.sandbox.judge",
+    # what making the shell imports (its history, completer, inspector): twice per notebook
+    "sqlite3",
+    "IPython.core.application",
+    "IPython.core.completer",
+    "IPython.core.completerlib",
+    "IPython.core.oinspect",
+    "ipykernel_launcher",
     "numpy",
     "pandas",
     "shapely",
