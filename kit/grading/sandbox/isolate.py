@@ -74,8 +74,6 @@ from kit.grading.sandbox.wire import encode, write_all
 # space (memfd pages and System V segments are not RLIMIT_AS until mapped, and
 # stay once unmapped), and the kernel's keyrings (a sandbox user's outlives the notebook)
 REFUSED_SYSCALLS = ("memfd_create", "memfd_secret", "shmget", "add_key", "request_key", "keyctl")
-# memfds the notebook runner makes for itself once the filter is on (see _refuse_syscalls)
-RUNNER_MEMFDS = ("kit-stdout", "kit-stderr")
 
 
 class _Steps:
@@ -459,21 +457,6 @@ def _leave_session_keyring() -> None:
 
 
 def _refuse_syscalls() -> None:
-    # the notebook runner's output capture (shell._capture_fd) makes two memfds
-    # after this, before any learner code: they are made now, handed out once by
-    # name, and then os.memfd_create is Python's own again (refused)
-    made = {name: os.memfd_create(name, os.MFD_CLOEXEC) for name in RUNNER_MEMFDS}
-    allowed = os.memfd_create
-
-    def memfd_create(name, flags=os.MFD_CLOEXEC):
-        if name not in made:
-            return allowed(name, flags)
-        fd = made.pop(name)
-        if not made:
-            os.memfd_create = allowed
-        return fd
-
-    os.memfd_create = memfd_create
     sc.refuse_syscalls(REFUSED_SYSCALLS)
 
 

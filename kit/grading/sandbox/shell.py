@@ -361,11 +361,18 @@ def _getpass(prompt="Password: ", stream=None, **_):
 
 
 def _capture_fd(fd: int, name: str) -> int:
-    """Point file descriptor ``fd`` (1 or 2) at an anonymous, append-only file; return a reader."""
+    """Point file descriptor ``fd`` (1 or 2) at an anonymous, append-only file; return a reader.
+
+    The file lives in the notebook's private ``/tmp`` (a capped tmpfs in the sandbox) with no
+    name (``O_TMPFILE``): memfds are refused inside the sandbox, whose memory they would escape.
+    """
+    folder = tempfile.gettempdir()
     try:
-        reader = os.memfd_create(f"kit-{name}", os.MFD_CLOEXEC)
-    except (AttributeError, OSError):
-        reader = os.dup(tempfile.TemporaryFile().fileno())  # noqa: SIM115 (only the duplicate fd is kept)
+        reader = os.open(folder, os.O_TMPFILE | os.O_RDWR | os.O_CLOEXEC, 0o600)
+    except (AttributeError, OSError):  # no O_TMPFILE here: a named file, unlinked at once
+        handle, path = tempfile.mkstemp(prefix=f"kit-{name}-", dir=folder)
+        os.unlink(path)
+        reader = handle
         os.set_inheritable(reader, False)
     os.dup2(reader, fd)
     import fcntl
