@@ -73,6 +73,7 @@ c.SandboxExecute.memory_mb = 3072          # memory of the notebook's process (M
 c.SandboxExecute.output_bytes = 1_000_000  # everything a notebook prints or displays (bytes)
 c.SandboxExecute.processes = 32            # processes a notebook may run at once
 c.SandboxExecute.file_mb = 100             # largest file a notebook may write (MiB)
+c.SandboxExecute.tmp_files = 10_000        # files a notebook may create in its private /tmp and /dev/shm
 c.SandboxExecute.workers = 0               # notebooks run at once (0: one per CPU core)
 # A learner who deletes a test (or other locked) cell gets it back, with a note,
 # instead of silently keeping that test's old grade or none (nbgrader's behaviour).

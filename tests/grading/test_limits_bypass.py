@@ -157,3 +157,30 @@ def test_adding_a_key_is_refused(sandbox, files):
 libc = ctypes.CDLL(None, use_errno=True)
 print(libc.syscall({NUMBERS["add_key"]}, b"user", {KEY.encode()!r}, b"x", 1, -4), os.strerror(ctypes.get_errno()))"""
     assert outputs(execute(sandbox, files, code), 0) == ["stdout: -1 Operation not permitted\n"]
+
+
+def _reports(seccomp_error):
+    from kit.grading.sandbox.limits import Limits
+
+    limits = Limits()
+    steps = dict.fromkeys(
+        ["mount_ns", "net_ns", "ipc_ns", "pid_ns", "private", "masks", "hides", "workdir", "ro_root", "proc"]
+        + ["drop", "no_new_privs", "limits"]
+    )
+    steps["seccomp"] = seccomp_error
+    checks = {"uid": 61000, "reaches_host": False, "sees_secret": False, "bound": True}
+    checks |= {"nproc": limits.processes, "memory": limits.memory_mb * 1024 * 1024}
+    reports = {"monitor": {"steps": steps}, "init": {"pid1": True}, "worker": {"checks": checks}}
+    return reports, limits
+
+
+def test_without_the_seccomp_filter_the_memory_limit_counts_as_off():
+    from kit.grading.sandbox.protections import read_probe
+
+    reports, limits = _reports(None)
+    protections, plan = read_probe(reports, root=True, limits=limits)
+    assert plan.seccomp and protections.memory
+    reports, limits = _reports("Invalid argument")
+    protections, plan = read_probe(reports, root=True, limits=limits)
+    assert not plan.seccomp and not protections.memory  # so grading refuses without --allow-unisolated
+    assert any("seccomp" in line for line in protections.missing())

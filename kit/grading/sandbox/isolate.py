@@ -496,7 +496,7 @@ def _run_worker(job: Job, result_fd: int, bound: bool) -> None:
         # setuid programs and file capabilities grant nothing from here on
         steps.run("no_new_privs", sc.prctl, sc.PR_SET_NO_NEW_PRIVS, 1)
     steps.run("limits", _set_limits, job.limits)
-    if plan.no_new_privs:
+    if plan.no_new_privs and plan.seccomp:
         # what no limit counts (memory outside the address space) and what outlives
         # the notebook (the sandbox user's keyring) is refused, to every process it starts too
         steps.run("seccomp", _refuse_syscalls)

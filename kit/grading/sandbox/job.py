@@ -27,6 +27,7 @@ class Plan:
     proc: bool = False
     drop: bool = False
     no_new_privs: bool = False
+    seccomp: bool = False
 
 
 @dataclass(frozen=True)

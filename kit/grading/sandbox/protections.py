@@ -268,7 +268,12 @@ def _how_to_fix(name: str, machine: Machine) -> tuple[str, str]:
             "own unprivileged user (uids from 61000)"
         )
     if name == "memory" and machine.linux:
-        return "", "the memory limit (RLIMIT_AS) could not be set: raise the grader's hard limit (ulimit -Hv)"
+        return "", (
+            "the memory limit needs RLIMIT_AS and a seccomp filter (refusing memfds and shared memory, "
+            "which RLIMIT_AS does not count): raise the grader's hard limit (ulimit -Hv), and run it where "
+            "seccomp filters are allowed (a kernel with CONFIG_SECCOMP_FILTER; a container not started "
+            "with a profile that forbids them)"
+        )
     if name == "memory":
         return "", "RLIMIT_AS is not enforced here; grade on Linux"
     return "", "report this: it should always be on"
@@ -314,6 +319,7 @@ def read_probe(reports: dict[str, dict], *, root: bool, limits) -> tuple[Protect
         proc=pid1 and _ok(steps, "proc"),
         drop=_ok(steps, "drop"),
         no_new_privs=_ok(steps, "no_new_privs"),
+        seccomp=_ok(steps, "no_new_privs") and _ok(steps, "seccomp"),
     )
     separate_user = root and plan.drop and checks.get("uid") not in (None, 0)
     own_proc = plan.pid_ns and plan.proc
@@ -328,6 +334,7 @@ def read_probe(reports: dict[str, dict], *, root: bool, limits) -> tuple[Protect
         ),
         separate_user=separate_user,
         processes=(checks.get("nproc") == limits.processes and (own_proc or separate_user)),
-        memory=checks.get("memory") == limits.memory_mb * 1024 * 1024,
+        # without the seccomp filter, memfds and shared memory escape the address-space limit
+        memory=checks.get("memory") == limits.memory_mb * 1024 * 1024 and plan.seccomp,
     )
     return protections, plan

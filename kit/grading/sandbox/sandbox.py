@@ -409,6 +409,7 @@ class Sandbox:
             proc=True,
             drop=True,
             no_new_privs=True,
+            seccomp=True,
         )
         run = self._new_run(None)
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
