@@ -414,6 +414,8 @@ class _KitRun:
         self.journal = Journal.for_assignment(course.root, assignment)
         self.sources = course.source_notebooks(assignment)
         self.lock = threading.Lock()
+        # the gradebook's test cells, read once per notebook for the whole run (see converter.find_tests)
+        self.test_sources: dict = {}
         self.stopping = threading.Event()
         # set once the sandbox has started and its protections were accepted: no
         # learner's bookkeeping (gradebook, autograded/, journal) starts before
@@ -527,7 +529,9 @@ class _KitRun:
                 return self._refuse(learner, fp, problem)
             try:
                 self.journal.start(learner, fp)
-                session = GradingSession(sandbox=sandbox, lock=self.lock, stopping=self.stopping)
+                session = GradingSession(
+                    sandbox=sandbox, lock=self.lock, stopping=self.stopping, test_sources=self.test_sources
+                )
                 outcome = self._convert(session, learner, restoring)
                 if self.stopping.is_set():
                     return None  # interrupted: left "started", graded again next run

@@ -92,6 +92,8 @@ class GradingSession:
     runs: list[NotebookRun] = field(default_factory=list)
     restored: dict[str, list[str]] = field(default_factory=dict)  # notebook -> grade ids put back
     notes: list[tuple[str, str]] = field(default_factory=list)  # (notebook, "test-x timed out")
+    # (assignment, notebook) -> the gradebook's test cells' sources by grade id, shared by a run's learners
+    test_sources: dict = field(default_factory=dict)
 
     def execute(self, nb: NotebookNode, folder: Path, name: str, tests: set[int] = frozenset()):
         """Run ``nb`` in the sandbox with a copy of ``folder``'s files (never its notebooks).
@@ -161,7 +163,7 @@ class SandboxExecute(NbGraderPreprocessor):
             raise RuntimeError("SandboxExecute runs only inside SandboxedAutograde")
         folder = Path(resources["metadata"]["path"])
         name = resources["nbgrader"]["notebook"]
-        execution = self.session.execute(nb, folder, name, find_tests(nb, resources))
+        execution = self.session.execute(nb, folder, name, find_tests(nb, resources, self.session.test_sources))
         ran = execution.notebook
         if len(ran.cells) != len(nb.cells):
             raise RuntimeError(f"the sandbox returned {len(ran.cells)} cells for a notebook of {len(nb.cells)}")
@@ -181,16 +183,28 @@ class SandboxExecute(NbGraderPreprocessor):
                 self.session.notes.append((notebook, f"{label} {what}"))
 
 
-def find_tests(nb: NotebookNode, resources) -> set[int]:
-    """Indices of ``nb``'s test cells, as the gradebook knows them (see :class:`SandboxExecute`)."""
-    with Gradebook(resources["nbgrader"]["db_url"]) as gb:
+def _test_sources(db_url: str, assignment: str, notebook: str) -> dict[str, str]:
+    """The gradebook's autograder tests of ``notebook``: grade id -> source."""
+    with Gradebook(db_url) as gb:
         try:
-            source_nb = gb.find_notebook(resources["nbgrader"]["notebook"], resources["nbgrader"]["assignment"])
+            source_nb = gb.find_notebook(notebook, assignment)
         except MissingEntry:
-            return set()
+            return {}
         solutions = {c.name for c in source_nb.solution_cells}
         graded = {c.name for c in source_nb.grade_cells} - solutions
-        sources = {c.name: c.source for c in source_nb.source_cells if c.name in graded and c.locked}
+        return {c.name: c.source for c in source_nb.source_cells if c.name in graded and c.locked}
+
+
+def find_tests(nb: NotebookNode, resources, cache: dict | None = None) -> set[int]:
+    """Indices of ``nb``'s test cells, as the gradebook knows them (see :class:`SandboxExecute`).
+
+    ``cache`` keeps the gradebook's tests per notebook for a run (they do not change while it grades).
+    """
+    key = (resources["nbgrader"]["db_url"], resources["nbgrader"]["assignment"], resources["nbgrader"]["notebook"])
+    cache = {} if cache is None else cache
+    if key not in cache:
+        cache[key] = _test_sources(*key)
+    sources = cache[key]
     found = set()
     for index, cell in enumerate(nb.cells):
         source = sources.get(cell.metadata.get("nbgrader", {}).get("grade_id"))
