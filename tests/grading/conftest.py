@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -58,3 +59,12 @@ def graded(tmp_path_factory) -> GradedCohort:
                 submit(course, "renamed", {"my-exercise.ipynb": exercise_source().read_text()}, assignment)
             results[assignment] = {r.learner: r for r in autograde(course, assignment)}
         yield GradedCohort(course, results, wrong_sets)
+
+
+@pytest.fixture
+def files(tmp_path) -> Path:
+    """A learner's folder for the sandbox to run a notebook in: one small data file."""
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    (folder / "data.csv").write_text("a,b\n1,2\n")
+    return folder

@@ -7,7 +7,6 @@ after each, another notebook runs normally (the grader survived).
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from helpers import REPO
@@ -30,14 +29,6 @@ def sandbox():
     with Sandbox(workers=1, limits=LIMITS, hide=[REPO / "grader", REPO / "exercises"]) as sandbox:
         assert sandbox.protections.missing() == []
         yield sandbox
-
-
-@pytest.fixture
-def files(tmp_path) -> Path:
-    folder = tmp_path / "submission"
-    folder.mkdir()
-    (folder / "data.csv").write_text("a,b\n1,2\n")
-    return folder
 
 
 def execute(sandbox, files, *sources: str):

@@ -47,14 +47,6 @@ def sandbox(course):
         yield sandbox
 
 
-@pytest.fixture
-def files(tmp_path) -> Path:
-    folder = tmp_path / "submission"
-    folder.mkdir()
-    (folder / "data.csv").write_text("a,b\n1,2\n")
-    return folder
-
-
 def notebook(*sources: str):
     return new_notebook(cells=[new_code_cell(source) for source in sources])
 
