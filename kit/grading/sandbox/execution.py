@@ -14,6 +14,7 @@ cell output before the process died stays in the notebook.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import select
@@ -118,6 +119,11 @@ class Step:
     index: int
     source: str
     test: bool = False
+
+    @functools.cached_property
+    def names(self) -> list[str]:
+        """The names a test cell reads (:func:`names_read`), worked out once."""
+        return names_read(self.source)
 
 
 @dataclass
@@ -261,7 +267,7 @@ class ProcessFollower:
         elif self.judge is None or self.judge.ended:
             self.outcome = _Outcome("died", "the process that runs the tests is gone")
         else:
-            self.learner.send({"t": "values", "cell": step.index, "names": names_read(step.source)})
+            self.learner.send({"t": "values", "cell": step.index, "names": step.names})
             self.phase, self.step_deadline = "values", deadline
 
     def _start(self, step: Step) -> None:
@@ -373,7 +379,7 @@ class ProcessFollower:
         elif kind == "values":
             if self.phase != "values" or frame.get("cell") != step.index or not isinstance(frame.get("values"), dict):
                 raise BadMessage("values that were not asked for")
-            names = names_read(step.source)
+            names = step.names
             self.judge.send(
                 {
                     "t": "test",
