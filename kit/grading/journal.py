@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -40,13 +41,34 @@ class JournalEntry:
     message: str | None = None
 
 
+# a plain file is opened without following a link, and without waiting on a FIFO
+# swapped in since it was listed (as kit.grading.collect reads submissions)
+_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
+
 def _hash_tree(digest, folder: Path) -> None:
+    """Every plain file's name and bytes; a link or special file by its name and kind only.
+
+    Nothing is followed or read beyond the submission: a link is hashed as the
+    path it holds (``check_submission`` refuses it when the learner is graded).
+    """
     if not folder.is_dir():
         digest.update(b"<missing>")
         return
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        with path.open("rb") as fh:
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix().encode()
+        mode = path.lstat().st_mode
+        if stat.S_ISDIR(mode):
+            continue
+        if not stat.S_ISREG(mode):
+            target = os.readlink(path).encode() if stat.S_ISLNK(mode) else b""
+            digest.update(b"\3" + name + b"\0" + stat.filemode(mode).encode() + b"\0" + target + b"\0")
+            continue
+        digest.update(name + b"\0")
+        fd = os.open(path, _FILE_FLAGS)
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise OSError(f"{path.name} changed while it was read")
             for block in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(block)
         digest.update(b"\0")

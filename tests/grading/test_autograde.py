@@ -124,6 +124,26 @@ def test_the_journal_fingerprint_follows_every_file_of_a_submission(tmp_path):
     assert Journal(tmp_path / "j" / "a.json").get("ana") is None
 
 
+def test_the_journal_fingerprint_never_reads_through_a_link(tmp_path):
+    import os
+
+    from kit.grading.journal import fingerprint
+
+    sub = tmp_path / "sub"
+    (sub / "data").mkdir(parents=True)
+    (sub / "a.ipynb").write_text("{}")
+    secret = tmp_path / "gradebook.db"
+    secret.write_text("solutions")
+    (sub / "data" / "peek.csv").symlink_to(secret)
+    os.mkfifo(sub / "data" / "pipe")
+    first = fingerprint(sub, [])
+    secret.write_text("other solutions")  # what the link points to is not the submission's
+    assert fingerprint(sub, []) == first
+    (sub / "data" / "peek.csv").unlink()
+    (sub / "data" / "peek.csv").symlink_to(tmp_path / "elsewhere")
+    assert fingerprint(sub, []) != first  # the link itself is
+
+
 def test_unreadable_submissions_are_reported_not_raised(released):
     from kit.grading.autograde import check_submission
 
