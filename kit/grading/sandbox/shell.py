@@ -73,13 +73,15 @@ class _Pipe:
         self.lock = threading.RLock()
 
     def send(self, frame: dict) -> None:
-        self.send_raw(None, frame)
+        if os.getpid() == self.pid:
+            self._write(encode(frame))
 
-    def send_raw(self, payload: bytes | None, frame: dict | None = None) -> None:
-        """One frame: ``frame`` encoded, or ``payload`` (JSON already encoded)."""
-        if os.getpid() != self.pid:
-            return
-        data = encode(frame) if payload is None else wire_frame(payload)
+    def send_raw(self, payload: bytes) -> None:
+        """One frame of JSON already encoded."""
+        if os.getpid() == self.pid:
+            self._write(wire_frame(payload))
+
+    def _write(self, data: bytes) -> None:
         main = threading.current_thread() is threading.main_thread()
         with self.lock:
             # a cell timeout (SIGALRM) must not cut a frame in half: block it

@@ -21,8 +21,7 @@ class FrameError(ValueError):
 
 def encode(obj) -> bytes:
     """One frame. Text that is not valid UTF-8 (lone surrogates) becomes '?'."""
-    payload = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=True).encode("utf-8", "replace")
-    return _HEADER.pack(len(payload)) + payload
+    return frame(json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=True).encode("utf-8", "replace"))
 
 
 def write_all(fd: int, data: bytes) -> None:
