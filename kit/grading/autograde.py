@@ -60,6 +60,8 @@ from kit.grading.sandbox.errors import SandboxError
 from kit.paths import checkout_root, project_root
 
 if TYPE_CHECKING:
+    from nbgrader.api import Gradebook
+
     from kit.grading.sandbox import Limits, Sandbox
     from kit.grading.sandbox.protections import Shortfall
 
@@ -443,15 +445,17 @@ class _KitRun:
     def _plan(self, run: AutogradeRun, learners: list[str], settings: str) -> list[tuple[str, str]]:
         """``(learner, fingerprint)`` of each learner to grade; the others go to ``run.skipped``."""
         todo: list[tuple[str, str]] = []
-        for learner in learners:
-            try:
-                fp = fingerprint(self.course.step_dir("submitted", learner, self.assignment), self.sources, settings)
-            except Exception as exc:  # an unreadable submission: checked (and refused) when graded
-                fp = f"unreadable: {type(exc).__name__}"
-            if not self.force and self._still_graded(learner, fp):
-                run.skipped.append(learner)
-            else:
-                todo.append((learner, fp))
+        with self.course.gradebook() as gb:  # opened once for the plan, not once per learner
+            for learner in learners:
+                try:
+                    folder = self.course.step_dir("submitted", learner, self.assignment)
+                    fp = fingerprint(folder, self.sources, settings)
+                except Exception as exc:  # an unreadable submission: checked (and refused) when graded
+                    fp = f"unreadable: {type(exc).__name__}"
+                if not self.force and self._still_graded(gb, learner, fp):
+                    run.skipped.append(learner)
+                else:
+                    todo.append((learner, fp))
         return todo
 
     def _grade_all(self, run: AutogradeRun, todo: list[tuple[str, str]], restoring: bool) -> None:
@@ -502,15 +506,19 @@ class _KitRun:
         if found and not self.allow_unisolated:
             raise refuse_unisolated(found)
 
-    def _still_graded(self, learner: str, fp: str) -> bool:
-        """Done per the journal, and its grades and autograded notebooks are still there."""
+    def _still_graded(self, gb: Gradebook, learner: str, fp: str) -> bool:
+        """Done per the journal, and its grades (in ``gb``) and autograded notebooks are still there."""
         entry = self.journal.get(learner)
         if entry is None or not entry.graded or not self.journal.is_done(learner, fp):
             return False
         folder = self.course.step_dir("autograded", learner, self.assignment)
         if not all((folder / source.name).is_file() for source in self.sources):
             return False
-        return submission_score(self.course, self.assignment, learner) is not None
+        try:
+            gb.find_submission(self.assignment, learner)
+        except MissingEntry:
+            return False
+        return True
 
     def _grade(self, sandbox: Future, learner: str, fp: str, restoring: bool) -> LearnerResult | None:
         """Grade one learner (in a pool thread); None when the run is being stopped.
