@@ -103,9 +103,10 @@ def autograde_submissions(
 
     course = _course(course)
     course.check_assignment(assignment)
+    submitted = set(course.submitted_learners(assignment)) if learners else set()
     for one in learners or ():
         check_learner_id(one)
-        if one not in course.submitted_learners(assignment):
+        if one not in submitted:
             raise SubmissionError(f"no submission of {assignment} from '{one}'", learner=one)
     return autograde(
         course,
