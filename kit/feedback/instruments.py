@@ -26,6 +26,7 @@ import yaml
 
 from kit.data.syllabus import Skill
 from kit.feedback.mapping import SurveyError
+from kit.feedback.text_files import header_key
 from kit.pages import Messages as BaseMessages
 from kit.pages import check_catalogs
 
@@ -222,7 +223,7 @@ def survey_questions(kind: Kind, city: str, skills: list[Skill], lang: str) -> l
         "post": lambda: _post(t, city, skills),
         "session": lambda: _session(t),
     }[kind]()
-    titles = [" ".join(q.title.split()).casefold() for q in questions]
+    titles = [header_key(q.title) for q in questions]
     repeated = sorted({q.title for q, n in zip(questions, titles) if titles.count(n) > 1})
     if repeated:
         raise SurveyError(

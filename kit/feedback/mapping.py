@@ -21,7 +21,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from kit.errors import KitError
-from kit.feedback.text_files import read_yaml, yaml_field
+from kit.feedback.text_files import header_key, read_yaml, yaml_field
 
 __all__ = ["ColumnMapping", "SkillColumns", "SurveyError", "load_mapping"]
 
@@ -65,10 +65,7 @@ class SkillColumns(_Strict):
 
     @model_validator(mode="after")
     def _distinct(self) -> SkillColumns:
-        if (
-            self.after is not None
-            and " ".join(self.before.split()).casefold() == " ".join(self.after.split()).casefold()
-        ):
+        if self.after is not None and header_key(self.before) == header_key(self.after):
             raise ValueError("before and after must name two different questions")
         return self
 

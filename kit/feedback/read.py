@@ -34,7 +34,7 @@ import pandas as pd
 from dateutil.parser import parse as parse_date
 
 from kit.feedback.mapping import ColumnMapping, SurveyError
-from kit.feedback.text_files import decode_text
+from kit.feedback.text_files import decode_text, header_key
 
 __all__ = ["ZONES", "Problem", "SurveyResponses", "header_key", "parse_timestamp", "read_export", "read_records"]
 
@@ -176,19 +176,6 @@ def _split(text: str, path: Path) -> list[list[str]]:
     if best is None:
         raise SurveyError(f"{path}: the file is empty", path=str(path))
     return best[1]
-
-
-def header_key(header: str) -> str:
-    """Header text for loose matching: whitespace collapsed, case and quote style ignored.
-
-    Examples
-    --------
-    >>> header_key("\\ufeffWhat’s  YOUR\\ncode? ") == header_key("what's your code?")
-    True
-    """
-    header = header.replace("\ufeff", "").replace("\u2019", "'").replace("\u2018", "'")
-    header = header.replace("\u201c", '"').replace("\u201d", '"')
-    return " ".join(header.split()).casefold()
 
 
 # -- 3. which form wrote it ---------------------------------------------------

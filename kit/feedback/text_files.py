@@ -11,6 +11,8 @@ may be in any of the common encodings:
 - :func:`read_yaml` — a YAML file people edit (a column mapping, the themes,
   the request words) as plain data, or one line naming the file and the line;
   :func:`yaml_field` — where in it a validation error points.
+- :func:`header_key` — a question or column header for loose matching, the
+  way the readers match them (the mapping and the forms check with it too).
 
 Each caller raises its own error (a survey's :class:`kit.feedback.mapping.SurveyError`,
 a catalog's :class:`kit.errors.CatalogError`, a themes file's
@@ -27,7 +29,7 @@ import yaml
 
 from kit.errors import KitError
 
-__all__ = ["decode_text", "read_yaml", "yaml_field"]
+__all__ = ["decode_text", "header_key", "read_yaml", "yaml_field"]
 
 
 def decode_text(raw: bytes) -> tuple[str, str] | None:
@@ -109,3 +111,16 @@ def yaml_field(loc: tuple[str | int, ...]) -> str:
     ('themes.2.keywords.en', '(top level)')
     """
     return ".".join(str(part) for part in loc) or "(top level)"
+
+
+def header_key(header: str) -> str:
+    """Header text for loose matching: whitespace collapsed, case and quote style ignored.
+
+    Examples
+    --------
+    >>> header_key("\\ufeffWhat’s  YOUR\\ncode? ") == header_key("what's your code?")
+    True
+    """
+    header = header.replace("\ufeff", "").replace("\u2019", "'").replace("\u2018", "'")
+    header = header.replace("\u201c", '"').replace("\u201d", '"')
+    return " ".join(header.split()).casefold()
