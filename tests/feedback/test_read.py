@@ -29,24 +29,22 @@ CHANGE_ES = "¿Qué deberíamos cambiar?"
 WISH_ES = "¿Qué datos le gustaría que publicara la ciudad?"
 
 
-def mapping_en(learner_id: str = "Email Address") -> ColumnMapping:
+def _mapping(learner_id: str, before: str, after: str, useful: str, change: str, wish: str) -> ColumnMapping:
     return ColumnMapping(
         learner_id=learner_id,
-        skills={"find-data": {"before": BEFORE_EN, "after": AFTER_EN}},
-        satisfaction=USEFUL_EN,
-        comments=CHANGE_EN,
-        dataset_requests=WISH_EN,
+        skills={"find-data": {"before": before, "after": after}},
+        satisfaction=useful,
+        comments=change,
+        dataset_requests=wish,
     )
+
+
+def mapping_en(learner_id: str = "Email Address") -> ColumnMapping:
+    return _mapping(learner_id, BEFORE_EN, AFTER_EN, USEFUL_EN, CHANGE_EN, WISH_EN)
 
 
 def mapping_es(learner_id: str) -> ColumnMapping:
-    return ColumnMapping(
-        learner_id=learner_id,
-        skills={"find-data": {"before": BEFORE_ES, "after": AFTER_ES}},
-        satisfaction=USEFUL_ES,
-        comments=CHANGE_ES,
-        dataset_requests=WISH_ES,
-    )
+    return _mapping(learner_id, BEFORE_ES, AFTER_ES, USEFUL_ES, CHANGE_ES, WISH_ES)
 
 
 def write(path, rows, *, encoding="utf-8", delimiter=","):
