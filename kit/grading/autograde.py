@@ -54,7 +54,7 @@ from kit.grading.converter import GradingSession, SandboxedAutograde, sandbox_se
 from kit.grading.course import Course
 from kit.grading.engines import AutogradeOptions, get_engine
 from kit.grading.journal import Journal, fingerprint
-from kit.grading.nbgrader_internals import autograde_learner, check_nbgrader_version
+from kit.grading.nbgrader_internals import autograde_learner, check_nbgrader_version, shared_gradebook_engines
 from kit.grading.nbgrader_result import first_problem
 from kit.grading.sandbox.errors import SandboxError
 from kit.paths import checkout_root, project_root
@@ -438,7 +438,8 @@ class _KitRun:
                 self.progress(run, None)
             return
         run.total = len(todo)
-        self._grade_all(run, todo, restoring)
+        with shared_gradebook_engines():  # nbgrader's many gradebook opens compile their SQL once
+            self._grade_all(run, todo, restoring)
         order = {learner: i for i, (learner, _) in enumerate(todo)}
         run.results.sort(key=lambda r: order[r.learner])
 
