@@ -23,6 +23,7 @@ The steps, in the order a campaign usually runs them:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -150,14 +151,41 @@ def drop_repeated_rows(requests: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         The first copy of every row, in the original order, with the original index.
 
+    Nested values, as a SODA JSON page holds them (a ``location`` dict, a list),
+    are compared by their JSON text with sorted keys, so two copies of the same
+    record match whatever order their keys arrived in.
+
     Examples
     --------
     >>> import kit
     >>> requests = kit.load_dataset("service_requests")
     >>> len(requests) - len(drop_repeated_rows(requests))
     12
+    >>> soda = pd.DataFrame({"unique_key": ["1", "1"], "location": [{"latitude": "41.6"}, {"latitude": "41.6"}]})
+    >>> len(drop_repeated_rows(soda))
+    1
     """
-    return requests.drop_duplicates(keep="first")
+    repeated = _comparable(requests).duplicated(keep="first")
+    return requests[~repeated]
+
+
+def _comparable(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every nested value (dict, list) replaced by its JSON text with sorted keys."""
+    nested = [c for c in frame.columns if frame[c].dtype == object and frame[c].map(_is_nested).any()]
+    if not nested:
+        return frame
+    result = frame.copy()
+    for column in nested:
+        result[column] = frame[column].map(_json_text)
+    return result
+
+
+def _is_nested(value: object) -> bool:
+    return isinstance(value, dict | list)
+
+
+def _json_text(value: object) -> object:
+    return json.dumps(value, sort_keys=True, default=str) if _is_nested(value) else value
 
 
 def flag_duplicate_reports(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -81,6 +83,37 @@ def test_drop_repeated_rows_keeps_the_first_copy_and_the_index():
     # same request id but a different value somewhere: not a repeated row
     changed = pd.DataFrame({"unique_key": ["1", "1"], "status": ["Open", "Closed"]})
     assert len(drop_repeated_rows(changed)) == 2
+
+
+def test_drop_repeated_rows_on_a_soda_json_page_with_nested_values():
+    # as NYC 311 answers /resource/erm2-nwe9.json: strings, null fields omitted, a nested location
+    location = {"latitude": "40.7", "longitude": "-73.9", "human_address": '{"address": "", "city": ""}'}
+    same_reordered = {"human_address": location["human_address"], "longitude": "-73.9", "latitude": "40.7"}
+    elsewhere = {**location, "latitude": "40.8"}
+    page = [
+        {"unique_key": "1", "status": "Closed", "location": location},
+        {"unique_key": "2", "status": "Open"},
+        {"unique_key": "1", "status": "Closed", "location": same_reordered},  # the same record again
+        {"unique_key": "1", "status": "Closed", "location": elsewhere},  # a different value inside
+        {"unique_key": "2", "status": "Open"},
+        {"unique_key": "3", "status": "Open", "tags": ["a", "b"]},
+        {"unique_key": "3", "status": "Open", "tags": ["a", "b"]},
+    ]
+    requests = pd.DataFrame(page)
+    once = drop_repeated_rows(requests)
+    assert once.index.tolist() == [0, 1, 3, 5]
+    assert once.loc[0, "location"] is location  # values come back as they were, not as JSON text
+
+
+def test_drop_repeated_rows_on_a_real_soda_page():
+    page_file = REPO.parent / "shared" / "realdata" / "socrata_wire" / "koop-socrata_seattle_2015" / "schools-page.json"
+    if not page_file.is_file():
+        pytest.skip("the real Socrata wire files are not on this machine")
+    rows = json.loads(page_file.read_text())
+    doubled = pd.DataFrame(rows + rows[:3])
+    assert isinstance(doubled.loc[0, "shape"], dict)
+    once = drop_repeated_rows(doubled)
+    assert once.index.tolist() == list(range(len(rows)))  # every school once (objectid is unique)
 
 
 def test_flag_duplicate_reports_nyc_and_chicago_style():
