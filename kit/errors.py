@@ -39,6 +39,41 @@ class CatalogError(DatasetError):
     """The dataset catalog file itself is malformed."""
 
 
+class PortalError(DatasetError):
+    """An open-data portal (Socrata) refused a request, failed, or could not be reached.
+
+    Parameters
+    ----------
+    message
+        What went wrong, naming the domain, the dataset and the HTTP status.
+    domain
+        The portal's domain, e.g. ``data.cityofnewyork.us`` or ``127.0.0.1:8080``.
+    dataset
+        The dataset id (four-by-four), when the request was about one.
+    status
+        The last HTTP status, or ``None`` when no answer came (connection refused, timeout).
+    code
+        Socrata's error code from the answer's body, e.g. ``query.soql.no-such-column``.
+    hint
+        How to fix it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        domain: str,
+        dataset: str | None = None,
+        status: int | None = None,
+        code: str | None = None,
+        hint: str | None = None,
+    ):
+        self.domain = domain
+        self.status = status
+        self.code = code
+        super().__init__(message, dataset=dataset, hint=hint)
+
+
 class CourseError(KitError):
     """The nbgrader course (grader/) is missing or misconfigured."""
 
