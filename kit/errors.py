@@ -39,6 +39,40 @@ class CatalogError(DatasetError):
     """The dataset catalog file itself is malformed."""
 
 
+class QueryError(DatasetError):
+    """A SoQL query is malformed, names a column the dataset lacks, or mixes types.
+
+    Parameters
+    ----------
+    message
+        What is wrong with the query, in Socrata's words where it has them
+        (``No such column: foo``).
+    code
+        Socrata's error code: ``query.compiler.malformed``,
+        ``query.soql.no-such-column``, ``query.soql.no-such-function`` or
+        ``query.soql.type-mismatch``.
+    dataset
+        The dataset queried, when known.
+    position
+        Where in the clause parsing stopped, as ``(line, character)``, for malformed queries.
+    hint
+        How to fix it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        dataset: str | None = None,
+        position: tuple[int, int] | None = None,
+        hint: str | None = None,
+    ):
+        self.code = code
+        self.position = position
+        super().__init__(message, dataset=dataset, hint=hint)
+
+
 class PortalError(DatasetError):
     """An open-data portal (Socrata) refused a request, failed, or could not be reached.
 
