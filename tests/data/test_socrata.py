@@ -1,0 +1,273 @@
+"""The Socrata client (kit.data.socrata): wire types, retries, cache and token offline; then real HTTP.
+
+The HTTP tests run real sodapy against the kit's own portal (``kit.portal.serve_in_thread``) on
+127.0.0.1, started by the tests: paging, retries through throttling and failures, typed frames
+equal to ``kit.load_dataset``, the cache, search, the card, and the app token written nowhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import random
+
+import pandas as pd
+import pytest
+import requests
+from helpers import REPO
+
+from kit.data.retry import RetryPolicy, call_with_retries, retry_after_seconds
+from kit.data.socrata import FetchQuery, SocrataClient, is_loopback, sodapy_client
+from kit.data.socrata_cache import SocrataCache, cache_key
+from kit.data.soda_wire import (
+    SodaField,
+    card_columns,
+    fields_from_headers,
+    fields_from_metadata,
+    flat_header,
+    flat_rows,
+    read_flat,
+)
+from kit.errors import DatasetError, PortalError
+
+WIRE = REPO.parent / "shared" / "realdata" / "socrata_wire"
+SEATTLE = WIRE / "koop-socrata_seattle_2015"
+TOKEN = "kit-test-token-Zq9xW3"  # a made-up app token: it must appear in no file and no output
+
+
+def wire_file(name: str):
+    path = WIRE / name
+    if not path.is_file():
+        pytest.skip(f"the real Socrata wire files are not on this machine ({path})")
+    return json.loads(path.read_text())
+
+
+# --- wire types, from real metadata and pages ---------------------------------------------------
+
+
+def test_fields_from_real_metadata_keep_column_order_and_types():
+    fields = fields_from_metadata(wire_file("koop-socrata_seattle_2015/crimes-views.json"))
+    kinds = {f.name: f.kind for f in fields}
+    assert kinds["event_clearance_date"] == "calendar_date"
+    assert kinds["latitude"] == "number"
+    assert kinds["incident_location"] == "location"
+    header = flat_header(fields)
+    assert "incident_location_latitude" in header and "incident_location_longitude" in header
+    assert "incident_location" not in header
+    assert header[0] == "cad_cdw_id"
+
+
+def test_computed_regions_and_system_fields_are_dropped_unless_asked():
+    metadata = wire_file("koop-socrata_seattle_2015/crimes-views.json")
+    extra = [
+        {"fieldName": ":@computed_region_ru88_fbhk", "dataTypeName": "number", "position": 98},
+        {"fieldName": ":id", "dataTypeName": "row_identifier", "position": 99},
+    ]
+    metadata = {**metadata, "columns": metadata["columns"] + extra}
+    plain = [f.name for f in fields_from_metadata(metadata)]
+    asked = [f.name for f in fields_from_metadata(metadata, computed_regions=True)]
+    assert ":@computed_region_ru88_fbhk" not in plain and ":id" not in plain
+    assert asked == plain + [":@computed_region_ru88_fbhk"]
+    headers = fields_from_headers(["a", ":@computed_region_x"], ["text", "number"])
+    assert [f.name for f in headers] == ["a"]
+
+
+def test_a_real_page_becomes_a_typed_frame(tmp_path):
+    fields = fields_from_metadata(wire_file("koop-socrata_seattle_2015/schools-view.json"))
+    page = wire_file("koop-socrata_seattle_2015/schools-page.json")
+    flat = tmp_path / "schools.csv"
+    with flat.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(flat_header(fields))
+        writer.writerows(flat_rows(page, fields))
+    frame = read_flat(flat, fields)
+    assert len(frame) == len(page)
+    assert frame["objectid"].dtype == "float64" and frame["objectid"].tolist()[:3] == [1.0, 2.0, 3.0]
+    assert frame["shape_latitude"].dtype == "float64"
+    assert frame["shape_latitude"].iloc[0] == pytest.approx(float(page[0]["shape"]["latitude"]))
+    assert frame["shape_longitude"].iloc[0] == pytest.approx(float(page[0]["shape"]["longitude"]))
+    assert frame["name"].iloc[0] == page[0]["name"]
+    columns = {c.name: c.type for c in card_columns(fields)}
+    assert columns["shape"] == "point" and columns["objectid"] == "number"
+
+
+def test_points_checkboxes_urls_and_geometry_flatten_and_type(tmp_path):
+    fields = [
+        SodaField("id", "text"),
+        SodaField("spot", "point"),
+        SodaField("open", "checkbox"),
+        SodaField("site", "url"),
+        SodaField("when", "fixed_timestamp"),
+        SodaField("the_geom", "multipolygon"),
+    ]
+    square = {"type": "MultiPolygon", "coordinates": [[[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]]}
+    page = [
+        {
+            "id": "7",
+            "spot": {"type": "Point", "coordinates": [-88.9, 41.6]},
+            "open": True,
+            "site": {"url": "https://example.org", "description": "home"},
+            "when": "2024-01-05T10:00:00.000Z",
+            "the_geom": square,
+        },
+        {"id": "8", "open": False},  # nulls omitted, as the portal sends them
+    ]
+    path = tmp_path / "flat.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(flat_header(fields))
+        writer.writerows(flat_rows(page, fields))
+    frame = read_flat(path, fields)
+    assert frame.geometry.name == "the_geom" and frame.crs.to_epsg() == 4326
+    assert frame.loc[0, "the_geom"].area == 1.0 and frame.loc[1, "the_geom"] is None
+    assert frame["spot_latitude"].tolist()[0] == 41.6 and pd.isna(frame["spot_longitude"].iloc[1])
+    assert frame["open"].tolist() == [True, False]
+    assert frame["site"].tolist()[0] == "https://example.org"
+    assert str(frame["when"].dt.tz) == "UTC"
+
+
+# --- retries -------------------------------------------------------------------------------------
+
+
+def _answer(status: int, body: dict | None = None, retry_after: str | None = None) -> requests.Response:
+    response = requests.Response()
+    response.status_code = status
+    response.reason = {429: "Too Many Requests", 500: "Internal Server Error", 400: "Bad Request"}.get(status, "")
+    response._content = json.dumps(body or {}).encode()
+    if retry_after is not None:
+        response.headers["Retry-After"] = retry_after
+    return response
+
+
+def _failing(answers: list, result: object = "rows"):
+    """A call failing with ``answers`` in turn (HTTP answers or exceptions), then returning ``result``."""
+    calls = []
+
+    def call():
+        calls.append(1)
+        if len(calls) <= len(answers):
+            failure = answers[len(calls) - 1]
+            if isinstance(failure, requests.Response):
+                raise requests.HTTPError(f"{failure.status_code}", response=failure)
+            raise failure
+        return result
+
+    return call, calls
+
+
+def test_backoff_doubles_with_jitter_and_retry_after_is_honoured():
+    policy = RetryPolicy(backoff=0.5, max_wait=60, random=random.Random(3).random)
+    for attempt in range(6):
+        ceiling = 0.5 * 2**attempt
+        assert ceiling / 2 <= policy.wait(attempt) <= ceiling
+    assert policy.wait(2, retry_after=9) == 9
+    assert RetryPolicy(backoff=10, max_wait=15).wait(5) <= 15
+    assert retry_after_seconds("2") == 2.0 and retry_after_seconds(None) is None
+
+
+def test_transient_failures_are_retried_then_succeed():
+    waits = []
+    policy = RetryPolicy(retries=5, backoff=0.1, sleep=waits.append, random=lambda: 1.0)
+    call, calls = _failing(
+        [_answer(429, retry_after="2"), _answer(503), requests.ConnectionError("refused"), requests.ReadTimeout("slow")]
+    )
+    assert call_with_retries(call, policy, domain="d.example", dataset="abcd-2345") == "rows"
+    assert len(calls) == 5
+    assert waits == [2.0, 0.2, 0.4, 0.8]  # Retry-After first, then the doubling backoff
+
+
+def test_a_permanent_failure_is_one_error_naming_domain_dataset_and_status():
+    waits = []
+    policy = RetryPolicy(retries=3, backoff=0.1, sleep=waits.append)
+    body = {"error": True, "code": "internal", "message": "Internal error"}
+    call, calls = _failing([_answer(500, body)] * 10)
+    with pytest.raises(PortalError) as caught:
+        call_with_retries(call, policy, domain="d.example", dataset="abcd-2345")
+    error = caught.value
+    assert len(calls) == 4 and len(waits) == 3
+    assert (error.domain, error.dataset, error.status) == ("d.example", "abcd-2345", 500)
+    assert "d.example" in str(error) and "abcd-2345" in str(error) and "HTTP 500" in str(error)
+    assert "after 4 attempts" in str(error)
+
+
+def test_a_bad_query_is_not_retried_and_keeps_socratas_code():
+    policy = RetryPolicy(sleep=lambda s: pytest.fail("a 400 must not be retried"))
+    body = {"error": True, "code": "query.soql.no-such-column", "message": "No such column: nope"}
+    call, calls = _failing([_answer(400, body)])
+    with pytest.raises(PortalError, match="No such column: nope") as caught:
+        call_with_retries(call, policy, domain="d.example", dataset="abcd-2345")
+    assert caught.value.code == "query.soql.no-such-column" and len(calls) == 1
+
+
+def test_a_retry_after_longer_than_allowed_is_reported_not_waited():
+    policy = RetryPolicy(max_wait=5, sleep=lambda s: pytest.fail("must not wait an hour"))
+    call, _ = _failing([_answer(429, retry_after="3600")])
+    with pytest.raises(PortalError, match="Retry-After: 3600") as caught:
+        call_with_retries(call, policy, domain="d.example")
+    assert caught.value.status == 429 and "SOCRATA_APP_TOKEN" in caught.value.hint
+
+
+# --- queries, cache keys, token ------------------------------------------------------------------
+
+
+def test_pages_are_always_ordered_by_id_last():
+    assert FetchQuery().page_order() == ":id"
+    assert FetchQuery(order="created_date DESC").page_order() == "created_date DESC, :id"
+    assert FetchQuery(order=":id DESC").page_order() == ":id DESC"
+    assert FetchQuery(select="count(*) AS n").page_order() is None  # one row, no :id to order by
+    assert FetchQuery(where="a > 1").params() == {"where": "a > 1", "order": ":id"}
+
+
+def test_cache_keys_depend_on_domain_dataset_and_query_only(tmp_path):
+    base = cache_key("127.0.0.1:8080", "abcd-2345", {"where": "a = 1", "select": None})
+    assert base == cache_key("127.0.0.1:8080", "abcd-2345", {"select": None, "where": "a = 1"})
+    assert base != cache_key("127.0.0.1:8081", "abcd-2345", {"where": "a = 1"})
+    assert base != cache_key("127.0.0.1:8080", "abcd-2346", {"where": "a = 1"})
+    assert base != cache_key("127.0.0.1:8080", "abcd-2345", {"where": "a = 2"})
+    cache = SocrataCache(tmp_path)
+    fields = [SodaField("a", "number")]
+    assert cache.get("d", "x", {"where": "a = 1"}) is None
+    with cache.writing("d", "x", {"where": "a = 1"}) as partial:
+        partial.write_text("a\n1\n")
+        entry = cache.commit(partial, "d", "x", {"where": "a = 1"}, fields, rows=1)
+    again = cache.get("d", "x", {"where": "a = 1"})
+    assert again == entry and again.fields == fields and again.fetched_at.tzinfo is not None
+    assert not list(tmp_path.rglob("*.partial"))
+
+
+def test_an_interrupted_fetch_leaves_no_cache_entry(tmp_path):
+    cache = SocrataCache(tmp_path)
+    with pytest.raises(RuntimeError), cache.writing("d", "x", {}) as partial:
+        partial.write_text("a\n1\n")
+        raise RuntimeError("connection lost")
+    assert cache.get("d", "x", {}) is None and not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+def test_loopback_domains_get_plain_http_others_https(monkeypatch):
+    monkeypatch.delenv("SOCRATA_APP_TOKEN", raising=False)
+    assert is_loopback("127.0.0.1:8080") and is_loopback("localhost:9") and is_loopback("[::1]:80")
+    assert not is_loopback("data.cityofchicago.org") and not is_loopback("10.0.0.1:8080")
+    assert sodapy_client("127.0.0.1:8080").uri_prefix == "http://"
+    assert sodapy_client("data.cityofchicago.org").uri_prefix == "https://"
+    with pytest.raises(PortalError, match="host name only"):
+        sodapy_client("https://data.cityofchicago.org/resource")
+
+
+def test_the_token_comes_from_the_environment_and_is_never_shown(monkeypatch, caplog):
+    monkeypatch.setenv("SOCRATA_APP_TOKEN", TOKEN)
+    with caplog.at_level(logging.DEBUG):
+        client = SocrataClient("127.0.0.1:9", cache_dir=None)
+    assert client._soda.session.headers["X-App-token"] == TOKEN  # sent, as sodapy sends it
+    assert TOKEN not in repr(client) and TOKEN not in str(vars(client))
+    assert TOKEN not in caplog.text
+    monkeypatch.delenv("SOCRATA_APP_TOKEN")
+    assert "X-App-token" not in SocrataClient("127.0.0.1:9")._soda.session.headers
+
+
+def test_an_unreachable_portal_is_one_clear_error(tmp_path):
+    client = SocrataClient("127.0.0.1:9", cache_dir=tmp_path, retries=1, backoff=0.01)  # port 9: nothing listens
+    with pytest.raises(PortalError, match=r"127\.0\.0\.1:9, dataset abcd-2345: the portal could not be reached"):
+        client.fetch("abcd-2345")
+    with pytest.raises(DatasetError, match="name the file"):
+        client.fetch_to_file("abcd-2345", tmp_path / "rows.parquet")
