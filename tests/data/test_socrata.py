@@ -11,12 +11,14 @@ import csv
 import json
 import logging
 import random
+import time
 
 import pandas as pd
 import pytest
 import requests
 from helpers import REPO
 
+import kit
 from kit.data.retry import RetryPolicy, call_with_retries, retry_after_seconds
 from kit.data.socrata import FetchQuery, SocrataClient, is_loopback, sodapy_client
 from kit.data.socrata_cache import SocrataCache, cache_key
@@ -271,3 +273,211 @@ def test_an_unreachable_portal_is_one_clear_error(tmp_path):
         client.fetch("abcd-2345")
     with pytest.raises(DatasetError, match="name the file"):
         client.fetch_to_file("abcd-2345", tmp_path / "rows.parquet")
+
+
+# --- over real HTTP: real sodapy against the kit's portal on 127.0.0.1 ---------------------------
+
+
+@pytest.fixture(scope="module")
+def portal():
+    from kit.portal import serve_in_thread
+
+    with serve_in_thread() as running:
+        yield running
+
+
+@pytest.fixture
+def client(portal, tmp_path):
+    with SocrataClient(portal.domain, cache_dir=tmp_path / "cache", page_size=500) as soda:
+        yield soda
+
+
+def bundled_as_fetched(name: str) -> pd.DataFrame:
+    """``kit.load_dataset(name)`` as the client gives it: a card's ``point`` column ``loc`` (text
+    ``"(lat, lon)"``, served as a Socrata ``location``) becomes ``loc_latitude``, ``loc_longitude``
+    floats; integers come back as float64 (SODA has one ``number`` type)."""
+    frame = kit.load_dataset(name)
+    card = kit.describe_dataset(name)
+    for column in card.columns:
+        if column.type == "point":
+            pair = frame[column.name].str.strip("()").str.split(",", expand=True)
+            at = frame.columns.get_loc(column.name)
+            frame.insert(at, f"{column.name}_latitude", pd.to_numeric(pair[0]).astype("float64"))
+            frame.insert(at + 1, f"{column.name}_longitude", pd.to_numeric(pair[1]).astype("float64"))
+            frame = frame.drop(columns=column.name)
+        elif column.type == "integer":
+            frame[column.name] = frame[column.name].astype("float64")
+    return frame
+
+
+def test_paging_is_stable_and_complete(client, portal):
+    seen = []
+    fetched = client.fetch(portal.datasets["service_requests"], progress=lambda rows, total: seen.append((rows, total)))
+    bundled = kit.load_dataset("service_requests")
+    assert len(fetched) == len(bundled) == 4695
+    assert seen == [(rows, 4695) for rows in [*range(500, 4695, 500), 4695]]  # ten pages of 500 and the rest
+    # every row once, none repeated: the same ids as often as in the file (its 12 exact copies included)
+    assert fetched["unique_key"].value_counts().sort_index().equals(bundled["unique_key"].value_counts().sort_index())
+    assert fetched["unique_key"].tolist() == bundled["unique_key"].tolist()  # :id is the file's order
+
+
+def test_paging_by_another_order_breaks_ties_by_id(client, portal):
+    fetched = client.fetch(portal.datasets["service_requests"], order="status")
+    bundled = kit.load_dataset("service_requests")
+    # status has four values: thousands of ties, each run in :id order, none lost or repeated between pages
+    expected = bundled.sort_values("status", kind="stable")["unique_key"].tolist()
+    assert fetched["unique_key"].tolist() == expected
+
+
+def test_typed_frame_equals_the_bundled_csv(client, portal):
+    fetched = client.fetch(portal.datasets["service_requests"])
+    pd.testing.assert_frame_equal(fetched, bundled_as_fetched("service_requests"))
+
+
+def test_geometry_makes_a_geodataframe_equal_to_the_bundled_geojson(client, portal):
+    fetched = client.fetch(portal.datasets["neighborhoods"])
+    bundled = kit.load_dataset("neighborhoods")
+    assert fetched.geometry.name == "the_geom" and fetched.crs.to_epsg() == 4326
+    assert fetched.geometry.geom_equals(bundled.geometry).all()
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(fetched.drop(columns="the_geom")), pd.DataFrame(bundled.drop(columns="geometry"))
+    )
+
+
+def test_select_where_order_and_limit(client, portal):
+    dataset = portal.datasets["service_requests"]
+    fetched = client.fetch(
+        dataset,
+        select="unique_key, created_date, location",
+        where="status = 'Open'",
+        order="created_date DESC",
+        limit=700,
+    )
+    bundled = bundled_as_fetched("service_requests")
+    expected = bundled[bundled["status"] == "Open"].sort_values("created_date", ascending=False, kind="stable")
+    expected = expected[["unique_key", "created_date", "location_latitude", "location_longitude"]].head(700)
+    pd.testing.assert_frame_equal(fetched, expected.reset_index(drop=True))
+    assert client.count(dataset, where="status = 'Open'") == int((bundled["status"] == "Open").sum())
+
+
+def test_an_aggregate_select_is_typed_from_the_answers_headers(client, portal):
+    fetched = client.fetch(portal.datasets["service_requests"], select="count(*) AS n")
+    assert fetched["n"].tolist() == [4695.0]
+
+
+def test_bad_soql_is_one_error_carrying_socratas_code(client, portal):
+    with pytest.raises(PortalError, match="HTTP 400") as caught:
+        client.fetch(portal.datasets["service_requests"], where="no_such_column = 1")
+    assert caught.value.code == "query.soql.no-such-column" and caught.value.status == 400
+    with pytest.raises(PortalError, match="HTTP 404") as caught:
+        client.metadata("zzzz-9999")
+    assert caught.value.dataset == "zzzz-9999"
+
+
+def test_retries_get_through_throttling_and_random_failures(tmp_path):
+    from kit.portal import serve_in_thread
+
+    with serve_in_thread(throttle=4, throttle_window_s=1, fail_rate=0.25, seed=7) as faulty:
+        soda = SocrataClient(faulty.domain, cache_dir=tmp_path, page_size=1000, retries=10, backoff=0.05)
+        waits = []
+        soda.retry.sleep = lambda seconds: (waits.append(seconds), time.sleep(seconds))
+        fetched = soda.fetch(faulty.datasets["service_requests"])
+    pd.testing.assert_frame_equal(fetched, bundled_as_fetched("service_requests"))
+    assert any(w >= 1 for w in waits), "no 429 was waited out as its Retry-After said"
+    assert any(w < 1 for w in waits), "no 500 was retried after a backoff"
+
+
+def test_a_portal_that_always_fails_gives_one_clear_error(tmp_path):
+    from kit.portal import serve_in_thread
+
+    with serve_in_thread(fail_rate=1.0, seed=1) as broken:
+        soda = SocrataClient(broken.domain, cache_dir=tmp_path, retries=2, backoff=0.01)
+        dataset = broken.datasets["service_requests"]
+        with pytest.raises(PortalError) as caught:
+            soda.fetch(dataset)
+    error = caught.value
+    assert (error.domain, error.dataset, error.status) == (broken.domain, dataset, 500)
+    assert str(error).startswith(f"{broken.domain}, dataset {dataset}: HTTP 500")
+    assert "after 3 attempts" in str(error)
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # nothing half-written in the cache
+
+
+def test_the_cache_answers_without_the_portal_and_refresh_fetches_again(tmp_path):
+    from kit.portal import serve_in_thread
+
+    with serve_in_thread() as running:
+        soda = SocrataClient(running.domain, cache_dir=tmp_path, page_size=2000)
+        dataset = running.datasets["neighborhood_population"]
+        first = soda.download(dataset, tmp_path / "a.csv", where="population > 0")
+        again = soda.download(dataset, tmp_path / "b.csv", where="population > 0")
+        fresh = soda.download(dataset, tmp_path / "c.csv", where="population > 0", refresh=True)
+        other = soda.download(dataset, tmp_path / "d.csv")
+    assert (first.from_cache, again.from_cache, fresh.from_cache, other.from_cache) == (False, True, False, False)
+    assert again.fetched_at == first.fetched_at <= fresh.fetched_at
+    assert (tmp_path / "a.csv").read_text() == (tmp_path / "b.csv").read_text() == (tmp_path / "c.csv").read_text()
+    # the portal is gone: the same query still comes from the cache, typed
+    frame = soda.fetch(dataset, where="population > 0")
+    assert len(frame) == 12 and frame["population"].dtype == "float64"
+    entries = [json.loads(p.read_text()) for p in tmp_path.rglob("*.json")]
+    assert {e["query"].get("where") for e in entries} == {"population > 0", None}
+    assert all(e["fetched_at"] and e["domain"] == running.domain for e in entries)
+
+
+def test_search_and_card(client, portal):
+    found = client.search("311")
+    assert portal.datasets["service_requests"] in found["id"].tolist()
+    assert {"id", "name", "type", "updated_at", "description", "columns"} <= set(found.columns)
+    card = client.card(portal.datasets["service_requests"])
+    bundled = kit.describe_dataset("service_requests")
+    assert card.rows == 4695 and card.title == bundled.title
+    assert [(c.name, c.type) for c in card.columns] == [
+        (c.name, "number" if c.type == "integer" else c.type) for c in bundled.columns
+    ]
+    assert portal.domain in card.source and card.license
+    assert "kit data fetch" in card.to_markdown()
+
+
+def test_the_app_token_is_written_nowhere(portal, tmp_path, monkeypatch, caplog, capfd):
+    from typer.testing import CliRunner
+
+    from kit.cli import app
+
+    monkeypatch.setenv("SOCRATA_APP_TOKEN", TOKEN)
+    monkeypatch.setenv("KIT_CACHE_DIR", str(tmp_path / "cli-cache"))
+    dataset = portal.datasets["service_requests"]
+    runner = CliRunner()
+    with caplog.at_level(logging.DEBUG):
+        outputs = [
+            runner.invoke(app, ["data", "search", "311", "--domain", portal.domain]),
+            runner.invoke(
+                app,
+                ["data", "fetch", "--domain", portal.domain, "--dataset", dataset, "-o", str(tmp_path / "rows.csv")],
+            ),
+            runner.invoke(
+                app,
+                [
+                    "data",
+                    "fetch",
+                    "--domain",
+                    portal.domain,
+                    "--dataset",
+                    dataset,
+                    "--where",
+                    "nope = 1",
+                    "-o",
+                    str(tmp_path / "bad.csv"),
+                ],
+            ),
+        ]
+        soda = SocrataClient(portal.domain, cache_dir=tmp_path / "client-cache", page_size=1000)
+        soda.fetch_to_file(dataset, tmp_path / "client.csv", where="status = 'Open'")
+        soda.card(dataset)
+    assert [o.exit_code for o in outputs] == [0, 0, 1]
+    assert "wrote 4,695 rows" in outputs[1].output and "No such column" in outputs[2].output
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert len(written) >= 6  # two outputs, and a flat file + an entry in each cache
+    for path in written:
+        assert TOKEN.encode() not in path.read_bytes(), path
+    captured = capfd.readouterr()
+    for text in [*(o.output for o in outputs), caplog.text, captured.out, captured.err]:
+        assert TOKEN not in text
