@@ -1,0 +1,72 @@
+"""The server: 127.0.0.1 only, GET only, a clear error when the port is taken, reuse by notebooks."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+import requests
+
+from kit.errors import KitError, PortalError
+from kit.portal import serve_in_thread, start_portal
+from kit.portal.running import _STARTED
+
+
+def test_it_listens_on_127_0_0_1_only(portal):
+    assert portal.url == f"http://127.0.0.1:{portal.port}" and portal.domain == f"127.0.0.1:{portal.port}"
+    with socket.create_connection(("127.0.0.1", portal.port), timeout=5):
+        pass
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.2", portal.port), timeout=5):
+        pass  # another loopback address: nothing listens there, let alone on the network
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+def test_only_get_is_answered(portal, method):
+    answer = requests.request(method, f"{portal.url}/resource/{portal.datasets['events']}.json", json=[], timeout=10)
+    assert answer.status_code == 405 and answer.headers["Allow"] == "GET"
+    assert answer.json()["error"] is True and answer.json()["code"] == "method_not_allowed"
+
+
+def test_head_is_refused_without_a_body(portal):
+    answer = requests.head(f"{portal.url}/api/catalog/v1", timeout=10)
+    assert answer.status_code == 405 and answer.content == b""
+
+
+def test_a_taken_port_is_one_clear_error():
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        with pytest.raises(PortalError) as caught:
+            serve_in_thread(port=port)
+    assert isinstance(caught.value, KitError) and caught.value.hint and "--port" in caught.value.hint
+    assert f"port {port}" in caught.value.message and "\n" not in str(caught.value)
+
+
+def test_stop_frees_the_port():
+    with serve_in_thread() as portal:
+        port = portal.port
+        assert requests.get(f"{portal.url}/api/catalog/v1", timeout=10).ok
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port}/api/catalog/v1", timeout=5)
+    with serve_in_thread(port=port) as again:  # and it can be served again at once
+        assert again.port == port
+
+
+def test_start_portal_reuses_a_kit_portal_and_starts_one_otherwise(portal):
+    found = start_portal(portal.port)  # another process's portal looks just the same
+    assert (found.url, found.datasets) == (portal.url, portal.datasets) and not found.running_here
+    found.stop()  # leaves a portal it did not start alone
+    assert requests.get(f"{portal.url}/api/catalog/v1", timeout=10).ok
+
+    with socket.socket() as holder:  # a port held by something else: it starts its own elsewhere
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        started = start_portal(port)
+        try:
+            assert started.running_here and started.port != port and started.datasets == portal.datasets
+            assert start_portal(port) is started  # idempotent within the process
+        finally:
+            started.stop()
+            _STARTED.pop(port, None)
