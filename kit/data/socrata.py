@@ -32,6 +32,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -395,19 +396,34 @@ class SocrataClient:
             ) from None
 
     def _pages(self, dataset: str, query: FetchQuery, total: int | None) -> Iterator[list[dict]]:
-        """Every page of the answer, in a stable order, each asked for with retries."""
+        """Every page of the answer, in a stable order, each asked for with retries.
+
+        The next page is asked for (in one background thread) while the caller writes this one,
+        so the portal and the client work at the same time; at most two pages are in memory.
+        """
         params, offset = query.params(), 0
-        while query.limit is None or offset < query.limit:
-            size = self.page_size if query.limit is None else min(self.page_size, query.limit - offset)
-            page = self._call(
-                lambda size=size, offset=offset: self._soda.get(dataset, limit=size, offset=offset, **params), dataset
-            )
-            if page:
-                yield page
-            offset += len(page)
-            # a short page is the end, unless the portal caps pages below our size and rows remain
-            if not page or (len(page) < size and (total is None or offset >= total)):
-                return
+
+        def ask(size: int, offset: int) -> list[dict]:
+            return self._call(lambda: self._soda.get(dataset, limit=size, offset=offset, **params), dataset)
+
+        def size_at(offset: int) -> int:
+            return self.page_size if query.limit is None else min(self.page_size, query.limit - offset)
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kit-socrata-page") as pool:
+            size = size_at(0)
+            pending = pool.submit(ask, size, 0)
+            while pending is not None:
+                page = pending.result()
+                got, pending = len(page), None
+                offset += got
+                # a short page is the end, unless the portal caps pages below our size and rows remain
+                last = not got or (got < size and (total is None or offset >= total))
+                if not last and (query.limit is None or offset < query.limit):
+                    size = size_at(offset)
+                    pending = pool.submit(ask, size, offset)
+                if got:
+                    yield page
+                del page  # dropped before the page after next is asked for
 
     def _stream(
         self,
@@ -427,6 +443,7 @@ class SocrataClient:
             for page in self._pages(dataset, query, total):
                 writer.writerows(flat_rows(page, fields))
                 rows += len(page)
+                del page
                 if progress:
                     progress(rows, total)
         return rows
