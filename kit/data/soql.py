@@ -193,6 +193,9 @@ def _to_checkbox(value: object) -> int:
 
 
 def _to_date(value: object) -> str:
+    if value.__class__ is str and len(value) == 23 and _STORED_DATE.fullmatch(value):
+        datetime.fromisoformat(value)  # a real day and time, or ValueError
+        return value
     if isinstance(value, datetime):  # pandas Timestamps too; a time zone is dropped (floating)
         return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}"
     if isinstance(value, date):
@@ -203,12 +206,15 @@ def _to_date(value: object) -> str:
     return text
 
 
+_STORED_DATE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}")
 _PAREN_POINT = re.compile(r"^\(?\s*(-?[\d.]+(?:e-?\d+)?)\s*,\s*(-?[\d.]+(?:e-?\d+)?)\s*\)?$", re.I)
 _WKT_POINT = re.compile(r"^POINT\s*\(\s*(-?[\d.]+(?:e-?\d+)?)\s+(-?[\d.]+(?:e-?\d+)?)\s*\)$", re.I)
 
 
 def _point_pair(value: object) -> tuple[float, float]:
     """``(lat, lon)`` from a tuple, a ``"(lat, lon)"`` or ``"POINT (lon lat)"`` text, or GeoJSON."""
+    if value.__class__ is str and (match := _PAREN_POINT.match(value)):
+        return float(match[1]), float(match[2])
     if hasattr(value, "__geo_interface__"):
         value = value.__geo_interface__
     if isinstance(value, str) and value.lstrip().startswith("{"):
@@ -367,7 +373,8 @@ class SoqlEngine:
         untyped = [c for c in frame.columns if c not in types]
         guessed = socrata_types(frame[untyped]) if untyped else {}
         types = {str(c): types.get(c) or guessed[c] for c in frame.columns}
-        self.add_rows(name, list(types), types, frame.itertuples(index=False, name=None))
+        plain = frame.astype(object).where(frame.notna(), None)  # NaN, NaT, pd.NA -> None
+        self.add_rows(name, list(types), types, plain.itertuples(index=False, name=None))
 
     def add_rows(
         self, name: str, columns: list[str], types: dict[str, str], rows: Iterable[Sequence[str | None]]
@@ -403,18 +410,22 @@ class SoqlEngine:
     def _insert(self, name: str, table: str, schema: dict[str, str], rows: Iterable[Sequence]) -> None:
         converters = [(c, t, _TO_STORED[t]) for c, t in schema.items()]
         statement = f"INSERT INTO {table} VALUES ({', '.join('?' * len(converters))})"
-        chunk: list[tuple] = []
-        for number, row in enumerate(rows, start=1):
-            chunk.append(_stored_row(name, number, row, converters))
+        chunk: list[Sequence] = []
+        first = 1  # the number of the chunk's first row
+        for row in rows:
+            chunk.append(row)
             if len(chunk) >= _CHUNK:
-                self._writer.executemany(statement, chunk)
-                chunk.clear()
+                self._writer.executemany(statement, _stored_chunk(name, first, chunk, converters))
+                first += len(chunk)
+                chunk = []
         if chunk:
-            self._writer.executemany(statement, chunk)
+            self._writer.executemany(statement, _stored_chunk(name, first, chunk, converters))
 
     # -- reading
     def columns(self, name: str) -> dict[str, str]:
         """The dataset's columns: field name → Socrata dataTypeName, in order."""
+        if self._closed:
+            raise DatasetError("this SoQL engine is closed", hint="make a new SoqlEngine")
         if name not in self._schemas:
             known = ", ".join(sorted(self._schemas)) or "none loaded"
             raise DatasetError(f"no dataset '{name}' in this SoQL engine", dataset=name, hint=f"known: {known}")
@@ -437,7 +448,7 @@ class SoqlEngine:
         plan = plan_query(name, self.columns(name), query)
         try:
             cursor = self._reader().execute(plan.sql, plan.params)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OverflowError) as exc:
             raise _failed(name, exc) from None
         converters = [_FROM_STORED.get(t, _same) for t in plan.types]
         return SoqlResult(plan.fields, plan.types, _stream(name, cursor, converters))
@@ -464,6 +475,23 @@ def _check_names(name: str, columns: list[str]) -> None:
         )
 
 
+def _stored_chunk(name: str, first: int, chunk: list[Sequence], converters: list) -> list[tuple]:
+    """Rows ready for SQLite, converted column by column (row by row only to name a bad value)."""
+    if any(len(row) != len(converters) for row in chunk):
+        for number, row in enumerate(chunk, start=first):
+            _stored_row(name, number, row, converters)
+    try:
+        columns = [
+            [None if v is None or (v.__class__ is str and v == "") else convert(v) for v in values]
+            for values, (_, _, convert) in zip(zip(*chunk, strict=True), converters, strict=True)
+        ]
+    except (ValueError, TypeError, KeyError, IndexError):
+        for number, row in enumerate(chunk, start=first):
+            _stored_row(name, number, row, converters)
+        raise
+    return list(zip(*columns, strict=True))
+
+
 def _stored_row(name: str, number: int, row: Sequence, converters: list) -> tuple:
     if len(row) != len(converters):
         raise DatasetError(f"dataset '{name}', row {number}: {len(row)} values for {len(converters)} columns")
@@ -474,14 +502,14 @@ def _stored_row(name: str, number: int, row: Sequence, converters: list) -> tupl
             continue
         try:
             values.append(convert(value))
-        except (ValueError, TypeError, KeyError, json.JSONDecodeError):
+        except (ValueError, TypeError, KeyError, IndexError):
             raise DatasetError(
                 f"dataset '{name}', row {number}: column '{column}' holds {value!r}, not a {type_}", dataset=name
             ) from None
     return tuple(values)
 
 
-def _failed(name: str, exc: sqlite3.Error) -> QueryError:
+def _failed(name: str, exc: Exception) -> QueryError:
     reason = str(exc).split("\n")[0]
     return QueryError(f"The query on '{name}' could not run ({reason})", code="query.execution.failed", dataset=name)
 
