@@ -19,7 +19,7 @@ def _announce(portal: RunningPortal, datasets: list[Dataset]) -> None:
     for dataset in datasets:
         table.add_row(dataset.id, dataset.name, f"{dataset.rows:,}", dataset.card.title)
     console.print(table)
-    example = next(iter(portal.datasets.values()), "xxxx-xxxx")
+    example = portal.datasets.get("service_requests") or next(iter(portal.datasets.values()), "xxxx-xxxx")
     console.print(
         f"  rows:     {portal.url}/resource/{example}.json?$limit=5\n"
         f"  metadata: {portal.url}/api/views/{example}.json\n"

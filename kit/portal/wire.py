@@ -35,20 +35,24 @@ def number_text(value: object) -> str:
     >>> number_text(1121842.0), number_text(41.59525), number_text(7), number_text(1e-07)
     ('1121842', '41.59525', '7', '0.0000001')
     """
-    if isinstance(value, int):
+    if value.__class__ is float:
+        if value.is_integer() and -1e16 < value < 1e16:
+            return str(int(value))
+        text = repr(value)
+        return text if "e" not in text else format(Decimal(text), "f")
+    if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
-        return str(int(value))
-    text = format(Decimal(repr(value) if isinstance(value, float) else str(value)), "f")
-    return text
+    return _text(value)
 
 
 def _text(value: object) -> str:
+    if value.__class__ is str:
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
         return number_text(value)
-    return value if isinstance(value, str) else json.dumps(value, **_COMPACT)
+    return json.dumps(value, **_COMPACT)
 
 
 def _lat_lon(value: object) -> tuple[str, str]:
@@ -76,6 +80,7 @@ def _checkbox(value: object) -> bool:
 
 # dataTypeName -> the JSON value of a (non-null) Python value; any other type is text
 _JSON_VALUES: dict[str, Callable[[object], object]] = {
+    "number": number_text,
     "checkbox": _checkbox,
     "location": _location,
     "point": _point,
@@ -84,6 +89,7 @@ _JSON_VALUES: dict[str, Callable[[object], object]] = {
 }
 # dataTypeName -> the CSV text of a (non-null) value
 _CSV_VALUES: dict[str, Callable[[object], str]] = {
+    "number": number_text,
     "checkbox": lambda value: "true" if _checkbox(value) else "false",
     "location": lambda value: "({}, {})".format(*_lat_lon(value)),
     "point": lambda value: "POINT ({1} {0})".format(*_lat_lon(value)),
