@@ -18,10 +18,12 @@ What is supported
     ``date_trunc_ym(d)`` → ``date_trunc_ym_d``.
 ``$where``, ``$having``
     ``= != <> < <= > >=``, ``AND``/``OR``/``NOT``, parentheses, ``like`` and
-    ``not like`` (case-sensitive, as on Socrata), ``between … and …``, ``in (…)``
+    ``not like``, ``between … and …``, ``in (…)``
     and ``not in``, ``IS NULL``/``IS NOT NULL``, strings in single (``''``
     escapes a quote) or double quotes, numbers, ``true``/``false``, and dates
-    written as text (``'2024-01-05'``, ``'2024-01-05T10:00:00'``).
+    written as text (``'2024-01-05'``, ``'2024-01-05T10:00:00'``). Text
+    matching (``=``, ``like``, ``in``) is case-sensitive, as on Socrata's 2.1
+    endpoints: ``upper(name) = 'FOO'`` ignores case.
 ``$group``, ``$order``
     expressions, aliases and aggregates; ``ASC``/``DESC``. NULLs sort as on
     Socrata (PostgreSQL): last in ascending order, first in descending order;
@@ -372,7 +374,7 @@ class SoqlEngine:
         """
         untyped = [c for c in frame.columns if c not in types]
         guessed = socrata_types(frame[untyped]) if untyped else {}
-        types = {str(c): types.get(c) or guessed[c] for c in frame.columns}
+        types = {str(c): types.get(c) or types.get(str(c)) or guessed[str(c)] for c in frame.columns}
         plain = frame.astype(object).where(frame.notna(), None)  # NaN, NaT, pd.NA -> None
         self.add_rows(name, list(types), types, plain.itertuples(index=False, name=None))
 
@@ -762,7 +764,7 @@ def query(
     Returns
     -------
     pandas.DataFrame
-        Numbers float (counts ``Int64``), dates datetime64, checkboxes
+        Numbers float (``Int64`` when every one is whole), dates datetime64, checkboxes
         ``boolean``, text ``str``, points ``(lat, lon)`` tuples.
 
     Examples
@@ -812,7 +814,8 @@ def _to_frame(result: SoqlResult) -> pd.DataFrame:
 
 def _typed(values: list, type_: str) -> pd.Series:
     if type_ == "number":
-        whole = all(isinstance(v, int) for v in values if v is not None) and any(v is not None for v in values)
+        present = [v for v in values if v is not None]
+        whole = bool(present) and all(float(v).is_integer() and abs(v) < 2**53 for v in present)
         return pd.Series(values, dtype="Int64" if whole else "float64")
     if type_ == "calendar_date":
         return pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601")

@@ -628,3 +628,24 @@ def test_count_is_named_count_as_in_socrata_answers(engine):
         pytest.skip("the real Socrata wire fixtures are not on this machine")
     real = json.loads(fixture.read_text())
     assert engine.execute(SR, SoqlQuery(select="count(*)")).fields == list(real[0])
+
+
+def test_text_functions_fold_case_beyond_ascii_and_extract_date_parts(sr):
+    frame = pd.DataFrame(
+        {"name": ["Peña", "PEÑA", "Ana"], "when": pd.to_datetime(["2024-03-05 10:30", "2025-12-31 00:00", None])}
+    )
+    assert query(frame, select="name", where="upper(name) = 'PEÑA'")["name"].tolist() == ["Peña", "PEÑA"]
+    assert query(frame, select="lower(name) AS low")["low"].tolist() == ["peña", "peña", "ana"]
+    assert query(frame, select="name", where="starts_with(name, 'PE')")["name"].tolist() == ["PEÑA"]
+    parts = query(frame, select="date_extract_y(when) AS y, date_extract_m(when) AS m, date_extract_hh(when) AS h")
+    assert parts.head(2).to_dict("list") == {"y": [2024, 2025], "m": [3, 12], "h": [10, 0]}
+    assert parts.iloc[2].isna().all()
+    counts = query(SR, select="date_extract_y(created_date) AS year, count(*)", group="year", order="year")
+    assert counts["count"].tolist() == sr.groupby(sr["created_date"].dt.year).size().tolist()
+
+
+def test_query_on_a_named_dataset_keeps_whole_numbers_whole():
+    population = query("neighborhood_population", select="population, year", limit=3)
+    assert population.dtypes.tolist() == ["Int64", "Int64"]
+    shapes = query("neighborhoods", select="the_geom", limit=1)
+    assert shapes["the_geom"].iloc[0]["type"] in ("Polygon", "MultiPolygon")
