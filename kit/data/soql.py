@@ -764,7 +764,7 @@ def query(
     Returns
     -------
     pandas.DataFrame
-        Numbers float (``Int64`` when every one is whole), dates datetime64, checkboxes
+        Numbers float (counts, and integer columns, ``Int64``), dates datetime64, checkboxes
         ``boolean``, text ``str``, points ``(lat, lon)`` tuples.
 
     Examples
@@ -776,10 +776,14 @@ def query(
     simple = tuple((k, str(v)) for k, v in filters.items())
     soql = SoqlQuery(select, where, group, having, order, limit, offset, q, simple)
     if isinstance(data, str):
-        return _to_frame(_bundled_engine(data).execute(data, soql))
+        from kit.data.catalog import load_catalog
+
+        whole = {c.name.lower() for c in load_catalog().card(data).columns if c.type == "integer"}
+        return _to_frame(_bundled_engine(data).execute(data, soql), whole)
+    whole = {str(c).lower() for c in data.columns if pd.api.types.is_integer_dtype(data[c].dtype)}
     with SoqlEngine() as engine:
         engine.add_frame("frame", data, socrata_types(data))
-        return _to_frame(engine.execute("frame", soql))
+        return _to_frame(engine.execute("frame", soql), whole)
 
 
 def _bundled_engine(name: str) -> SoqlEngine:
@@ -804,19 +808,24 @@ def _cached_engine(name: str, mtime_ns: int, pid: int) -> SoqlEngine:
     return engine
 
 
-def _to_frame(result: SoqlResult) -> pd.DataFrame:
+def _to_frame(result: SoqlResult, whole: set[str]) -> pd.DataFrame:
+    """The rows as a typed frame; numbers named in ``whole`` (integer columns) stay whole if they are."""
     columns = list(zip(*result.rows, strict=True)) or [()] * len(result.fields)
-    data = {f"_{i}": _typed(list(values), t) for i, (values, t) in enumerate(zip(columns, result.types, strict=True))}
+    data = {
+        f"_{i}": _typed(list(values), t, name.lower() in whole)
+        for i, (values, t, name) in enumerate(zip(columns, result.types, result.fields, strict=True))
+    }
     frame = pd.DataFrame(data)
     frame.columns = result.fields
     return frame
 
 
-def _typed(values: list, type_: str) -> pd.Series:
+def _typed(values: list, type_: str, integer_column: bool = False) -> pd.Series:
     if type_ == "number":
         present = [v for v in values if v is not None]
-        whole = bool(present) and all(float(v).is_integer() and abs(v) < 2**53 for v in present)
-        return pd.Series(values, dtype="Int64" if whole else "float64")
+        counts = bool(present) and all(isinstance(v, int) for v in present)  # count(*), date_extract_y…
+        whole = integer_column and all(float(v).is_integer() and abs(v) < 2**53 for v in present)
+        return pd.Series(values, dtype="Int64" if counts or whole else "float64")
     if type_ == "calendar_date":
         return pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601")
     if type_ == "checkbox":
