@@ -20,6 +20,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import select
+import time
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
@@ -50,15 +52,37 @@ class PortalHandler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"  # keep-alive, and chunked answers streamed as they are read
     server_version = f"kit-portal/{__version__}"
-    timeout = 60  # an idle kept-alive connection is closed after a minute
+    idle_timeout = 5  # seconds a kept-alive connection may wait for its next request (it holds a worker)
+    send_timeout = 60  # seconds a client may take to read a part of an answer
 
     def version_string(self) -> str:
         return self.server_version
 
+    def handle_one_request(self) -> None:
+        if self._answered and not self._next_request_comes():
+            self.close_connection = True  # idle: give the worker to a waiting connection
+            return
+        self._answered = True
+        self.connection.settimeout(self.idle_timeout)
+        super().handle_one_request()
+
+    _answered = False
+
+    def _next_request_comes(self) -> bool:
+        """Wait (at most :attr:`idle_timeout`) for a kept-alive connection's next request; give
+        up early when another connection waits for a worker."""
+        deadline = time.monotonic() + self.idle_timeout
+        while time.monotonic() < deadline:
+            if select.select([self.connection], [], [], 0.05)[0]:
+                return True
+            if self.server.connections_waiting():
+                return False
+        return False
+
     def do_GET(self) -> None:
         try:
             self._answer()
-        except (BrokenPipeError, ConnectionResetError):  # the client went away mid-answer
+        except (ConnectionError, TimeoutError):  # the client went away, or stopped reading, mid-answer
             self.close_connection = True
 
     def _refuse_method(self) -> None:
@@ -78,7 +102,7 @@ class PortalHandler(BaseHTTPRequestHandler):
             if match:
                 try:
                     return getattr(self, method)(match, params)
-                except (BrokenPipeError, ConnectionResetError):
+                except (ConnectionError, TimeoutError):
                     raise
                 except Exception:
                     if not self._headers_sent:
@@ -136,6 +160,7 @@ class PortalHandler(BaseHTTPRequestHandler):
     _headers_sent = False
 
     def _start(self, status: int, headers: dict[str, str]) -> None:
+        self.connection.settimeout(self.send_timeout)
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)

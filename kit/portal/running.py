@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import errno
 import json
+import queue
 import socketserver
 import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import ThreadingHTTPServer
+from http.server import HTTPServer
 from pathlib import Path
 
 from kit.errors import PortalError
@@ -26,19 +27,47 @@ from kit.portal.views import DATASET_NAME_KEY
 __all__ = ["HOST", "PortalServer", "RunningPortal", "serve_forever", "serve_in_thread", "start_portal"]
 
 HOST = "127.0.0.1"
+WORKERS = 16  # connections answered at once
 
 
-class PortalServer(ThreadingHTTPServer):
-    """The HTTP server: one thread per connection, the datasets, the faults to inject."""
+class PortalServer(HTTPServer):
+    """The HTTP server: the datasets, the faults to inject, and a fixed set of worker threads.
 
-    daemon_threads = True
-    block_on_close = False
+    Connections are answered by :data:`WORKERS` long-lived threads, not a thread per
+    connection: the SoQL engine keeps one SQLite connection per thread that reads, so a
+    thread per connection would leave a file open for every connection ever made.
+    """
 
     def __init__(self, port: int, faults: Faults):
         self.faults = faults
         self.store: DatasetStore | None = None
         self.on_request: Callable[[str], None] | None = None
+        self._connections: queue.SimpleQueue = queue.SimpleQueue()
         super().__init__((HOST, port), PortalHandler)
+        for number in range(WORKERS):
+            threading.Thread(target=self._work, name=f"kit-portal-{port}-{number}", daemon=True).start()
+
+    def process_request(self, request, client_address) -> None:
+        self._connections.put((request, client_address))
+
+    def connections_waiting(self) -> bool:
+        """Whether a connection waits for a worker (then idle kept-alive connections are closed)."""
+        return not self._connections.empty()
+
+    def _work(self) -> None:
+        while (connection := self._connections.get()) is not None:
+            request, client_address = connection
+            try:
+                self.finish_request(request, client_address)
+            except Exception:
+                self.handle_error(request, client_address)
+            finally:
+                self.shutdown_request(request)
+
+    def server_close(self) -> None:
+        super().server_close()
+        for _ in range(WORKERS):
+            self._connections.put(None)
 
     def server_bind(self) -> None:
         # as HTTPServer.server_bind, without its reverse DNS lookup of the host (slow on some machines)

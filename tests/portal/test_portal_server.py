@@ -70,3 +70,26 @@ def test_start_portal_reuses_a_kit_portal_and_starts_one_otherwise(portal):
         finally:
             started.stop()
             _STARTED.pop(port, None)
+
+
+def test_many_connections_leave_no_open_files_behind(portal):
+    import os
+    import urllib.request
+
+    url = f"{portal.url}/resource/{portal.datasets['events']}.json?$limit=1"
+    urllib.request.urlopen(url, timeout=10).read()
+    before = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    for _ in range(300):  # a new connection each time, as urllib makes them
+        urllib.request.urlopen(url, timeout=10).read()
+    if before is not None:
+        assert len(os.listdir("/proc/self/fd")) < before + 20
+
+
+def test_idle_kept_alive_connections_do_not_block_others(portal):
+    sessions = [requests.Session() for _ in range(40)]  # more than the portal's workers
+    try:
+        for session in sessions:
+            assert session.get(f"{portal.url}/api/catalog/v1", params={"limit": 1}, timeout=30).ok
+    finally:
+        for session in sessions:
+            session.close()
