@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from kit import __version__
 from kit.data.soql import SoqlQuery
-from kit.errors import DatasetError
+from kit.errors import QueryError
 from kit.portal.views import catalog_json, view_json
 from kit.portal.wire import CONTENT_TYPES, csv_chunks, geojson_chunks, json_chunks
 
@@ -92,6 +92,7 @@ class PortalHandler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _refuse_method
 
     def _answer(self) -> None:
+        self._headers_sent = False  # one handler answers every request of a kept-alive connection
         url = urlsplit(self.path)
         fault = self.server.faults.check()
         if fault is not None:
@@ -129,7 +130,7 @@ class PortalHandler(BaseHTTPRequestHandler):
             result = self.server.store.engine.execute(dataset.name, query)
             chunks = WRITERS[match["format"] or "json"](result.fields, result.types, result.rows)
             first = next(chunks)  # runs the query: its errors are still a 400, not a broken 200
-        except DatasetError as exc:
+        except QueryError as exc:
             return self._send_json(400, _query_error(exc, dataset.id))
         headers = {
             "Content-Type": CONTENT_TYPES[match["format"] or "json"],
@@ -201,8 +202,8 @@ def _chain(first: bytes, rest):
     yield from rest
 
 
-def _query_error(exc: DatasetError, dataset_id: str) -> dict:
+def _query_error(exc: QueryError, dataset_id: str) -> dict:
     """Socrata's body for a query it cannot run: its code, a message and what it was about."""
-    body = {"code": getattr(exc, "code", "query.compiler.malformed"), "error": True, "message": exc.message}
+    body = {"code": exc.code, "error": True, "message": exc.message}
     body["data"] = {"dataset": dataset_id} | ({"hint": exc.hint} if exc.hint else {})
     return body

@@ -63,10 +63,6 @@ class Dataset:
     rows: int
     updated_at: int  # seconds since the epoch (the file's modification time)
 
-    def matches(self, key: str) -> bool:
-        """Whether a request names this dataset, by id or (a kit convenience) by name."""
-        return key in (self.id, self.name)
-
 
 class DatasetStore:
     """The served datasets, in catalog order, and the engine answering SoQL on them."""
@@ -77,7 +73,7 @@ class DatasetStore:
         self._by_key = {d.id: d for d in datasets} | {d.name: d for d in datasets}
 
     def find(self, key: str) -> Dataset | None:
-        """The dataset with this id (or name), or ``None``."""
+        """The dataset with this id or (a kit convenience) this name, or ``None``."""
         return self._by_key.get(key)
 
     def close(self) -> None:

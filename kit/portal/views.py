@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from kit.portal.store import Dataset
@@ -169,7 +169,12 @@ def _count(params: Mapping[str, Sequence[str]], key: str, default: int) -> int:
     return int(text)
 
 
-def catalog_json(datasets: Sequence[Dataset], params: Mapping[str, Sequence[str]], domain: str, is_ours) -> dict:
+def catalog_json(
+    datasets: Sequence[Dataset],
+    params: Mapping[str, Sequence[str]],
+    domain: str,
+    is_ours: Callable[[str], bool],
+) -> dict:
     """The Discovery API's answer to ``/api/catalog/v1?<params>``.
 
     Parameters
