@@ -23,6 +23,18 @@ peak resident memory (``ru_maxrss``, which includes the interpreter and pandas: 
 before a row is fetched). Goal: the kit no slower than ``get_all``, and under 300 MB for a
 million rows while fetching. Nothing in the repository is touched. Speed is measured here,
 never asserted in the tests.
+
+Measured on the 2-core machine that built it (1,000,000 rows, pandas 3.1, sodapy 2.2)::
+
+    client                 rows   seconds     rows/s   peak MB
+    kit               1,000,000      14.9     66,980       186
+    get_all-50000     1,000,000      17.8     56,332       185
+    get_all           1,000,000      79.2     12,623       122
+    kit-typed         1,000,000      17.5     57,297       611
+
+The kit's peak while fetching is flat in the number of rows (about 83 MB is the interpreter,
+pandas and the kit before the first request; the rest is one page being written and the next
+being read); ``kit-typed`` ends holding the million-row frame, which is what it returns.
 """
 
 from __future__ import annotations
