@@ -32,6 +32,7 @@ from kit.data.soda_wire import (
     read_flat,
 )
 from kit.errors import DatasetError, PortalError
+from kit.portal import serve_in_thread
 
 WIRE = REPO.parent / "shared" / "realdata" / "socrata_wire"
 SEATTLE = WIRE / "koop-socrata_seattle_2015"
@@ -280,8 +281,6 @@ def test_an_unreachable_portal_is_one_clear_error(tmp_path):
 
 @pytest.fixture(scope="module")
 def portal():
-    from kit.portal import serve_in_thread
-
     with serve_in_thread() as running:
         yield running
 
@@ -375,8 +374,6 @@ def test_bad_soql_is_one_error_carrying_socratas_code(client, portal):
 
 
 def test_retries_get_through_throttling_and_random_failures(tmp_path):
-    from kit.portal import serve_in_thread
-
     with serve_in_thread(throttle=4, throttle_window_s=1, fail_rate=0.25, seed=7) as faulty:
         soda = SocrataClient(faulty.domain, cache_dir=tmp_path, page_size=1000, retries=10, backoff=0.05)
         waits = []
@@ -388,8 +385,6 @@ def test_retries_get_through_throttling_and_random_failures(tmp_path):
 
 
 def test_a_portal_that_always_fails_gives_one_clear_error(tmp_path):
-    from kit.portal import serve_in_thread
-
     with serve_in_thread(fail_rate=1.0, seed=1) as broken:
         soda = SocrataClient(broken.domain, cache_dir=tmp_path, retries=2, backoff=0.01)
         dataset = broken.datasets["service_requests"]
@@ -403,8 +398,6 @@ def test_a_portal_that_always_fails_gives_one_clear_error(tmp_path):
 
 
 def test_the_cache_answers_without_the_portal_and_refresh_fetches_again(tmp_path):
-    from kit.portal import serve_in_thread
-
     with serve_in_thread() as running:
         soda = SocrataClient(running.domain, cache_dir=tmp_path, page_size=2000)
         dataset = running.datasets["neighborhood_population"]
