@@ -77,6 +77,17 @@ class Faults:
         self._answered: deque[float] = deque()
         self._lock = threading.Lock()
 
+    def describe(self) -> str:
+        """The faults in one line, ``"none"`` without any (sent as the ``X-Kit-Portal-Faults`` header)."""
+        parts = []
+        if self.throttle is not None:
+            parts.append(f"throttle={self.throttle}")
+        if self.fail_rate:
+            parts.append(f"fail-rate={self.fail_rate:g}")
+        if self.latency_ms:
+            parts.append(f"latency={self.latency_ms}ms")
+        return "; ".join(parts) or "none"
+
     def check(self) -> Fault | None:
         """Wait the latency, then the fault to answer this request with, or ``None`` to answer it."""
         if self.latency_ms:

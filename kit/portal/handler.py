@@ -34,6 +34,7 @@ from kit.portal.wire import CONTENT_TYPES, csv_chunks, geojson_chunks, json_chun
 
 __all__ = ["DEFAULT_LIMIT", "PortalHandler"]
 
+FAULTS_HEADER = "X-Kit-Portal-Faults"  # "none", or the faults injected (start_portal reuses only a faultless portal)
 DEFAULT_LIMIT = 1000  # rows a SODA query answers when it gives no $limit
 SOQL_PARAMETERS = {"$select", "$where", "$order", "$group", "$having", "$limit", "$offset", "$q"}
 WRITERS = {"json": json_chunks, "csv": csv_chunks, "geojson": geojson_chunks}
@@ -166,6 +167,7 @@ class PortalHandler(BaseHTTPRequestHandler):
         for name, value in headers.items():
             self.send_header(name, value)
         self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header(FAULTS_HEADER, self.server.faults.describe())
         self.end_headers()
         self._headers_sent = True
 

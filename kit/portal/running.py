@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 from http.server import HTTPServer
 from pathlib import Path
 
+from kit.data.catalog import load_catalog
 from kit.errors import PortalError
 from kit.portal.faults import Faults
-from kit.portal.handler import PortalHandler
+from kit.portal.handler import FAULTS_HEADER, PortalHandler
+from kit.portal.ids import four_by_four
 from kit.portal.store import Dataset, DatasetStore, load_store
 from kit.portal.views import DATASET_NAME_KEY
 
@@ -242,20 +244,26 @@ _STARTED_LOCK = threading.Lock()
 
 
 def _found_running(port: int) -> RunningPortal | None:
-    """The kit portal already answering on ``port`` (another process's), or ``None``."""
+    """The kit portal already answering on ``port`` (another process's), or ``None``.
+
+    Only a portal serving exactly the bundled datasets, with no faults injected, is reused.
+    """
     url = f"http://{HOST}:{port}"
     try:
         with urllib.request.urlopen(f"{url}/api/catalog/v1?limit=10000", timeout=3) as answer:
             server, body = answer.headers.get("Server", ""), json.load(answer)
+            faults = answer.headers.get(FAULTS_HEADER, "")
     except (OSError, ValueError):  # nothing there, not HTTP, not JSON, or an error status
         return None
-    if not server.startswith("kit-portal/") or "resultSetSize" not in body:
-        return None
+    if not server.startswith("kit-portal/") or "resultSetSize" not in body or faults != "none":
+        return None  # not a kit portal, or one injecting faults (a trainer's exercise in failure)
     datasets = {}
     for result in body.get("results", []):
         for item in result.get("classification", {}).get("domain_metadata", []):
             if item.get("key") == DATASET_NAME_KEY:
                 datasets[item["value"]] = result["resource"]["id"]
+    if datasets != {card.name: four_by_four(card.name) for card in load_catalog().datasets}:
+        return None  # it serves other data (--data): a notebook needs the bundled datasets
     return RunningPortal(url, f"{HOST}:{port}", port, datasets)
 
 
