@@ -759,7 +759,8 @@ def query(
         A DataFrame (column types from :func:`socrata_types`) or a bundled
         dataset's name (types from its card), e.g. ``"service_requests"``.
     select, where, group, having, order, limit, offset, q
-        SoQL's ``$select``, ``$where``… clauses, as text.
+        SoQL's ``$select``, ``$where``… clauses, as text (``limit`` and ``offset``
+        as numbers or text: ``"500"``).
 
     Returns
     -------
@@ -773,8 +774,10 @@ def query(
     >>> list(top.columns), len(top)
     (['borough', 'n'], 3)
     """
-    simple = tuple((k, str(v)) for k, v in filters.items())
-    soql = SoqlQuery(select, where, group, having, order, limit, offset, q, simple)
+    clauses = {"select": select, "where": where, "group": group, "having": having, "order": order, "q": q}
+    # as a SODA request's parameters: "$limit": "500" (text, as sodapy sends it) works as 500 does
+    params = {f"${key}": value for key, value in clauses.items()} | {"$limit": limit, "$offset": offset}
+    soql = SoqlQuery.from_params(params | {key: str(value) for key, value in filters.items()})
     if isinstance(data, str):
         from kit.data.catalog import load_catalog
 

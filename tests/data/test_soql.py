@@ -272,6 +272,14 @@ def test_limit_and_offset_page_through_an_ordered_result(sr):
     assert len(query(SR, offset=len(sr) - 3)) == 3
 
 
+def test_limit_and_offset_may_be_given_as_text_as_soda_parameters_are():
+    as_text = query(SR, select="unique_key", order="unique_key", limit="5", offset="10")
+    assert as_text.equals(query(SR, select="unique_key", order="unique_key", limit=5, offset=10))
+    with pytest.raises(QueryError, match=r"\$limit must be a whole number") as caught:
+        query(SR, limit="five")
+    assert caught.value.code == "query.compiler.malformed"
+
+
 def test_order_by_id_is_load_order(sr):
     result = query(SR, select="unique_key", order=":id DESC", limit=5)
     assert result["unique_key"].tolist() == sr["unique_key"].iloc[::-1].head(5).tolist()
