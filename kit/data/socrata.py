@@ -33,7 +33,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -69,6 +69,7 @@ __all__ = [
 
 TOKEN_VARIABLE = "SOCRATA_APP_TOKEN"
 Progress = Callable[[int, "int | None"], None]
+_UNREACHABLE = object()  # the portal gave no answer (see SocrataClient._rows_updated_at)
 _AGGREGATE = re.compile(r"\b(count|sum|avg|min|max)\s*\(", re.IGNORECASE)
 _NO_TOKEN_WARNING = "Requests made without an app_token"
 
@@ -239,8 +240,8 @@ class SocrataClient:
         """``http://127.0.0.1:8080`` or ``https://data.cityofnewyork.us``."""
         return f"{self._soda.uri_prefix}{self.domain}"
 
-    def _call(self, call: Callable, dataset: str | None = None):
-        return call_with_retries(call, self.retry, domain=self.domain, dataset=dataset)
+    def _call(self, call: Callable, dataset: str | None = None, policy: RetryPolicy | None = None):
+        return call_with_retries(call, policy or self.retry, domain=self.domain, dataset=dataset)
 
     # metadata and catalog
 
@@ -343,17 +344,33 @@ class SocrataClient:
     def _fetched(
         self, dataset: str, query: FetchQuery, *, refresh: bool, progress: Progress | None
     ) -> tuple[CacheEntry, bool]:
-        """The cache entry for this query: from the cache, or fetched now page by page into it."""
+        """The cache entry for this query: from the cache, or fetched now page by page into it.
+
+        A cached answer is used while the dataset's ``rowsUpdatedAt`` is the one it was fetched
+        at, or when the portal cannot be reached to ask (working offline).
+        """
         key = {"format": "flat-csv-1", **asdict(query)}
-        if not refresh and (entry := self.cache.get(self.domain, dataset, key)) is not None:
+        cached = None if refresh else self.cache.get(self.domain, dataset, key)
+        updated = self._rows_updated_at(dataset, offline_ok=cached is not None)
+        if cached is not None and (updated is _UNREACHABLE or cached.rows_updated_at == updated):
             if progress:
-                progress(entry.rows, entry.rows)
-            return entry, True
+                progress(cached.rows, cached.rows)
+            return cached, True
         fields = self._fields(dataset, query)
         total = self._total(dataset, query)
         with self.cache.writing(self.domain, dataset, key) as partial:
             rows = self._stream(dataset, query, fields, partial, progress=progress, total=total)
-            return self.cache.commit(partial, self.domain, dataset, key, fields, rows), False
+            return self.cache.commit(partial, self.domain, dataset, key, fields, rows, updated), False
+
+    def _rows_updated_at(self, dataset: str, *, offline_ok: bool):
+        """The dataset's ``rowsUpdatedAt``; :data:`_UNREACHABLE` when no answer came and ``offline_ok``."""
+        policy = replace(self.retry, retries=0) if offline_ok else self.retry  # a cache at hand: no waiting
+        try:
+            return self._call(lambda: self._soda.get_metadata(dataset), dataset, policy).get("rowsUpdatedAt")
+        except PortalError as exc:
+            if offline_ok and exc.status is None:
+                return _UNREACHABLE
+            raise
 
     def _total(self, dataset: str, query: FetchQuery) -> int | None:
         """How many rows the query will give, for the progress bar (``None`` for aggregates)."""

@@ -66,6 +66,7 @@ class CacheEntry:
     fields: list[SodaField]
     rows: int
     fetched_at: datetime
+    rows_updated_at: object = None  # the dataset's rowsUpdatedAt when fetched (None: unknown)
 
 
 class SocrataCache:
@@ -86,7 +87,8 @@ class SocrataCache:
         try:
             saved = json.loads(entry.read_text(encoding="utf-8"))
             fields = [SodaField(f["name"], f["type"], f.get("description", "")) for f in saved["fields"]]
-            return CacheEntry(data, fields, int(saved["rows"]), datetime.fromisoformat(saved["fetched_at"]))
+            fetched_at = datetime.fromisoformat(saved["fetched_at"])
+            return CacheEntry(data, fields, int(saved["rows"]), fetched_at, saved.get("rows_updated_at"))
         except (ValueError, KeyError, TypeError):
             return None  # an entry from another version of the kit: fetch again
 
@@ -105,9 +107,17 @@ class SocrataCache:
             partial.unlink(missing_ok=True)
 
     def commit(
-        self, partial: Path, domain: str, dataset: str, query: Mapping[str, object], fields: list[SodaField], rows: int
+        self,
+        partial: Path,
+        domain: str,
+        dataset: str,
+        query: Mapping[str, object],
+        fields: list[SodaField],
+        rows: int,
+        rows_updated_at: object = None,
     ) -> CacheEntry:
-        """Move a complete fetch into place and record what it holds and when it was fetched."""
+        """Move a complete fetch into place and record what it holds, when it was fetched, and
+        the dataset's ``rowsUpdatedAt`` then."""
         base = self._base(domain, dataset, cache_key(domain, dataset, query))
         fetched_at = datetime.now(UTC).replace(microsecond=0)
         saved = {
@@ -117,10 +127,11 @@ class SocrataCache:
             "fields": [{"name": f.name, "type": f.type, "description": f.description} for f in fields],
             "rows": rows,
             "fetched_at": fetched_at.isoformat(),
+            "rows_updated_at": rows_updated_at,
         }
         data, entry = base.with_suffix(".csv"), base.with_suffix(".json")
         os.replace(partial, data)
         temporary = entry.with_name(entry.name + ".partial")
         temporary.write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
         os.replace(temporary, entry)
-        return CacheEntry(data, fields, rows, fetched_at)
+        return CacheEntry(data, fields, rows, fetched_at, rows_updated_at)

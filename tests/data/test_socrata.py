@@ -10,12 +10,15 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import os
 import random
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
 import requests
+import yaml
 from helpers import REPO
 
 import kit
@@ -474,3 +477,41 @@ def test_the_app_token_is_written_nowhere(portal, tmp_path, monkeypatch, caplog,
     captured = capfd.readouterr()
     for text in [*(o.output for o in outputs), caplog.text, captured.out, captured.err]:
         assert TOKEN not in text
+
+
+def _city_folder(folder: Path, amounts: list[int]) -> Path:
+    """A ``--data`` folder with one small CSV and its card, as a city gives them to the portal."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = "".join(f"R{i},{amount}\n" for i, amount in enumerate(amounts))
+    (folder / "permits.csv").write_text("permit_id,amount\n" + rows)
+    stamp = 1_700_000_000 + sum(amounts)  # a new file on the portal is a new rowsUpdatedAt
+    os.utime(folder / "permits.csv", (stamp, stamp))
+    card = {
+        "name": "permits",
+        "file": "permits.csv",
+        "title": "Permits",
+        "description": "Permits of a test city",
+        "source": "tests/data/test_socrata.py",
+        "license": "CC0-1.0",
+        "made_by": "by hand",
+        "rows": len(amounts),
+        "sha256": "0" * 64,
+        "columns": [
+            {"name": "permit_id", "type": "text", "description": "Permit id"},
+            {"name": "amount", "type": "number", "description": "Fee"},
+        ],
+    }
+    (folder / "catalog.yaml").write_text(yaml.safe_dump({"city": "Testville", "datasets": [card]}))
+    return folder
+
+
+def test_a_cached_answer_is_fetched_again_once_the_dataset_changed(tmp_path):
+    cache = tmp_path / "cache"
+    with serve_in_thread(_city_folder(tmp_path / "city", [10, 20])) as running:
+        soda = SocrataClient(running.domain, cache_dir=cache)
+        first = soda.download(running.datasets["permits"], tmp_path / "a.csv")
+        port = running.port
+    with serve_in_thread(_city_folder(tmp_path / "city", [10, 20, 30]), port=port) as running:  # republished
+        again = SocrataClient(running.domain, cache_dir=cache).download(running.datasets["permits"], tmp_path / "b.csv")
+    assert (first.rows, first.from_cache) == (2, False)
+    assert (again.rows, again.from_cache) == (3, False)
