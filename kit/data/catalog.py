@@ -29,6 +29,7 @@ _LABELS = {
         "source": "Source",
         "license": "License",
         "made_by": "Made by",
+        "updated_at": "Rows updated",
         "column": "column",
         "type": "type",
         "meaning": "meaning",
@@ -40,6 +41,7 @@ _LABELS = {
         "source": "Fuente",
         "license": "Licencia",
         "made_by": "Cómo se hizo",
+        "updated_at": "Filas actualizadas",
         "column": "columna",
         "type": "tipo",
         "meaning": "significado",
@@ -97,6 +99,7 @@ class DatasetCard(BaseModel):
     quirks: list[str] = []
     columns: list[Column]
     language: Language = "en"
+    updated_at: str | None = None  # when a portal last updated the rows (cards made from portal metadata)
 
     @property
     def is_geo(self) -> bool:
@@ -115,6 +118,7 @@ class DatasetCard(BaseModel):
             f"- **{w['source']}:** {self.source}",
             f"- **{w['license']}:** {self.license}",
             f"- **{w['made_by']}:** `{self.made_by}`",
+            *([f"- **{w['updated_at']}:** {self.updated_at}"] if self.updated_at else []),
             "",
             f"| {w['column']} | {w['type']} | {w['meaning']} |",
             "|---|---|---|",

@@ -488,7 +488,7 @@ def _card(metadata: dict, dataset: str, rows: int, base_url: str, domain: str) -
     geo = any(f.kind in GEOMETRY_TYPES for f in fields)
     file = f"{dataset}.{'geojson' if geo else 'csv'}"
     updated = _updated_at(metadata)
-    source = f"Socrata portal {base_url}/d/{dataset}" + (f" (rows updated {updated})" if updated else "")
+    source = f"Socrata portal {base_url}/d/{dataset}"
     quirks = ["Every value arrives as text; kit.data.socrata types it from this card's column types."]
     if any(f.kind in ("point", "location") for f in fields):
         quirks.append("Point and location columns are fetched as <column>_latitude and <column>_longitude.")
@@ -504,6 +504,7 @@ def _card(metadata: dict, dataset: str, rows: int, base_url: str, domain: str) -
         sha256="",
         quirks=quirks,
         columns=card_columns(fields),
+        updated_at=updated,
     )
 
 

@@ -430,6 +430,7 @@ def test_search_and_card(client, portal):
         (c.name, "number" if c.type == "integer" else c.type) for c in bundled.columns
     ]
     assert portal.domain in card.source and card.license
+    assert card.updated_at and card.updated_at.endswith("UTC") and card.updated_at in card.to_markdown()
     assert "kit data fetch" in card.to_markdown()
 
 
