@@ -79,15 +79,19 @@ def test_computed_regions_and_system_fields_are_dropped_unless_asked():
     assert [f.name for f in headers] == ["a"]
 
 
-def test_a_real_page_becomes_a_typed_frame(tmp_path):
-    fields = fields_from_metadata(wire_file("koop-socrata_seattle_2015/schools-view.json"))
-    page = wire_file("koop-socrata_seattle_2015/schools-page.json")
-    flat = tmp_path / "schools.csv"
-    with flat.open("w", newline="") as handle:
+def _through_a_flat_file(page: list[dict], fields: list[SodaField], path: Path):
+    """A JSON page written flat to ``path`` as the client writes pages, then read back typed."""
+    with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(flat_header(fields))
         writer.writerows(flat_rows(page, fields))
-    frame = read_flat(flat, fields)
+    return read_flat(path, fields)
+
+
+def test_a_real_page_becomes_a_typed_frame(tmp_path):
+    fields = fields_from_metadata(wire_file("koop-socrata_seattle_2015/schools-view.json"))
+    page = wire_file("koop-socrata_seattle_2015/schools-page.json")
+    frame = _through_a_flat_file(page, fields, tmp_path / "schools.csv")
     assert len(frame) == len(page)
     assert frame["objectid"].dtype == "float64" and frame["objectid"].tolist()[:3] == [1.0, 2.0, 3.0]
     assert frame["shape_latitude"].dtype == "float64"
@@ -119,12 +123,7 @@ def test_points_checkboxes_urls_and_geometry_flatten_and_type(tmp_path):
         },
         {"id": "8", "open": False},  # nulls omitted, as the portal sends them
     ]
-    path = tmp_path / "flat.csv"
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(flat_header(fields))
-        writer.writerows(flat_rows(page, fields))
-    frame = read_flat(path, fields)
+    frame = _through_a_flat_file(page, fields, tmp_path / "flat.csv")
     assert frame.geometry.name == "the_geom" and frame.crs.to_epsg() == 4326
     assert frame.loc[0, "the_geom"].area == 1.0 and frame.loc[1, "the_geom"] is None
     assert frame["spot_latitude"].tolist()[0] == 41.6 and pd.isna(frame["spot_longitude"].iloc[1])

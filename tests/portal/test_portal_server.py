@@ -73,30 +73,29 @@ def test_start_portal_reuses_a_kit_portal_and_starts_one_otherwise(portal):
             _STARTED.pop(port, None)
 
 
-def test_start_portal_does_not_reuse_a_portal_with_faults_or_other_data(portal):
+def _starts_its_own_beside(occupied, bundled) -> None:
+    """start_portal on ``occupied``'s port leaves it alone and serves the bundled data elsewhere."""
+    started = start_portal(occupied.port)
+    try:
+        assert started.running_here and started.port != occupied.port and started.datasets == bundled.datasets
+    finally:
+        started.stop()
+        _STARTED.pop(occupied.port, None)
+
+
+def test_start_portal_does_not_reuse_a_portal_injecting_faults(portal):
     # a trainer's `kit portal serve --throttle 5` on the port: a notebook starts its own instead
     with serve_in_thread(throttle=5) as throttled:
-        assert (
-            requests.get(f"{throttled.url}/api/catalog/v1", timeout=10).headers["X-Kit-Portal-Faults"] == "throttle=5"
-        )
-        started = start_portal(throttled.port)
-        try:
-            assert started.running_here and started.port != throttled.port and started.datasets == portal.datasets
-        finally:
-            started.stop()
-            _STARTED.pop(throttled.port, None)
+        faults = requests.get(f"{throttled.url}/api/catalog/v1", timeout=10).headers["X-Kit-Portal-Faults"]
+        assert faults == "throttle=5"
+        _starts_its_own_beside(throttled, portal)
     assert requests.get(f"{portal.url}/api/catalog/v1", timeout=10).headers["X-Kit-Portal-Faults"] == "none"
 
 
 def test_start_portal_does_not_reuse_a_portal_serving_other_data(portal, tmp_path):
     with serve_in_thread(write_data_folder(tmp_path / "city", 10)) as other:
         assert "big_rows" in other.datasets
-        started = start_portal(other.port)
-        try:
-            assert started.running_here and started.port != other.port and started.datasets == portal.datasets
-        finally:
-            started.stop()
-            _STARTED.pop(other.port, None)
+        _starts_its_own_beside(other, portal)
 
 
 def test_many_connections_leave_no_open_files_behind(portal):
