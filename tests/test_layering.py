@@ -27,7 +27,7 @@ ALLOWED = {
     "grading": {"data"},
     "plan": {"data"},
     "feedback": {"data"},
-    "course": {"data"},
+    "course": {"data", "analysis"},
     "portal": {"data"},
     "main_job": {"data", "grading", "plan", "feedback"},
     "cli": {"data", "analysis", "grading", "plan", "feedback", "course", "portal", "main_job"},

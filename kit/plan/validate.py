@@ -20,7 +20,7 @@ from kit.data.syllabus import Syllabus, load_syllabus
 from kit.errors import CatalogError, SpecError
 from kit.plan.schedule import weekly_dates
 from kit.plan.spec import WEEKDAYS, PlanSpec
-from kit.plan.yaml_lines import line_of, load_with_lines
+from kit.data.yaml_lines import line_of, load_with_lines
 
 
 def _path(loc: tuple) -> str:

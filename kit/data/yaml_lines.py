@@ -1,7 +1,7 @@
 """Reading YAML while remembering the line of every field.
 
 Validation messages name the field path (``audiences[0].language``) and the
-line of the spec file where it is written, so a program lead can find it.
+line of the file where it is written (a plan spec, a city profile), so its author can find it.
 """
 
 from __future__ import annotations
