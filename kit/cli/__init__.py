@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 
 from kit import __version__
-from kit.cli import data, feedback, grade, plan, portal
+from kit.cli import course, data, feedback, grade, plan, portal
 from kit.cli.demo import demo
 from kit.cli.output import console, report_errors
 from kit.errors import NotBuiltYet
@@ -52,7 +52,7 @@ app.add_typer(grade.app, name="grade")
 app.add_typer(plan.app, name="plan")
 app.add_typer(feedback.app, name="feedback")
 app.add_typer(portal.app, name="portal")
-app.add_typer(_not_built("course", "Adapting and packaging modules for a city or audience"), name="course")
+app.add_typer(course.app, name="course")
 app.command("demo")(demo)
 
 

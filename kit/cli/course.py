@@ -1,0 +1,92 @@
+"""`kit course …`: adapting the course to a city's own data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+from rich.table import Table
+
+from kit.cli.output import console, report_errors
+
+if TYPE_CHECKING:
+    from kit.course.check import CityCheck
+
+app = typer.Typer(
+    help="Adapt the course to a city: check its data against a city profile, write a starter profile, adapt.",
+    no_args_is_help=True,
+)
+
+CITY = typer.Option(..., "--city", help="The city profile (YAML), e.g. cities/riverton.yaml.")
+
+
+@app.command()
+@report_errors
+def check(
+    city: Path = CITY,
+    report: Path = typer.Option(None, "--report", help="Also write the report to this Markdown file."),
+    lang: str = typer.Option("en", "--lang", help="Language of the Markdown report: en or es."),
+) -> None:
+    """Check a city's data against its profile before anything is built. Writes nothing but --report.
+
+    Exits 1 when something blocks the modules; each problem names the profile field to fix.
+    """
+    from kit.course.check import check_city
+
+    result = check_city(city)
+    _print_check(result)
+    if report is not None:
+        report.write_text(result.to_markdown(lang), encoding="utf-8")
+        console.print(f"wrote the report to {report}", highlight=False)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@app.command("init-city")
+@report_errors
+def init_city(
+    path: Path = typer.Argument(Path("city.yaml"), help="Where to write the starter profile."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
+    """Write a commented starter city profile to edit."""
+    from kit.course.profile import write_city_starter
+
+    write_city_starter(path, force=force)
+    console.print(f"[green]✓[/] wrote {path}; edit it, then `kit course check --city {path}`", highlight=False)
+
+
+@app.command()
+@report_errors
+def adapt(
+    city: Path = CITY,
+    output: Path = typer.Option(..., "-o", "--output", help="Folder to write the adapted course into."),
+    lang: list[str] = typer.Option(None, "--lang", help="A language to render (repeat it); default: the profile's."),
+    execute: bool = typer.Option(True, "--execute/--no-execute", help="Run each adapted notebook top to bottom."),
+) -> None:
+    """Adapt the modules to the city: its datasets, cards, notebooks (executed) and exercises, under -o DIR."""
+    from kit.course.adapt import adapt_course
+
+    done = adapt_course(city, output, languages=lang or None, execute=execute)
+    console.print(f"[green]✓[/] adapted the course for {city} in {output}", highlight=False)
+    for path in getattr(done, "files", []):
+        console.print(f"  {path}", highlight=False)
+
+
+def _print_check(result: CityCheck) -> None:
+    """One table per role (what was checked, what was found), then the problems to fix."""
+    for role, findings in result.findings.items():
+        table = Table("check", "found", title=role, title_justify="left")
+        for finding in findings:
+            mark = "[yellow]![/] " if finding.level == "warning" else ""
+            table.add_row(finding.label("en"), mark + finding.text("en"))
+        console.print(table)
+    if result.ok:
+        console.print(f"[green]✓[/] {result.profile_path}: nothing blocks the modules", highlight=False)
+        return
+    noun = "problem blocks" if len(result.problems) == 1 else "problems block"
+    console.print(
+        f"[bold red]✗ {len(result.problems)} {noun} the modules[/] (fix these fields of {result.profile_path}):"
+    )
+    for problem in result.problems:
+        console.print(f"  [red]✗[/] [bold]{problem.field}[/]: {problem.text('en')}", highlight=False, soft_wrap=True)
