@@ -151,10 +151,6 @@ class IsolationUnavailableError(GradingError):
         super().__init__(message, hint=hint)
 
 
-class NotBuiltYet(KitError):
-    """A command group that is planned but not built yet."""
-
-
 class SpecError(KitError):
     """A plan spec has mistakes: every one of them, each naming its field and line.
 

@@ -10,8 +10,7 @@ import typer
 from kit import __version__
 from kit.cli import course, data, feedback, grade, plan, portal
 from kit.cli.demo import demo
-from kit.cli.output import console, report_errors
-from kit.errors import NotBuiltYet
+from kit.cli.output import console
 
 app = typer.Typer(
     name="kit",
@@ -34,17 +33,6 @@ def _root(
     ),
 ) -> None:
     """Civic Data Training Kit: run community open-data courses on Jupyter."""
-
-
-def _not_built(group: str, what: str) -> typer.Typer:
-    sub = typer.Typer(help=f"{what} (not built yet).", invoke_without_command=True)
-
-    @sub.callback()
-    @report_errors
-    def _callback() -> None:
-        raise NotBuiltYet(f"`kit {group}` is not built yet ({what}); see the README roadmap")
-
-    return sub
 
 
 app.add_typer(data.app, name="data")
