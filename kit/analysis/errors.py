@@ -77,3 +77,12 @@ class MappingError(AnalysisError):
     def __init__(self, message: str, *, values: Iterable[object] = (), hint: str | None = None):
         self.values = list(values)
         super().__init__(message, hint=hint)
+
+
+class ZeroDayClosuresWarning(UserWarning):
+    """Many requests were closed the moment they were opened (closed date = created date).
+
+    Usually a sign of how a city records closures (dates without times, requests
+    closed in bulk or on creation), not of instant service: a median of 0 days
+    says little about how fast the city responds.
+    """

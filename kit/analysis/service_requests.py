@@ -25,14 +25,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from kit.analysis.columns import as_datetime, as_key, require_columns
-from kit.analysis.errors import AnalysisError, JoinError
+from kit.analysis.errors import AnalysisError, JoinError, ZeroDayClosuresWarning
 
 if TYPE_CHECKING:  # imported where used: geopandas takes a while to import
     import geopandas
@@ -41,6 +43,7 @@ __all__ = [
     "IN_AREA",
     "NO_COORDINATES",
     "OUTSIDE_AREAS",
+    "ZERO_DAY_SHARE",
     "add_days_to_close",
     "assign_areas",
     "count_by_area",
@@ -151,9 +154,10 @@ def drop_repeated_rows(requests: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         The first copy of every row, in the original order, with the original index.
 
-    Nested values, as a SODA JSON page holds them (a ``location`` dict, a list),
-    are compared by their JSON text with sorted keys, so two copies of the same
-    record match whatever order their keys arrived in.
+    Nested values, as a SODA JSON page holds them (a ``location`` dict, a list,
+    a set), are compared by their JSON text with sorted keys, so two copies of
+    the same record match whatever order their keys arrived in; a column of
+    such values never stops the step.
 
     Examples
     --------
@@ -164,13 +168,15 @@ def drop_repeated_rows(requests: pd.DataFrame) -> pd.DataFrame:
     >>> soda = pd.DataFrame({"unique_key": ["1", "1"], "location": [{"latitude": "41.6"}, {"latitude": "41.6"}]})
     >>> len(drop_repeated_rows(soda))
     1
+    >>> len(drop_repeated_rows(pd.DataFrame({"tags": [{"b", "a"}, {"a", "b"}, ["a"]]})))
+    2
     """
     repeated = _comparable(requests).duplicated(keep="first")
     return requests[~repeated]
 
 
 def _comparable(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every nested value (dict, list) replaced by its JSON text with sorted keys."""
+    """``frame`` with every unhashable value (dict, list, set, array) replaced by its JSON text."""
     nested = [c for c in frame.columns if frame[c].dtype == object and frame[c].map(_is_nested).any()]
     if not nested:
         return frame
@@ -181,11 +187,27 @@ def _comparable(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _is_nested(value: object) -> bool:
-    return isinstance(value, dict | list)
+    """True for values ``duplicated`` cannot compare: anything unhashable (a tuple holding a list too)."""
+    try:
+        hash(value)
+    except TypeError:
+        return True
+    return False
+
+
+def _plain(value: object) -> object:
+    """``value`` as JSON can write it, in one order: sets sorted, arrays as lists."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted((_plain(v) for v in value), key=repr)
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _json_text(value: object) -> object:
-    return json.dumps(value, sort_keys=True, default=str) if _is_nested(value) else value
+    return json.dumps(_plain(value), sort_keys=True, default=str) if _is_nested(value) else value
 
 
 def flag_duplicate_reports(
@@ -495,11 +517,14 @@ def rate_per_1000(
     counts: pd.DataFrame,
     population: pd.DataFrame,
     *,
-    area_id: str = "area_numbe",
-    population_area: str = "community_area",
+    area_id: str | Sequence[str] = "area_numbe",
+    population_area: str | Sequence[str] = "community_area",
     population_column: str = "population",
     count: str = "requests",
     rate: str = "per_1000",
+    on_missing: str = "raise",
+    exclude: Iterable[object] | None = None,
+    area_name: str | None = "community",
 ) -> pd.DataFrame:
     """Requests per 1,000 residents of each area: fair comparisons between areas of different sizes.
 
@@ -517,20 +542,34 @@ def rate_per_1000(
     population
         One row per area with its population.
     area_id
-        The area column of ``counts``.
+        The area column of ``counts``, or a list of columns for a composite key
+        (a borough and a district number).
     population_area
-        The area column of ``population``.
+        The area column of ``population``, or a list of as many columns as ``area_id``.
     population_column
         The residents column of ``population``.
     count
         The count column of ``counts``.
     rate
         Name of the rate column to add.
+    on_missing
+        What to do with an area of ``counts`` that ``population`` lacks:
+        ``"raise"`` (the default) stops with a :class:`JoinError`; ``"nan"`` keeps
+        it with no population and no rate; ``"drop"`` leaves it out.
+    exclude
+        Areas to leave out before joining, by id (a tuple for a composite key)
+        or by name (in ``area_name``, any case): parks, airports and other
+        areas where nobody lives.
+    area_name
+        The name column of ``counts`` that ``exclude`` may use.
 
     Returns
     -------
     pandas.DataFrame
-        ``counts`` with a ``population_column`` and a ``rate`` column, in the same order.
+        ``counts`` with a ``population_column`` and a ``rate`` column, in the same
+        order, without excluded (or, with ``on_missing="drop"``, unmatched)
+        areas. ``.attrs["excluded_areas"]`` and ``.attrs["no_population"]`` list
+        the keys left out or left without population.
 
     Raises
     ------
@@ -538,7 +577,8 @@ def rate_per_1000(
         If a key, count or population column is missing.
     JoinError
         If an area appears more than once in ``population`` (several years? keep
-        one), or if an area of ``counts`` has no population.
+        one), or, with ``on_missing="raise"``, if an area of ``counts`` has no
+        population: the hint shows keys from both sides.
 
     Examples
     --------
@@ -551,12 +591,20 @@ def rate_per_1000(
     0          1   WESTBROOK       199       11440      17.4
     1          2   IRONWORKS       436       13960      31.2
     2          3  SOUTHFIELD       513       18620      27.6
+
+    A composite key, and a park with no residents left out:
+
+    >>> counts = pd.DataFrame({"borough": [1, 1, 2], "district": [1, 2, 1], "requests": [10, 4, 6]})
+    >>> people = pd.DataFrame({"boro": ["1", "2"], "cd": ["01", "01"], "population": [5000, 2000]})
+    >>> keys = {"area_id": ["borough", "district"], "population_area": ["boro", "cd"]}
+    >>> rate_per_1000(counts, people, exclude=[(1, 2)], **keys)
+       borough  district  requests  population  per_1000
+    0        1         1        10        5000       2.0
+    2        2         1         6        2000       3.0
     """
-    require_columns(counts, {area_id: "area_id", count: "count"}, "counts")
-    require_columns(
-        population, {population_area: "population_area", population_column: "population_column"}, "population"
-    )
-    pop_keys = as_key(population[population_area])
+    ids, pop_ids = _key_list(area_id), _key_list(population_area)
+    _check_rate_arguments(counts, population, ids, pop_ids, population_column, count, on_missing)
+    keys, pop_keys = _joined_keys(counts, ids), _joined_keys(population, pop_ids)
     repeated = sorted(set(pop_keys[pop_keys.duplicated() & pop_keys.notna()]))
     if repeated:
         raise JoinError(
@@ -565,28 +613,138 @@ def rate_per_1000(
             hint="keep one row per area (one year, one source) before joining",
         )
     residents = pd.Series(pd.to_numeric(population[population_column]).to_numpy(), index=pop_keys.to_numpy())
-    keys = as_key(counts[area_id])
-    missing = sorted(set(keys.dropna()) - set(residents.index))
-    if missing:
-        raise JoinError(
-            f"no population for area {missing[0]!r} ({len(missing)} area(s) in all)",
-            keys=missing,
-            hint=f"check that '{area_id}' and '{population_area}' hold the same area numbers",
-        )
-    result = counts.copy()
-    result[population_column] = keys.map(residents).to_numpy()
+    excluded = _excluded(counts, keys, exclude, area_name)
+    missing = sorted(set(keys[~excluded].dropna()) - set(residents.index))
+    if missing and on_missing == "raise":
+        raise _no_population(missing, residents.index, ids, pop_ids)
+    dropped = keys.isin(missing) if on_missing == "drop" else pd.Series(False, index=keys.index)
+    keep = ~excluded & ~dropped
+    result = counts[keep.to_numpy()].copy()
+    result[population_column] = keys[keep].map(residents).to_numpy()
     people = pd.to_numeric(result[population_column]).astype("float64")
     result[rate] = (result[count].astype("float64") / people.where(people > 0) * 1000).to_numpy()
+    result.attrs["excluded_areas"] = sorted(set(keys[excluded].dropna()))
+    result.attrs["no_population"] = missing
     return result
+
+
+def _key_list(columns: str | Sequence[str]) -> list[str]:
+    return [columns] if isinstance(columns, str) else list(columns)
+
+
+def _check_rate_arguments(counts, population, ids, pop_ids, population_column, count, on_missing) -> None:
+    """The columns and options :func:`rate_per_1000` needs, each checked with a hint."""
+    if on_missing not in ("raise", "nan", "drop"):
+        raise AnalysisError(f"unknown on_missing {on_missing!r}", hint="use 'raise', 'nan' or 'drop'")
+    if len(ids) != len(pop_ids):
+        raise AnalysisError(
+            f"area_id names {len(ids)} column(s) but population_area {len(pop_ids)}",
+            hint="a composite key needs the same parts on both sides, in the same order",
+        )
+    require_columns(counts, dict.fromkeys(ids, "area_id") | {count: "count"}, "counts")
+    require_columns(
+        population, dict.fromkeys(pop_ids, "population_area") | {population_column: "population_column"}, "population"
+    )
+
+
+def _joined_keys(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """One text key per row: the key column as :func:`as_key` writes it, or the parts joined by ``" | "``."""
+    parts = [as_key(frame[c]).reset_index(drop=True) for c in columns]
+    return parts[0].str.cat(parts[1:], sep=" | ") if len(parts) > 1 else parts[0]
+
+
+def _excluded(counts: pd.DataFrame, keys: pd.Series, exclude, area_name: str | None) -> pd.Series:
+    """True for the rows of ``counts`` that ``exclude`` names, by key or by area name."""
+    if not exclude:
+        return pd.Series(False, index=keys.index)
+    items = list(exclude)
+    as_keys = [
+        " | ".join(as_key(pd.Series(list(i), dtype=object)).tolist()) if isinstance(i, tuple | list) else i
+        for i in items
+    ]
+    wanted = set(as_key(pd.Series(as_keys, dtype=object)).dropna())
+    hit = keys.isin(wanted)
+    if area_name is not None and area_name in counts.columns:
+        names = {str(i).strip().upper() for i in items}
+        hit |= counts[area_name].astype("string").str.strip().str.upper().isin(names).fillna(False).to_numpy()
+    return hit
+
+
+def _no_population(missing: list[str], known: pd.Index, ids: list[str], pop_ids: list[str]) -> JoinError:
+    """The error for areas of the counts that the population table lacks: examples from both sides."""
+    theirs = ", ".join(repr(k) for k in list(dict.fromkeys(known.dropna()))[:4])
+    ours = ", ".join(repr(k) for k in missing[:4])
+    left = ids[0] if len(ids) == 1 else ids
+    right = pop_ids[0] if len(pop_ids) == 1 else pop_ids
+    return JoinError(
+        f"no population for area {missing[0]!r} ({len(missing)} area(s) in all)",
+        keys=missing,
+        hint=(
+            f"the counts' {left!r} holds {ours}, which the population's {right!r} ({theirs}, ...) lacks: "
+            "make both hold the same codes (or pass population_area= the right column), "
+            "exclude=[...] areas where nobody lives (parks, airports), or on_missing='nan' or 'drop'"
+        ),
+    )
 
 
 # --- how fast --------------------------------------------------------------------------------------
 
+ZERO_DAY_SHARE = 0.3  # median_days_to_close warns when at least this share of closures took no time at all
+_BEFORE_SENTINELS = pd.Timestamp("1970-01-01")
+
+
+@dataclass
+class _Timing:
+    """Days to close each request, and why some of them cannot be trusted."""
+
+    start: pd.Series  # created, NaT where missing or a sentinel
+    end: pd.Series  # closed, NaT where open or a sentinel (a placeholder is not a close date)
+    days: pd.Series  # end - start in days: NaN when open, a sentinel, or closed before created
+    raw_days: pd.Series  # closed - created as written
+    sentinel: pd.Series  # a sentinel date in either column
+    negative: pd.Series  # closed before created (sentinels aside)
+
+
+def _is_sentinel(dates: pd.Series, sentinels: Iterable[object] | None) -> pd.Series:
+    """True for placeholder dates: any date before 1970 by default, else the dates listed (any time of day)."""
+    if dates.dt.tz is not None:
+        dates = dates.dt.tz_localize(None)
+    if sentinels is None:
+        return (dates < _BEFORE_SENTINELS).fillna(False)
+    listed = pd.to_datetime(pd.Series(list(sentinels), dtype=object), format="mixed").dt.normalize()
+    return dates.dt.normalize().isin(set(listed)).fillna(False)
+
+
+def _timing(requests: pd.DataFrame, created: str, closed: str, sentinels, date_format, dayfirst) -> _Timing:
+    options = {"format": date_format, "dayfirst": dayfirst}
+    start = as_datetime(requests, created, "service requests", **options)
+    end = as_datetime(requests, closed, "service requests", **options)
+    raw_days = ((end - start).dt.total_seconds() / _SECONDS_PER_DAY).astype("float64")
+    start_bad, end_bad = _is_sentinel(start, sentinels), _is_sentinel(end, sentinels)
+    start, end = start.mask(start_bad), end.mask(end_bad)
+    days = ((end - start).dt.total_seconds() / _SECONDS_PER_DAY).astype("float64")
+    negative = (days < 0).fillna(False)
+    return _Timing(start, end, days.mask(negative), raw_days, start_bad | end_bad, negative)
+
 
 def add_days_to_close(
-    requests: pd.DataFrame, *, created: str = "created_date", closed: str = "closed_date", days: str = "days_to_close"
+    requests: pd.DataFrame,
+    *,
+    created: str = "created_date",
+    closed: str = "closed_date",
+    days: str = "days_to_close",
+    invalid: str = "nan",
+    sentinels: Iterable[object] | None = None,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
 ) -> pd.DataFrame:
     """Add how many days each request took to close (fractions of a day included).
+
+    Two kinds of close date cannot be trusted: a *sentinel*, a placeholder
+    such as ``1900-01-01`` that some systems write for "not closed yet"
+    (−40,977 days to close!), and a close date *before* the request was
+    created (a data-entry error). By default both become missing days, and
+    are counted in ``.attrs["invalid_days"]``.
 
     Parameters
     ----------
@@ -597,19 +755,32 @@ def add_days_to_close(
         exports ``Creation_Date``/``Completion_Date``). Text dates are parsed.
     days
         Name of the column to add.
+    invalid
+        ``"nan"`` (the default): untrustworthy days are missing; ``"keep"``:
+        keep them as computed (still counted); ``"raise"``: stop with an error.
+    sentinels
+        The placeholder dates (in either column), such as ``["1900-01-01"]``;
+        by default any date before 1970.
+    date_format, dayfirst
+        How to read text dates, as in :func:`kit.analysis.columns.as_datetime`
+        (``format``, ``dayfirst``): needed when a date such as ``05/03/2025``
+        reads both ways.
 
     Returns
     -------
     pandas.DataFrame
         A copy of ``requests`` with ``days``: missing for open requests (no
-        close date yet), which took *at least* this long and are not zero-day closures.
+        close date yet), which took *at least* this long and are not zero-day
+        closures, and for invalid ones. ``.attrs["invalid_days"]`` counts those:
+        ``{"sentinel_date": ..., "closed_before_created": ...}``.
 
     Raises
     ------
     MissingColumnError
         If a date column is missing.
     AnalysisError
-        If a date column holds values that are not dates.
+        If a date column holds values that are not dates, reads both ways, or
+        (``invalid="raise"``) a duration cannot be trusted.
 
     Examples
     --------
@@ -619,12 +790,29 @@ def add_days_to_close(
     [1.08, 2.85, 8.01]
     >>> int(timed["days_to_close"].isna().sum())
     98
+    >>> export = pd.DataFrame({"created_date": ["2025-03-05"] * 2, "closed_date": ["2025-03-07", "1900-01-01"]})
+    >>> checked = add_days_to_close(export)
+    >>> checked["days_to_close"].tolist(), checked.attrs["invalid_days"]
+    ([2.0, nan], {'sentinel_date': 1, 'closed_before_created': 0})
     """
     require_columns(requests, {created: "created", closed: "closed"}, "service requests")
-    start = as_datetime(requests, created, "service requests")
-    end = as_datetime(requests, closed, "service requests")
+    if invalid not in ("nan", "keep", "raise"):
+        raise AnalysisError(f"unknown invalid {invalid!r}", hint="use 'nan', 'keep' or 'raise'")
+    timing = _timing(requests, created, closed, sentinels, date_format, dayfirst)
+    counts = {"sentinel_date": int(timing.sentinel.sum()), "closed_before_created": int(timing.negative.sum())}
+    if invalid == "raise" and any(counts.values()):
+        where = (timing.sentinel | timing.negative).to_numpy().nonzero()[0][0]
+        raise AnalysisError(
+            f"{sum(counts.values())} requests have days to close that cannot be trusted "
+            f"({counts['sentinel_date']} sentinel dates, {counts['closed_before_created']} closed before created), "
+            f"such as row {requests.index[where]!r}: "
+            f"{requests[created].iloc[where]!s} to {requests[closed].iloc[where]!s}",
+            hint="pass invalid='nan' to leave them out (counted), or fix those dates",
+        )
     result = requests.copy()
-    result[days] = ((end - start).dt.total_seconds() / _SECONDS_PER_DAY).astype("float64")
+    values = timing.raw_days if invalid == "keep" else timing.days.mask(timing.sentinel)
+    result[days] = values.to_numpy()
+    result.attrs["invalid_days"] = counts
     return result
 
 
@@ -634,6 +822,9 @@ def median_days_to_close(
     *,
     created: str = "created_date",
     closed: str = "closed_date",
+    sentinels: Iterable[object] | None = None,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
 ) -> pd.DataFrame:
     """The median number of days to close a request, in each area (or any group).
 
@@ -641,8 +832,16 @@ def median_days_to_close(
     slower. Unlike the average, a few requests that sat for a year do not drag it.
 
     Open requests have no close date yet: they are left out of the median and
-    counted in ``open_requests``. Requests closed *before* they were created
-    (a data-entry error) are left out and counted in ``bad_dates``.
+    counted in ``open_requests`` (so are requests whose close date is a
+    sentinel, a placeholder such as ``1900-01-01``). Requests closed *before*
+    they were created, or created on a sentinel date (data-entry errors), are
+    left out and counted in ``bad_dates``.
+
+    Requests closed the moment they were created are counted in
+    ``zero_day_closures``. When they are at least 30 % of all closures, a
+    :class:`~kit.analysis.errors.ZeroDayClosuresWarning` says so: that usually
+    reflects how the city records closures (dates without times, closing on
+    creation), not instant service.
 
     Parameters
     ----------
@@ -654,13 +853,16 @@ def median_days_to_close(
         citywide row. Rows with no value in ``by`` are not counted.
     created, closed
         The date columns. Text dates are parsed.
+    sentinels, date_format, dayfirst
+        As in :func:`add_days_to_close`.
 
     Returns
     -------
     pandas.DataFrame
         One row per group (in area-number order): the ``by`` columns,
         ``median_days``, ``closed_requests`` (used for the median),
-        ``open_requests`` and ``bad_dates``.
+        ``open_requests``, ``bad_dates``, ``zero_day_closures`` and
+        ``zero_day_share`` (of the closed requests).
 
     Raises
     ------
@@ -678,40 +880,68 @@ def median_days_to_close(
     0   WESTBROOK          2.9              193              6
     1   IRONWORKS          5.2              420             16
     2  SOUTHFIELD          4.8              493             20
-    >>> median_days_to_close(located, by=None).round(1)
-       median_days  closed_requests  open_requests  bad_dates
-    0          3.2             4597             98          0
+    >>> median_days_to_close(located, by=None).round(1).T
+                            0
+    median_days           3.2
+    closed_requests    4597.0
+    open_requests        98.0
+    bad_dates             0.0
+    zero_day_closures     0.0
+    zero_day_share        0.0
     """
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
     require_columns(requests, {created: "created", closed: "closed"} | dict.fromkeys(keys, "by"), "service requests")
-    start = as_datetime(requests, created, "service requests")
-    end = as_datetime(requests, closed, "service requests")
-    days = (end - start).dt.total_seconds() / _SECONDS_PER_DAY
+    timing = _timing(requests, created, closed, sentinels, date_format, dayfirst)
     frame = pd.DataFrame(
         {k: requests[k].to_numpy() for k in keys}
         | {
             "_all": "all",
-            "_days": days.to_numpy(),
-            "closed_requests": (days >= 0).to_numpy(),
-            "open_requests": (end.isna() & start.notna()).to_numpy(),
-            "bad_dates": (days < 0).to_numpy(),
+            "_days": timing.days.to_numpy(),
+            "closed_requests": (timing.days >= 0).to_numpy(),
+            "open_requests": (timing.end.isna() & timing.start.notna()).to_numpy(),
+            "bad_dates": (timing.negative | (timing.start.isna() & timing.sentinel)).to_numpy(),
+            "zero_day_closures": (timing.days == 0).to_numpy(),
         }
     )
     groups = keys or ["_all"]
     frame = frame.dropna(subset=groups)
-    counted = frame.groupby(groups, sort=False)[["closed_requests", "open_requests", "bad_dates"]].sum()
+    _warn_zero_days(int(frame["zero_day_closures"].sum()), int(frame["closed_requests"].sum()))
+    counted = frame.groupby(groups, sort=False)[_COUNTED].sum().astype("int64")
     medians = frame[frame["closed_requests"]].groupby(groups, sort=False)["_days"].median()
-    table = counted.astype("int64")
-    table.insert(0, "median_days", medians.reindex(table.index).astype("float64"))
+    counted.insert(0, "median_days", medians.reindex(counted.index).astype("float64"))
+    closures = counted["closed_requests"].astype("float64")
+    counted["zero_day_share"] = counted["zero_day_closures"] / closures.where(closures > 0)
     if not keys:
-        return table.reset_index(drop=True)
-    return _natural_order(table.reset_index(), keys[0])
+        return counted.reset_index(drop=True)
+    return _natural_order(counted.reset_index(), keys[0])
+
+
+_COUNTED = ["closed_requests", "open_requests", "bad_dates", "zero_day_closures"]
+
+
+def _warn_zero_days(zero: int, closures: int) -> None:
+    """Warn when so many closures took no time that the median says little about service."""
+    if closures and zero / closures >= ZERO_DAY_SHARE:
+        warnings.warn(
+            f"{zero / closures:.0%} of closed requests ({zero:,} of {closures:,}) were closed the moment they "
+            "were created: that probably reflects how the city records closures (dates without times, closing "
+            "on creation), not instant service; read a median of 0 days with care",
+            ZeroDayClosuresWarning,
+            stacklevel=3,
+        )
 
 
 # --- when ----------------------------------------------------------------------------------------
 
 
-def monthly_counts(requests: pd.DataFrame, *, date: str = "created_date", by: str | None = None) -> pd.DataFrame:
+def monthly_counts(
+    requests: pd.DataFrame,
+    *,
+    date: str = "created_date",
+    by: str | None = None,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
+) -> pd.DataFrame:
     """Count requests per calendar month, ready for a line chart.
 
     Parameters
@@ -724,6 +954,8 @@ def monthly_counts(requests: pd.DataFrame, *, date: str = "created_date", by: st
     by
         Optional: a column to split the counts by (a request type, an area), one
         column of counts per value.
+    date_format, dayfirst
+        How to read text dates, as in :func:`add_days_to_close`.
 
     Returns
     -------
@@ -752,7 +984,7 @@ def monthly_counts(requests: pd.DataFrame, *, date: str = "created_date", by: st
     24
     """
     require_columns(requests, {date: "date"} | ({by: "by"} if by is not None else {}), "service requests")
-    when = as_datetime(requests, date, "service requests")
+    when = as_datetime(requests, date, "service requests", format=date_format, dayfirst=dayfirst)
     month = when.dt.to_period("M").dt.to_timestamp()
     keep = month.notna()
     if not keep.any():

@@ -257,10 +257,21 @@ def test_add_days_to_close_counts_fractions_of_a_day_and_leaves_open_requests_mi
     )
     days = add_days_to_close(requests)["days_to_close"]
     assert days.iloc[0] == 2.5 and np.isnan(days.iloc[1])
-    # NYC's CSV download writes US-style dates with AM/PM
-    nyc_csv = pd.DataFrame({"Created Date": ["01/05/2024 01:22:10 PM"], "Closed Date": ["01/06/2024 01:22:10 AM"]})
+    # NYC's CSV download writes US-style dates with AM/PM: read month first once a day > 12 says so
+    nyc_csv = pd.DataFrame(
+        {
+            "Created Date": ["01/05/2024 01:22:10 PM", "01/13/2024 01:00:00 AM"],
+            "Closed Date": ["01/06/2024 01:22:10 AM", "01/14/2024 01:00:00 AM"],
+        }
+    )
     days = add_days_to_close(nyc_csv, created="Created Date", closed="Closed Date")["days_to_close"]
-    assert days.tolist() == [0.5]
+    assert days.tolist() == [0.5, 1.0]
+    # ... and refused when every date reads both ways, unless the order is given
+    with pytest.raises(AnalysisError, match="read two ways.*'01/05/2024 01:22:10 PM'") as info:
+        add_days_to_close(nyc_csv.head(1), created="Created Date", closed="Closed Date")
+    assert "dayfirst" in info.value.hint and "date_format" in info.value.hint
+    once = add_days_to_close(nyc_csv.head(1), created="Created Date", closed="Closed Date", dayfirst=False)
+    assert once["days_to_close"].tolist() == [0.5]
 
 
 def test_median_days_to_close_leaves_out_and_counts_open_requests_and_bad_dates(timed):
@@ -271,6 +282,8 @@ def test_median_days_to_close_leaves_out_and_counts_open_requests_and_bad_dates(
         "closed_requests": [3, 1],
         "open_requests": [1, 0],
         "bad_dates": [0, 1],
+        "zero_day_closures": [0, 0],
+        "zero_day_share": [0.0, 0.0],
     }
     citywide = median_days_to_close(timed, by=None)
     assert citywide.to_dict("list") == {
@@ -278,6 +291,8 @@ def test_median_days_to_close_leaves_out_and_counts_open_requests_and_bad_dates(
         "closed_requests": [5],
         "open_requests": [1],
         "bad_dates": [1],
+        "zero_day_closures": [0],
+        "zero_day_share": [0.0],
     }
     with pytest.raises(MissingColumnError, match="no column 'community'"):
         median_days_to_close(timed)  # the default groups by area id and name
