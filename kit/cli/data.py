@@ -11,7 +11,7 @@ from rich.markdown import Markdown
 from rich.table import Table
 
 from kit.cli.output import console, progress_bar, report_errors
-from kit.data.bundle import regenerate, verify
+from kit.data.bundle import check_bundle, regenerate
 from kit.data.catalog import describe_dataset, load_catalog
 from kit.data.socrata import download_dataset, search_portal
 from kit.errors import DatasetError
@@ -46,7 +46,10 @@ def show(
 @app.command()
 @report_errors
 def generate() -> None:
-    """Rewrite the synthetic files from their seeded generators, and their catalog hashes."""
+    """Rewrite the sample city's files from their seeded generators, and their catalog hashes.
+
+    Only the kit's own bundled sample is rewritten; a city's datasets folder is refused, untouched.
+    """
     for file_name, digest in regenerate().items():
         console.print(f"wrote datasets/{file_name}  sha256 {digest[:16]}…")
 
@@ -55,12 +58,12 @@ def generate() -> None:
 @report_errors
 def verify_() -> None:
     """Check every bundled file against its catalog card (hash, rows, columns)."""
-    problems = verify()
-    if problems:
-        for problem in problems:
+    checked = check_bundle()
+    if checked.problems:
+        for problem in checked.problems:
             console.print(f"[red]✗[/] {problem}")
-        raise DatasetError(f"{len(problems)} dataset problem(s) found", hint="run `kit data generate` to rebuild")
-    console.print(f"[green]✓[/] all {len(load_catalog().datasets)} datasets match the catalog")
+        raise DatasetError(f"{len(checked.problems)} dataset problem(s) found", hint=checked.hint)
+    console.print(f"[green]✓[/] all {checked.datasets} datasets match the catalog")
 
 
 @app.command()

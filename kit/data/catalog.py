@@ -239,28 +239,60 @@ def describe_dataset(name: str, lang: Language = "en") -> DatasetCard:
     return translate_card(load_catalog().card(name), lang)
 
 
+_READS_AS = {"integer": "whole numbers", "number": "numbers", "datetime": "ISO 8601 dates", "date": "ISO 8601 dates"}
+
+
 def _coerce(frame: pd.DataFrame, card: DatasetCard) -> pd.DataFrame:
-    """Give each column the type its card declares."""
+    """Give each column the type its card declares; a value that does not fit is a :class:`DatasetError`."""
     for column in card.columns:
         values = frame[column.name]
-        if column.type == "integer":
-            frame[column.name] = pd.to_numeric(values).astype("Int64")
-        elif column.type == "number":
-            frame[column.name] = pd.to_numeric(values).astype("float64")
-        elif column.type in ("datetime", "date"):
-            frame[column.name] = pd.to_datetime(values, format="ISO8601")
-        elif column.type == "boolean":
-            lowered = values.str.lower()
-            bad = lowered.notna() & ~lowered.isin(["true", "false"])
-            if bad.any():
-                raise DatasetError(
-                    f"{card.file}: column '{column.name}' has non-boolean values such as {values[bad].iloc[0]!r}",
-                    dataset=card.name,
-                )
-            frame[column.name] = lowered.map({"true": True, "false": False}).astype("boolean")
-        else:
-            frame[column.name] = values.astype("str").where(values.notna())
+        try:
+            frame[column.name] = _typed(values, column.type, card, column.name)
+        except (ValueError, TypeError, OverflowError):
+            raise _unreadable(values, column, card) from None
     return frame
+
+
+def _typed(values: pd.Series, kind: str, card: DatasetCard, name: str) -> pd.Series:
+    if kind == "integer":
+        return pd.to_numeric(values).astype("Int64")
+    if kind == "number":
+        return pd.to_numeric(values).astype("float64")
+    if kind in ("datetime", "date"):
+        return pd.to_datetime(values, format="ISO8601")
+    if kind == "boolean":
+        lowered = values.str.lower()
+        bad = lowered.notna() & ~lowered.isin(["true", "false"])
+        if bad.any():
+            raise DatasetError(
+                f"{card.file}: column '{name}' has non-boolean values such as {values[bad].iloc[0]!r}",
+                dataset=card.name,
+            )
+        return lowered.map({"true": True, "false": False}).astype("boolean")
+    return values.astype("str").where(values.notna())
+
+
+def _unreadable(values: pd.Series, column: Column, card: DatasetCard) -> DatasetError:
+    """The error for a column whose values are not what its card declares, naming the first bad one."""
+    if column.type in ("datetime", "date"):
+        parsed = pd.to_datetime(values, format="ISO8601", errors="coerce")
+        hint = (
+            "the kit reads a card's dates as ISO 8601 (2025-03-05 or 2025-03-05T14:30:00): rewrite the column so, "
+            "declare it `text` in the card, or describe the file in a city profile (date_format or dayfirst) "
+            "and check it with `kit course check --city FILE`"
+        )
+    else:
+        number = pd.to_numeric(values, errors="coerce")
+        parsed = number.where(number.round() == number) if column.type == "integer" else number
+        hint = f"fix those values in {card.file}, or declare the column `text` in the card"
+    bad = values[parsed.isna() & values.notna()]
+    example = bad.iloc[0] if len(bad) else values.dropna().iloc[0]
+    return DatasetError(
+        f"{card.file}: column '{column.name}' ({column.type}) holds values that are not {_READS_AS[column.type]}, "
+        f"such as {example!r}",
+        dataset=card.name,
+        hint=hint,
+    )
 
 
 def load_dataset(name: str):
@@ -279,6 +311,13 @@ def load_dataset(name: str):
     -------
     pandas.DataFrame or geopandas.GeoDataFrame
 
+    Raises
+    ------
+    DatasetError
+        If the name is unknown, the file is missing or does not match its card,
+        or a value does not fit its column's type (a date that is not ISO 8601,
+        say): the message names the file, the column and the value.
+
     Examples
     --------
     >>> contacts = load_dataset("contacts")
@@ -288,11 +327,9 @@ def load_dataset(name: str):
     card = load_catalog().card(name)
     path = datasets_dir() / card.file
     if not path.is_file():
-        raise DatasetError(
-            f"dataset '{name}' is missing its file {path}",
-            dataset=name,
-            hint="run `kit data generate` to rebuild the bundled files",
-        )
+        from kit.data.bundle import repair_hint  # bundle reads the catalog: imported only when needed
+
+        raise DatasetError(f"dataset '{name}' is missing its file {path}", dataset=name, hint=repair_hint())
     stat = path.stat()
     return _read_dataset(name, str(path), stat.st_mtime_ns, stat.st_size).copy()
 
