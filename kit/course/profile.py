@@ -1,0 +1,307 @@
+"""The city profile: one YAML file telling the kit where a city's data is and how to read it.
+
+A profile (``cities/<slug>.yaml``; ``kit course init-city`` writes a commented
+starter) names, for each dataset role the modules use, its source (a local file
+or a portal dataset) and the city's column for each of the kit's standard
+columns (:mod:`kit.course.schema`), with the rules for reading it: the date
+order, sentinel closed dates, open statuses, how duplicates are marked, how a
+text code names an area, which areas to leave out. :func:`load_profile` checks
+it the way plan specs are checked: every mistake at once, each with its line.
+``cities/riverton.yaml`` is the bundled sample city's profile.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+
+from kit.course.keys import ExpressionError, parse_key
+from kit.course.schema import AREAS, POPULATION, REQUEST_COLUMNS
+from kit.data.yaml_lines import line_of, load_with_lines
+from kit.errors import SpecError
+
+__all__ = [
+    "AreasRole",
+    "CityProfile",
+    "ColumnRule",
+    "Dates",
+    "Period",
+    "PopulationRole",
+    "RequestsRole",
+    "Source",
+    "Teaching",
+    "check_profile",
+    "load_profile",
+]
+
+Language = Literal["en", "es"]
+RequestColumn = Literal[tuple(REQUEST_COLUMNS)]
+AreaColumn = Literal[tuple(AREAS)]
+PopulationColumn = Literal[tuple(POPULATION)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Strict):
+    """Where a role's data comes from: a local ``file``, or a portal ``domain`` + ``dataset``."""
+
+    file: str | None = Field(None, description="CSV, GeoJSON or zipped Shapefile; relative to the profile's folder")
+    encoding: str = Field("utf-8", description="the text encoding of a CSV file, e.g. latin-1")
+    domain: str | None = Field(None, description="a Socrata portal, e.g. data.cityofchicago.org")
+    dataset: str | None = Field(None, description="the portal dataset id (four-by-four), e.g. v6vf-nfxy")
+    where: str | None = Field(None, description="optional SoQL $where to fetch only some rows")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Source:
+        portal = self.domain is not None or self.dataset is not None
+        if self.file is not None and portal:
+            raise ValueError("give either file, or domain and dataset, not both")
+        if self.file is None and not portal:
+            raise ValueError("give file (a local file) or domain and dataset (a portal dataset)")
+        if portal and (self.domain is None or self.dataset is None):
+            raise ValueError("a portal source needs both domain and dataset")
+        if self.where is not None and self.file is not None:
+            raise ValueError("where filters a portal dataset; a file is read whole")
+        return self
+
+
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"{value!r} is not a regular expression ({exc})") from None
+    return value
+
+
+class ColumnRule(_Strict):
+    """A column and a regular expression searched in it (case-insensitive)."""
+
+    column: str = Field(min_length=1)
+    pattern: str = Field(min_length=1)
+
+    _check_pattern = field_validator("pattern")(_regex)
+
+
+class Dates(_Strict):
+    """How the city writes dates: an exact ``format`` or the day/month order (``dayfirst``)."""
+
+    format: str | None = Field(None, description="a strftime format such as '%d/%m/%Y %H:%M'")
+    dayfirst: bool | None = Field(None, description="true when 05/03/2025 means 5 March")
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> Dates:
+        if self.format is not None and self.dayfirst is not None:
+            raise ValueError("give format or dayfirst, not both (a format already fixes the order)")
+        if self.format is not None and "%" not in self.format:
+            raise ValueError(f"format {self.format!r} has no % codes; write it like '%d/%m/%Y'")
+        return self
+
+
+def _check_key(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            parse_key(value)
+        except ExpressionError as exc:
+            raise ValueError(str(exc)) from None
+    return value
+
+
+class RequestsRole(_Strict):
+    """Service requests (311): the source, the city's column for each standard column, and reading rules."""
+
+    source: Source
+    columns: dict[RequestColumn, str] = Field(min_length=1)
+    dates: Dates = Dates()
+    closed_sentinels: list[date] = Field([], description="closed dates that mean 'not closed', e.g. 1900-01-01")
+    open_statuses: list[str] = Field([], description="status values of requests still open")
+    duplicates: ColumnRule | None = Field(None, description="the column and pattern marking a duplicate report")
+    area_code: ColumnRule | None = Field(None, description="a text code naming the area, e.g. '05 NORTH' -> '5'")
+
+    @model_validator(mode="after")
+    def _one_area(self) -> RequestsRole:
+        if self.area_code is not None and "area" in self.columns:
+            raise ValueError("give columns.area or area_code, not both")
+        return self
+
+
+class AreasRole(_Strict):
+    """Area polygons: the id (a column, or a ``key`` expression) and name (a column, or a ``label``)."""
+
+    source: Source
+    columns: dict[AreaColumn, str] = {}
+    key: str | None = Field(None, description="an id computed from columns, e.g. 'borough_digit * 100 + district'")
+    label: str | None = Field(None, description="a name written from columns, e.g. '{borough} {district}'")
+    exclude: list[str | int] = Field([], description="names or ids of areas to leave out (parks, airports)")
+
+    _check_key = field_validator("key")(_check_key)
+
+    @model_validator(mode="after")
+    def _id_and_name(self) -> AreasRole:
+        if (self.key is None) == ("area_id" not in self.columns):
+            raise ValueError("give the area id as columns.area_id or as key (an expression), one of the two")
+        if self.label is not None and "area_name" in self.columns:
+            raise ValueError("give the area name as columns.area_name or as label (a template), not both")
+        return self
+
+
+class PopulationRole(_Strict):
+    """Residents per area: the area id (a column, or a ``key`` expression), the population and its year."""
+
+    source: Source
+    columns: dict[PopulationColumn, str]
+    key: str | None = Field(None, description="an id computed from columns, as the areas' key")
+    year: int | None = Field(None, ge=1800, le=2200, description="the year of the figures, when no column says")
+
+    _check_key = field_validator("key")(_check_key)
+
+    @model_validator(mode="after")
+    def _id_and_figures(self) -> PopulationRole:
+        if (self.key is None) == ("area_id" not in self.columns):
+            raise ValueError("give the area id as columns.area_id or as key (an expression), one of the two")
+        if "population" not in self.columns:
+            raise ValueError("columns.population is required: the column of residents")
+        return self
+
+
+class Period(_Strict):
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError(f"the period ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+class Teaching(_Strict):
+    """What the modules teach with: the request types to focus on and the period."""
+
+    focus_types: list[str] = []
+    period: Period | None = None
+
+
+class CityProfile(_Strict):
+    """A city's profile. ``path`` is the file it was read from (relative sources resolve against its folder)."""
+
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: dict[Language, str] = Field(min_length=1)
+    languages: list[Language] = Field(["en", "es"], min_length=1)
+    service_requests: RequestsRole | None = None
+    areas: AreasRole | None = None
+    population: PopulationRole | None = None
+    teaching: Teaching = Teaching()
+    _path: Path | None = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _named_in_each_language(self) -> CityProfile:
+        missing = [lang for lang in self.languages if lang not in self.name]
+        if missing:
+            raise ValueError(f"name has no {', '.join(missing)}: give the city's name in each of languages")
+        return self
+
+    @property
+    def path(self) -> Path | None:
+        """The profile file (None for a profile built in code)."""
+        return self._path
+
+    def resolve(self, file: str | Path) -> Path:
+        """A source file's path: absolute as written, or relative to the profile's folder."""
+        file = Path(file).expanduser()
+        if file.is_absolute() or self._path is None:
+            return file
+        return self._path.parent / file
+
+
+def _field_path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if part == "[key]":
+            continue
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _fields_at(loc: tuple) -> list[str]:
+    """The fields the model at ``loc`` accepts (for an unknown key's message)."""
+    model: type[BaseModel] = CityProfile
+    for part in loc:
+        info = model.model_fields.get(part) if isinstance(part, str) else None
+        inner = list(getattr(info.annotation, "__args__", (info.annotation,))) if info else []
+        found = [a for a in inner if isinstance(a, type) and issubclass(a, BaseModel)]
+        if not found:
+            break
+        model = found[0]
+    return list(model.model_fields)
+
+
+def _message(error: dict) -> str:
+    loc, kind = error["loc"], error["type"]
+    if kind == "extra_forbidden":
+        return f"unknown field {loc[-1]!r}; fields here: {', '.join(_fields_at(loc[:-1]))}"
+    if kind == "literal_error" and loc and loc[-1] == "[key]":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"{loc[-2]!r} is not a standard column name; standard names: {expected.replace(chr(39), '')}"
+    return re.sub(r"^(Value|Assertion) error, ", "", error["msg"])
+
+
+def check_profile(text: str, name: str = "profile", path: Path | None = None) -> CityProfile:
+    """Validate a profile's text; raise :class:`SpecError` listing every mistake as ``file:line: field: message``."""
+    try:
+        raw, lines = load_with_lines(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise SpecError(name, [f"{name}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}"]) from None
+    if not isinstance(raw, dict):
+        raise SpecError(name, [f"{name}:1: a profile is a mapping of fields (slug, name, service_requests, …)"])
+    try:
+        profile = CityProfile.model_validate(raw)
+    except ValidationError as exc:
+        found = [(_field_path(e["loc"]), _message(e)) for e in exc.errors()]
+        ordered = sorted(dict.fromkeys(found), key=lambda p: (line_of(lines, p[0]), p[0]))
+        raise SpecError(name, [f"{name}:{line_of(lines, f)}: {f or 'profile'}: {m}" for f, m in ordered]) from None
+    profile._path = path
+    return profile
+
+
+def load_profile(path: Path) -> CityProfile:
+    """Read and validate a city profile file.
+
+    Parameters
+    ----------
+    path
+        The profile, e.g. ``cities/riverton.yaml``.
+
+    Returns
+    -------
+    CityProfile
+        The profile; its ``path`` is ``path``, so relative sources resolve against its folder.
+
+    Raises
+    ------
+    SpecError
+        Listing every mistake, each ``file:line: field: message``: unknown fields,
+        a column name that is not one of the kit's standard names (with the list),
+        a source with both or neither of file and domain + dataset, …
+
+    Examples
+    --------
+    >>> from kit.paths import checkout_root
+    >>> profile = load_profile(checkout_root() / "cities" / "riverton.yaml")
+    >>> profile.service_requests.columns["created_date"]
+    'created_date'
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(str(path), [f"{path}: cannot be read ({exc})"]) from None
+    return check_profile(text, str(path), path.resolve())
