@@ -18,10 +18,19 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from kit.course.keys import ExpressionError, parse_key
-from kit.course.schema import AREAS, POPULATION, REQUEST_COLUMNS
+from kit.course.schema import AREAS, POPULATION, REQUEST_COLUMNS, STANDARD_NAMES
 from kit.data.yaml_lines import line_of, load_with_lines
 from kit.errors import SpecError
 
@@ -49,6 +58,113 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# --- rules across fields: functions of plain mappings, so that check_profile can apply them to the
+# raw YAML too and report them even when another field of the same part has a mistake
+
+
+def _dict(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _source_rule(d: dict) -> str | None:
+    portal = d.get("domain") is not None or d.get("dataset") is not None
+    if d.get("file") is not None and portal:
+        return "give either file, or domain and dataset, not both"
+    if d.get("file") is None and not portal:
+        return "give file (a local file) or domain and dataset (a portal dataset)"
+    if portal and (d.get("domain") is None or d.get("dataset") is None):
+        return "a portal source needs both domain and dataset"
+    if d.get("where") is not None and d.get("file") is not None:
+        return "where filters a portal dataset; a file is read whole"
+    return None
+
+
+def _dates_rule(d: dict) -> str | None:
+    fmt = d.get("format")
+    if fmt is not None and d.get("dayfirst") is not None:
+        return "give format or dayfirst, not both (a format already fixes the order)"
+    if fmt is not None and "%" not in str(fmt):
+        return f"format {fmt!r} has no % codes; write it like '%d/%m/%Y'"
+    return None
+
+
+def _requests_rule(d: dict) -> str | None:
+    if d.get("area_code") is not None and "area" in _dict(d.get("columns")):
+        return "give columns.area or area_code, not both"
+    return None
+
+
+def _area_id_rule(d: dict) -> str | None:
+    if (d.get("key") is None) == ("area_id" not in _dict(d.get("columns"))):
+        return "give the area id as columns.area_id or as key (an expression), one of the two"
+    return None
+
+
+def _areas_rule(d: dict) -> list[str]:
+    both = d.get("label") is not None and "area_name" in _dict(d.get("columns"))
+    return [m for m in ("give the area name as columns.area_name or as label (a template), not both" if both else None,
+                        _area_id_rule(d)) if m]  # fmt: skip
+
+
+def _population_rule(d: dict) -> list[str]:
+    missing = "population" not in _dict(d.get("columns"))
+    return [m for m in ("columns.population is required: the column of residents" if missing else None,
+                        _area_id_rule(d)) if m]  # fmt: skip
+
+
+def _period_rule(d: dict) -> str | None:
+    start, end = d.get("start"), d.get("end")
+    if isinstance(start, date) and isinstance(end, date) and end < start:
+        return f"the period ends ({end}) before it starts ({start})"
+    return None
+
+
+def _name_rule(d: dict) -> str | None:
+    name, languages = _dict(d.get("name")), d.get("languages", ["en", "es"])
+    missing = [lang for lang in (languages if isinstance(languages, list) else []) if lang not in name]
+    if missing:
+        return f"name has no {', '.join(map(str, missing))}: give the city's name in each of languages"
+    return None
+
+
+# where each rule applies, as a field path
+_RULES = (
+    ("name", _name_rule),
+    ("service_requests.source", _source_rule),
+    ("areas.source", _source_rule),
+    ("population.source", _source_rule),
+    ("service_requests.dates", _dates_rule),
+    ("service_requests", _requests_rule),
+    ("areas", _areas_rule),
+    ("population", _population_rule),
+    ("teaching.period", _period_rule),
+)
+
+
+def _messages(rule, d: dict) -> list[str]:
+    found = rule(d)
+    return found if isinstance(found, list) else [found] if found else []
+
+
+def _apply(rule, model: BaseModel):
+    messages = _messages(rule, dict(model))
+    if messages:
+        raise ValueError("; ".join(messages))
+    return model
+
+
+def _raw_rules(raw: dict) -> list[tuple[str, str]]:
+    """Every rule across fields, on the raw YAML (so a mistake elsewhere hides none of them)."""
+    found = []
+    for where, rule in _RULES:
+        part: object = raw
+        for key in [] if where == "name" else where.split("."):
+            part = _dict(part).get(key)
+        if isinstance(part, dict):
+            found += [(where, message) for message in _messages(rule, part)]
+    return found
+
+
 class Source(_Strict):
     """Where a role's data comes from: a local ``file``, or a portal ``domain`` + ``dataset``."""
 
@@ -60,16 +176,7 @@ class Source(_Strict):
 
     @model_validator(mode="after")
     def _one_source(self) -> Source:
-        portal = self.domain is not None or self.dataset is not None
-        if self.file is not None and portal:
-            raise ValueError("give either file, or domain and dataset, not both")
-        if self.file is None and not portal:
-            raise ValueError("give file (a local file) or domain and dataset (a portal dataset)")
-        if portal and (self.domain is None or self.dataset is None):
-            raise ValueError("a portal source needs both domain and dataset")
-        if self.where is not None and self.file is not None:
-            raise ValueError("where filters a portal dataset; a file is read whole")
-        return self
+        return _apply(_source_rule, self)
 
 
 def _regex(value: str) -> str:
@@ -97,11 +204,7 @@ class Dates(_Strict):
 
     @model_validator(mode="after")
     def _one_rule(self) -> Dates:
-        if self.format is not None and self.dayfirst is not None:
-            raise ValueError("give format or dayfirst, not both (a format already fixes the order)")
-        if self.format is not None and "%" not in self.format:
-            raise ValueError(f"format {self.format!r} has no % codes; write it like '%d/%m/%Y'")
-        return self
+        return _apply(_dates_rule, self)
 
 
 def _check_key(value: str | None) -> str | None:
@@ -126,9 +229,7 @@ class RequestsRole(_Strict):
 
     @model_validator(mode="after")
     def _one_area(self) -> RequestsRole:
-        if self.area_code is not None and "area" in self.columns:
-            raise ValueError("give columns.area or area_code, not both")
-        return self
+        return _apply(_requests_rule, self)
 
 
 class AreasRole(_Strict):
@@ -144,11 +245,7 @@ class AreasRole(_Strict):
 
     @model_validator(mode="after")
     def _id_and_name(self) -> AreasRole:
-        if (self.key is None) == ("area_id" not in self.columns):
-            raise ValueError("give the area id as columns.area_id or as key (an expression), one of the two")
-        if self.label is not None and "area_name" in self.columns:
-            raise ValueError("give the area name as columns.area_name or as label (a template), not both")
-        return self
+        return _apply(_areas_rule, self)
 
 
 class PopulationRole(_Strict):
@@ -163,11 +260,7 @@ class PopulationRole(_Strict):
 
     @model_validator(mode="after")
     def _id_and_figures(self) -> PopulationRole:
-        if (self.key is None) == ("area_id" not in self.columns):
-            raise ValueError("give the area id as columns.area_id or as key (an expression), one of the two")
-        if "population" not in self.columns:
-            raise ValueError("columns.population is required: the column of residents")
-        return self
+        return _apply(_population_rule, self)
 
 
 class Period(_Strict):
@@ -176,9 +269,7 @@ class Period(_Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:
-        if self.end < self.start:
-            raise ValueError(f"the period ends ({self.end}) before it starts ({self.start})")
-        return self
+        return _apply(_period_rule, self)
 
 
 class Teaching(_Strict):
@@ -192,20 +283,21 @@ class CityProfile(_Strict):
     """A city's profile. ``path`` is the file it was read from (relative sources resolve against its folder)."""
 
     slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    languages: list[Language] = Field(["en", "es"], min_length=1)  # before name: name's check reads it
     name: dict[Language, str] = Field(min_length=1)
-    languages: list[Language] = Field(["en", "es"], min_length=1)
     service_requests: RequestsRole | None = None
     areas: AreasRole | None = None
     population: PopulationRole | None = None
     teaching: Teaching = Teaching()
     _path: Path | None = PrivateAttr(None)
 
-    @model_validator(mode="after")
-    def _named_in_each_language(self) -> CityProfile:
-        missing = [lang for lang in self.languages if lang not in self.name]
-        if missing:
-            raise ValueError(f"name has no {', '.join(missing)}: give the city's name in each of languages")
-        return self
+    @field_validator("name")
+    @classmethod
+    def _named_in_each_language(cls, value: dict, info: ValidationInfo) -> dict:
+        message = _name_rule({"name": value, "languages": info.data.get("languages", ["en", "es"])})
+        if message:
+            raise ValueError(message)
+        return value
 
     @property
     def path(self) -> Path | None:
@@ -247,8 +339,8 @@ def _message(error: dict) -> str:
     if kind == "extra_forbidden":
         return f"unknown field {loc[-1]!r}; fields here: {', '.join(_fields_at(loc[:-1]))}"
     if kind == "literal_error" and loc and loc[-1] == "[key]":
-        expected = error.get("ctx", {}).get("expected", "")
-        return f"{loc[-2]!r} is not a standard column name; standard names: {expected.replace(chr(39), '')}"
+        names = ", ".join(STANDARD_NAMES.get(str(loc[0]), ()))
+        return f"{loc[-2]!r} is not a standard column name; standard names: {names}"
     return re.sub(r"^(Value|Assertion) error, ", "", error["msg"])
 
 
@@ -265,7 +357,9 @@ def check_profile(text: str, name: str = "profile", path: Path | None = None) ->
     try:
         profile = CityProfile.model_validate(raw)
     except ValidationError as exc:
+        ruled = {where for where, _ in _RULES}  # reported from the raw YAML, one message each
         found = [(_field_path(e["loc"]), _message(e)) for e in exc.errors()]
+        found = [(f, m) for f, m in found if f not in ruled] + _raw_rules(raw)
         ordered = sorted(dict.fromkeys(found), key=lambda p: (line_of(lines, p[0]), p[0]))
         raise SpecError(name, [f"{name}:{line_of(lines, f)}: {f or 'profile'}: {m}" for f, m in ordered]) from None
     profile._path = path
