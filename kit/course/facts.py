@@ -52,8 +52,17 @@ def course_tables(city: CityData) -> dict[str, pd.DataFrame]:
     return {
         "service_requests": requests.reset_index(drop=True),
         "neighborhoods": city.areas.reset_index(drop=True),
-        "neighborhood_population": city.population.reset_index(drop=True),
+        "neighborhood_population": _population_table(city),
     }
+
+
+def _population_table(city: CityData) -> pd.DataFrame:
+    """The population with the standard columns; names come from the areas when the source has none."""
+    population = city.population.reset_index(drop=True)
+    if "community_name" not in population.columns:
+        names = dict(zip(city.areas["area_numbe"].astype(str), city.areas["community"].map(_name), strict=False))
+        population.insert(1, "community_name", population["community_area"].astype(str).map(names))
+    return population
 
 
 def _duplicate_rule(city: CityData) -> tuple[str | None, str | None]:
@@ -229,6 +238,19 @@ def _speed_facts(located: pd.DataFrame, rates: pd.DataFrame, focus: str) -> dict
     }
 
 
+def _name_join(counts: pd.DataFrame, population: pd.DataFrame) -> dict:
+    """Section 6's first join mistake: how many rows joining on names keeps, and one pair of spellings."""
+    joined = counts.merge(population, left_on="community", right_on="community_name")
+    names = dict(zip(population["community_area"].astype(str), population["community_name"], strict=False))
+    first = counts.iloc[0]
+    return {
+        "rows": len(joined),
+        "areas": len(counts),
+        "area": str(first["community"]),
+        "population": str(names.get(str(first["area_numbe"]), "")),
+    }
+
+
 def _resolution_facts(originals: pd.DataFrame) -> dict:
     if "resolution_description" not in originals.columns:
         return {"resolutions": []}
@@ -268,6 +290,7 @@ def module3_facts(city: CityData, lang: str = "en") -> dict:
     counts = count_by_area(located, areas)
     rates = rate_per_1000(counts, tables["neighborhood_population"])
     facts |= _place_facts(located, counts, rates)
+    facts["name_join"] = _name_join(counts, tables["neighborhood_population"])
     facts |= _speed_facts(located, rates, params["focus_types"][0])
     facts |= _resolution_facts(originals)
     rule = city.profile.service_requests.area_code

@@ -151,5 +151,5 @@ def render_notebook(template: Path, context: dict, *, lang: str = "en") -> nbfor
     notebook = nbformat.v4.new_notebook(cells=cells, metadata=source.metadata)
     for number, cell in enumerate(notebook.cells):  # stable ids: the same city renders the same file
         cell["id"] = f"cell-{number:03d}"
-    notebook.nbformat_minor = source.nbformat_minor
+    notebook.nbformat, notebook.nbformat_minor = 4, 5  # cell ids need 4.5
     return notebook

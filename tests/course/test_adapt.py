@@ -1,0 +1,157 @@
+"""`kit course adapt`: module 3 adapted to two cities that are not Riverton, run top to bottom, with its
+figures checked against plain pandas on the raw files."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import geopandas
+import pandas as pd
+import pytest
+from conftest import CHICAGO_AREAS, CHICAGO_REQUESTS
+
+from kit.course.adapt import adapt_course
+from kit.errors import CourseError
+
+pytestmark = pytest.mark.notebooks
+
+RIVERTON = [
+    "Riverton",
+    "RTU",
+    "WESTBROOK",
+    "Westbrook",
+    "Harbor Flats",
+    "Old Mill",
+    "Downtown",
+    "Eastport",
+    "Ironworks",
+    "Southfield",
+    "Fairview",
+    "Cedar Heights",
+    "4,695",
+    "604",
+    "578",
+    "10,370",
+    "21,650",
+]
+
+
+def _texts(result):
+    return {key: path.read_text(encoding="utf-8") for key, path in result.notebooks.items()}
+
+
+def _output(notebook, source_start: str) -> str:
+    """The text output of the first code cell whose source starts with ``source_start``."""
+    cell = next(c for c in notebook.cells if c.cell_type == "code" and c.source.startswith(source_start))
+    return "\n".join(o.get("text", "") or o.get("data", {}).get("text/plain", "") for o in cell.outputs)
+
+
+def _located(points: pd.DataFrame, areas: geopandas.GeoDataFrame, name: str) -> pd.Series:
+    """Plain geopandas: the area name of each point (NaN outside every area or without coordinates)."""
+    has = points["lat"].notna() & points["lon"].notna()
+    gdf = geopandas.GeoDataFrame(
+        points[has], geometry=geopandas.points_from_xy(points.loc[has, "lon"], points.loc[has, "lat"]), crs=4326
+    )
+    joined = geopandas.sjoin(gdf, areas[[name, "geometry"]].to_crs(4326), predicate="within", how="left")
+    joined = joined[~joined.index.duplicated()]
+    return joined[name].reindex(points.index)
+
+
+def _check_against_raw(result, expected):
+    """Prose and executed outputs state the numbers plain pandas found."""
+    en = result.notebooks["03-issue-campaigns/en"].read_text(encoding="utf-8")
+    facts = result.facts["en"]["facts"]
+    assert facts["requests"] == expected["requests"]
+    assert f"{expected['requests']:,} requests and" in en
+    assert facts["no_coordinates"] == expected["no_coordinates"]
+    assert facts["open_requests"] == expected["open_requests"]
+    assert facts["top_count"][0].upper() == expected["top_count"].upper()
+    assert facts["slowest"][0]["name"].upper() == expected["slowest"].upper()
+    assert facts["slowest"][0]["median"] == pytest.approx(expected["slowest_median"], abs=1e-6)
+    executed = result.executed["03-issue-campaigns/en"]
+    assert _output(executed, "requests = kit.load_dataset").strip().startswith(f"({expected['requests']},")
+    counts = _output(executed, "counts = count_by_area")
+    assert expected["top_count"].upper() in counts.splitlines()[1].upper()  # sorted by requests: the top first
+    assert any("image/png" in o.get("data", {}) for c in executed.cells if c.cell_type == "code" for o in c.outputs)
+
+
+def _no_riverton_left(result):
+    for key, text in _texts(result).items():
+        left = [word for word in RIVERTON if re.search(rf"(?<![\d,.]){re.escape(word)}(?![\d,])", text)]
+        assert not left, f"{key} still states Riverton facts: {left}"
+
+
+def test_module_3_adapts_to_the_awkward_city_and_runs(awkward_city_profile, tmp_path):
+    folder = awkward_city_profile.parent
+    result = adapt_course(awkward_city_profile, tmp_path / "course")
+    assert set(result.executed) == {"03-issue-campaigns/en", "03-issue-campaigns/es"}
+    raw = pd.read_csv(folder / "solicitudes.csv", dtype=str, keep_default_na=False)
+    created = pd.to_datetime(raw["fecha_creacion"], format="%d/%m/%Y %H:%M")
+    closed = pd.to_datetime(raw["fecha_cierre"].replace("01/01/1900 00:00", ""), format="%d/%m/%Y %H:%M")
+    closed = closed.where(~raw["fecha_cierre"].str.startswith("01/01/1900"))
+    days = (closed - created).dt.total_seconds() / 86400
+    points = pd.DataFrame({"lat": pd.to_numeric(raw["latitud"]), "lon": pd.to_numeric(raw["longitud"])})
+    areas = geopandas.read_file(folder / "distritos.geojson")
+    areas = areas[~areas["nombre_distrito"].isin(["Parque Central", "Aeropuerto"])]
+    area = _located(points, areas, "nombre_distrito")
+    medians = days[days >= 0].groupby(area).median().sort_values()
+    expected = {
+        "requests": len(raw),
+        "no_coordinates": int(points["lat"].isna().sum()),
+        "open_requests": int(closed.isna().sum() + (days < 0).sum()),
+        "top_count": area.value_counts().index[0],
+        "slowest": medians.index[-1],
+        "slowest_median": medians.iloc[-1],
+    }
+    _check_against_raw(result, expected)
+    _no_riverton_left(result)
+    texts = _texts(result)
+    assert "does not mark duplicate reports, so this step is skipped" in texts["03-issue-campaigns/en"]
+    assert "no marca los reportes duplicados, así que" in texts["03-issue-campaigns/es"]
+    assert "DUPLICATE_COLUMN = None" in texts["03-issue-campaigns/en"]
+    report = (tmp_path / "course" / "adapt-report.md").read_text(encoding="utf-8")
+    assert "duplicate reports: the export marks none" in report
+
+
+def test_module_3_adapts_to_chicago_and_runs(chicago_profile, tmp_path):
+    result = adapt_course(chicago_profile, tmp_path / "course", languages=["en"])
+    raw = pd.read_csv(CHICAGO_REQUESTS, dtype=str, keep_default_na=False)
+    dup = raw["Status"].str.contains("- Dup", regex=False)
+    originals = raw[~dup]
+    created = pd.to_datetime(originals["Creation_Date"])
+    closed = pd.to_datetime(originals["Completion_Date"].replace("", None))
+    days = (closed - created).dt.total_seconds() / 86400
+    points = pd.DataFrame({"lat": pd.to_numeric(originals["Latitude"]), "lon": pd.to_numeric(originals["Longitude"])})
+    area = _located(points, geopandas.read_file(CHICAGO_AREAS), "community")
+    medians = days[days >= 0].groupby(area).median().sort_values()
+    expected = {
+        "requests": len(raw),
+        "no_coordinates": int(points["lat"].isna().sum()),
+        "open_requests": int(closed.isna().sum()),
+        "top_count": area.value_counts().index[0],
+        "slowest": medians.index[-1],
+        "slowest_median": medians.iloc[-1],
+    }
+    _check_against_raw(result, expected)
+    _no_riverton_left(result)
+    assert result.facts["en"]["facts"]["duplicates"] == int(dup.sum())
+
+
+def test_adapt_refuses_a_folder_that_is_not_a_previous_adaptation(tmp_path):
+    (tmp_path / "mine.txt").write_text("a user's file")
+    with pytest.raises(CourseError, match="not empty and is not a previous adaptation"):
+        adapt_course(tmp_path / "nowhere.yaml", tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["mine.txt"]
+
+
+def test_an_adapted_catalog_is_valid_and_matches_its_files(awkward_city_profile, tmp_path):
+    from kit.data.catalog import load_catalog
+
+    adapt_course(awkward_city_profile, tmp_path / "course", languages=["en"], execute=False)
+    catalog = load_catalog(tmp_path / "course" / "datasets")
+    assert {c.name for c in catalog.datasets} == {"service_requests", "neighborhoods", "neighborhood_population"}
+    spanish = json.loads(
+        json.dumps(__import__("yaml").safe_load((tmp_path / "course/datasets/catalog.es.yaml").read_text()))
+    )
+    assert set(spanish["datasets"]) == {c.name for c in catalog.datasets}

@@ -1,0 +1,57 @@
+"""Rendering templates: strict names, dropped empty cells, numbers per language; the bundled module 3
+is the Riverton rendering of its template."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+from helpers import REPO
+
+from kit.course.render import format_number, join_names, render_notebook, render_text
+from kit.errors import CourseError
+
+
+def _template(tmp_path, *sources):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(s) for s in sources])
+    path = tmp_path / "t.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_a_missing_fact_names_the_cell_and_the_name(tmp_path):
+    path = _template(tmp_path, "fine", "{{ facts.nowhere }} requests")
+    with pytest.raises(CourseError, match=r"t.ipynb cell 1: .*nowhere"):
+        render_notebook(path, {"facts": {}})
+
+
+def test_a_cell_that_renders_empty_is_dropped_and_outputs_are_empty(tmp_path):
+    path = _template(tmp_path, "{{ city }}", "{% if facts.duplicates %}dups{% endif %}", "end")
+    nb = render_notebook(path, {"city": "Villa", "facts": {"duplicates": None}})
+    assert [c.source for c in nb.cells] == ["Villa", "end"]
+    assert [c.id for c in nb.cells] == ["cell-000", "cell-001"]
+
+
+def test_numbers_months_and_lists_in_each_language():
+    assert format_number(4695) == "4,695" and format_number(45.63, 1) == "45.6"
+    assert join_names(["A", "B", "C"], "es") == "A, B y C"
+    assert render_text("{{ [12, 1] | months }}", {}, lang="es") == "diciembre y enero"
+    assert render_text("{{ 0.057 | pct }} {{ 'X' | py }}", {}) == "6% 'X'"
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_bundled_module_3_is_the_riverton_rendering_of_its_template(lang):
+    from kit.course.adapt import template_path
+    from kit.course.facts import module3_facts
+    from kit.course.load import load_city
+
+    city = load_city(REPO / "cities" / "riverton.yaml")
+    context = module3_facts(city, lang)
+    context = {"city": context["params"]["city"], "sample": True, **context}
+    rendered = render_notebook(template_path("03-issue-campaigns", lang), context, lang=lang)
+    folder = REPO / "modules" if lang == "en" else REPO / "modules" / lang
+    committed = nbformat.read(folder / "03-issue-campaigns.ipynb", as_version=4)
+    assert [(c.cell_type, c.source, c.metadata) for c in committed.cells] == [
+        (c.cell_type, c.source, c.metadata) for c in rendered.cells
+    ], "re-render the module: see kit/course/render.py (the template is the source)"
+    parameters = next(c for c in rendered.cells if c.cell_type == "code")
+    assert parameters.metadata["tags"] == ["parameters"] and "CITY = 'Riverton'" in parameters.source
