@@ -11,6 +11,7 @@ reader's language.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -41,19 +42,22 @@ FOCUS_COUNT = 2
 
 
 def course_tables(city: CityData) -> dict[str, pd.DataFrame]:
-    """The datasets an adapted course ships, by their standard names, as the notebook will load them."""
-    missing = [role for role in ("service_requests", "areas", "population") if getattr(city, role) is None]
+    """The datasets an adapted course ships, by their standard names, as the notebook will load them.
+
+    ``neighborhood_population`` is left out when the profile names no population
+    (the module then skips its rates, saying why).
+    """
+    missing = [role for role in ("service_requests", "areas") if getattr(city, role) is None]
     if missing:
         raise CourseError(
-            f"module 3 needs the roles {', '.join(missing)} in the city profile",
+            f"module 3 needs the role{'s' * (len(missing) > 1)} {' and '.join(missing)} in the city profile",
             hint="add a source for each role to the profile (see `kit course init-city`)",
         )
     requests = city.service_requests.drop(columns=[c for c in DERIVED if c in city.service_requests.columns])
-    return {
-        "service_requests": requests.reset_index(drop=True),
-        "neighborhoods": city.areas.reset_index(drop=True),
-        "neighborhood_population": _population_table(city),
-    }
+    tables = {"service_requests": requests.reset_index(drop=True), "neighborhoods": city.areas.reset_index(drop=True)}
+    if city.population is not None:
+        tables["neighborhood_population"] = _population_table(city)
+    return tables
 
 
 def _population_table(city: CityData) -> pd.DataFrame:
@@ -71,7 +75,13 @@ def _duplicate_rule(city: CityData) -> tuple[str | None, str | None]:
     if rule is None:
         return None, None
     standard = {theirs: ours for ours, theirs in city.profile.service_requests.columns.items()}
-    return standard.get(rule.column, rule.column), rule.pattern
+    return standard.get(rule.column, rule.column), _literal(rule.pattern)
+
+
+def _literal(pattern: str) -> str:
+    """The profile's pattern as the plain text :func:`flag_duplicate_reports` looks for: ``- Dup$`` -> ``- Dup``."""
+    text = pattern.removeprefix("^").removesuffix("$")
+    return re.sub(r"\\(.)", r"\1", text)
 
 
 def module3_params(city: CityData, tables: dict[str, pd.DataFrame], lang: str = "en") -> dict:
@@ -170,14 +180,16 @@ def _trend_facts(originals: pd.DataFrame, params: dict) -> dict:
     }
 
 
-def _place_facts(located: pd.DataFrame, counts: pd.DataFrame, rates: pd.DataFrame) -> dict:
-    """Sections 5-6: where requests are, counts and rates per area, a pair that rates reorder."""
+def _place_facts(located: pd.DataFrame, counts: pd.DataFrame, rates: pd.DataFrame | None) -> dict:
+    """Sections 5-6: where requests are, counts and rates per area (None: no population), a pair rates reorder."""
     status = located["location_status"].value_counts()
     total = len(located)
     by_count = counts.sort_values("requests", ascending=False, kind="stable")
-    by_rate = rates.sort_values("per_1000", ascending=False, kind="stable").dropna(subset=["per_1000"])
+    by_rate = None
+    if rates is not None:
+        by_rate = rates.sort_values("per_1000", ascending=False, kind="stable").dropna(subset=["per_1000"])
     columns = {"requests": "requests", "population": "population", "rate": "per_1000"}
-    ranked = _area_rows(by_rate, columns)
+    ranked = [] if by_rate is None else _area_rows(by_rate, columns)
     return {
         "in_area": int(status.get(IN_AREA, 0)),
         "outside": int(status.get(OUTSIDE_AREAS, 0)),
@@ -185,8 +197,8 @@ def _place_facts(located: pd.DataFrame, counts: pd.DataFrame, rates: pd.DataFram
         "share_in_area": status.get(IN_AREA, 0) / total,
         "top_count": [_name(n) for n in by_count["community"].head(TOP)],
         "top_rate": ranked[:TOP],
-        "lowest_rate": ranked[-1],
-        "pair": _reordered_pair(by_count, by_rate),
+        "lowest_rate": ranked[-1] if ranked else None,
+        "pair": None if by_rate is None else _reordered_pair(by_count, by_rate),
     }
 
 
@@ -213,7 +225,7 @@ def _pair_side(row: pd.Series, count_rank: int, rate_rank: int) -> dict:
     }
 
 
-def _speed_facts(located: pd.DataFrame, rates: pd.DataFrame, focus: str) -> dict:
+def _speed_facts(located: pd.DataFrame, rates: pd.DataFrame | None, focus: str) -> dict:
     """Section 8: fastest and slowest areas, within one type too, and zero-day closures."""
     speed = median_days_to_close(located).dropna(subset=["median_days"])
     order = speed.sort_values("median_days", kind="stable")
@@ -223,7 +235,7 @@ def _speed_facts(located: pd.DataFrame, rates: pd.DataFrame, focus: str) -> dict
     one = one.sort_values("median_days", kind="stable")
     days = add_days_to_close(located)["days_to_close"]
     closed = days[days >= 0]
-    top_rate = set(rates.sort_values("per_1000", ascending=False).head(TOP)["community"])
+    top_rate = set() if rates is None else set(rates.sort_values("per_1000", ascending=False).head(TOP)["community"])
     return {
         "fastest": fastest,
         "slowest": slowest,
@@ -288,14 +300,16 @@ def module3_facts(city: CityData, lang: str = "en") -> dict:
     areas = tables["neighborhoods"]
     located = assign_areas(originals, areas)
     counts = count_by_area(located, areas)
-    rates = rate_per_1000(counts, tables["neighborhood_population"])
+    population = tables.get("neighborhood_population")
+    rates = None if population is None else rate_per_1000(counts, population)
     facts |= _place_facts(located, counts, rates)
-    facts["name_join"] = _name_join(counts, tables["neighborhood_population"])
+    facts["has_population"] = population is not None
+    facts["name_join"] = None if population is None else _name_join(counts, population)
     facts |= _speed_facts(located, rates, params["focus_types"][0])
     facts |= _resolution_facts(originals)
     rule = city.profile.service_requests.area_code
     facts["area_column"] = _area_column(city) if rule is not None else None
-    facts["check_rate"] = facts["pair"]["b"] if facts["pair"] else facts["top_rate"][0]
+    facts["check_rate"] = facts["pair"]["b"] if facts["pair"] else (facts["top_rate"] or [None])[0]
     return {"params": params, "facts": facts}
 
 
