@@ -50,7 +50,7 @@ def init_city(
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
     """Write a commented starter city profile to edit."""
-    from kit.course.profile import write_city_starter
+    from kit.course.starter import write_city_starter
 
     write_city_starter(path, force=force)
     console.print(f"[green]✓[/] wrote {path}; edit it, then `kit course check --city {path}`", highlight=False)

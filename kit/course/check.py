@@ -447,7 +447,9 @@ def _check_requests(profile: CityProfile, raw: pd.DataFrame, check: CityCheck) -
     if rule is None:
         check.add("service_requests", "no_duplicates_rule")
     elif rule.column in raw.columns:
-        marked = raw[rule.column].astype("string").str.contains(rule.pattern, case=False, regex=False).fillna(False)
+        from kit.course.load import marked_duplicates
+
+        marked = marked_duplicates(raw[rule.column], rule.pattern)
         check.add("service_requests", "duplicates", n=int(marked.sum()), share=_share(int(marked.sum()), len(raw)))
     key = columns.get("unique_key")
     if key in raw.columns:

@@ -33,7 +33,7 @@ from kit.course.profile import AreasRole, CityProfile, PopulationRole, RequestsR
 from kit.course.schema import AREAS, POPULATION, REQUEST_COLUMNS
 from kit.course.sources import ProfileDataError, read_source
 
-__all__ = ["CityData", "LoadNote", "ProfileDataError", "load_city", "read_source"]
+__all__ = ["CityData", "LoadNote", "ProfileDataError", "load_city", "marked_duplicates", "read_source"]
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
@@ -207,7 +207,7 @@ def _load_requests(profile: CityProfile, spec: RequestsRole, notes: list[LoadNot
     if spec.open_statuses and {"status", "closed_date"} <= set(frame.columns):
         _status_notes(frame, spec, notes)
     if spec.duplicates is not None:
-        frame["is_duplicate"] = _marked(text[spec.duplicates.column], spec.duplicates.pattern)
+        frame["is_duplicate"] = marked_duplicates(text[spec.duplicates.column], spec.duplicates.pattern)
         marked = int(frame["is_duplicate"].sum())
         _note(notes, "service_requests", spec.duplicates.column, "duplicates", marked)
     if spec.area_code is not None:
@@ -302,7 +302,7 @@ def _status_notes(frame: pd.DataFrame, spec: RequestsRole, notes: list[LoadNote]
         _note(notes, "service_requests", "status", what, int(rows.sum()), example)
 
 
-def _marked(values: pd.Series, pattern: str) -> pd.Series:
+def marked_duplicates(values: pd.Series, pattern: str) -> pd.Series:
     """True where the pattern is found in the value (case-insensitive); False where it is empty."""
     return values.astype("string").str.contains(pattern, case=False, regex=True).fillna(False).astype(bool)
 

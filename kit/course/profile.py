@@ -358,8 +358,12 @@ def check_profile(text: str, name: str = "profile", path: Path | None = None) ->
         profile = CityProfile.model_validate(raw)
     except ValidationError as exc:
         ruled = {where for where, _ in _RULES}  # reported from the raw YAML, one message each
-        found = [(_field_path(e["loc"]), _message(e)) for e in exc.errors()]
-        found = [(f, m) for f, m in found if f not in ruled] + _raw_rules(raw)
+        # a rule's own error is reported from the raw YAML; another error there (missing, wrong type) is
+        # kept unless the rule already said what is wrong at that field
+        by_rules = _raw_rules(raw)
+        said = {f for f, _ in by_rules}
+        errors = [e for e in exc.errors() if _field_path(e["loc"]) not in ruled or e["type"] != "value_error"]
+        found = [(_field_path(e["loc"]), _message(e)) for e in errors if _field_path(e["loc"]) not in said] + by_rules
         ordered = sorted(dict.fromkeys(found), key=lambda p: (line_of(lines, p[0]), p[0]))
         raise SpecError(name, [f"{name}:{line_of(lines, f)}: {f or 'profile'}: {m}" for f, m in ordered]) from None
     profile._path = path

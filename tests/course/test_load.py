@@ -7,6 +7,7 @@ import shutil
 
 import pandas as pd
 import pytest
+import yaml
 from helpers import REPO
 
 import kit
@@ -34,6 +35,7 @@ def _note(city: CityData, what: str):
 
 
 def _copy_city(awkward_city_profile, tmp_path):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     for path in awkward_city_profile.parent.iterdir():
         shutil.copy(path, tmp_path)
     return tmp_path / awkward_city_profile.name
@@ -278,33 +280,39 @@ def test_a_zipped_shapefile_in_another_projection_is_read_in_wgs84(awkward, awkw
     assert areas.geometry.bounds.round(6).equals(awkward.areas.geometry.bounds.round(6))
 
 
+def _portal_folder(folder, csv_file) -> None:
+    """A ``kit portal serve --data`` folder holding the city's population table and its card."""
+    folder.mkdir()
+    shutil.copy(csv_file, folder / "poblacion.csv")
+    text = ["municipio", "distrito", "nombre", "habitantes"]  # habitantes is written "12,345": text
+    columns = [{"name": c, "type": "text", "description": c} for c in text]
+    columns.append({"name": "anio", "type": "integer", "description": "year"})
+    rows = len(pd.read_csv(csv_file, dtype=str))
+    card = {
+        "name": "poblacion",
+        "file": "poblacion.csv",
+        "title": "Población",
+        "description": "Habitantes",
+        "source": "test",
+        "license": "CC0-1.0",
+        "made_by": "test",
+        "rows": rows,
+        "sha256": "0" * 64,
+        "columns": columns,
+    }
+    (folder / "catalog.yaml").write_text(yaml.safe_dump({"city": "Villa Torcida", "datasets": [card]}))
+
+
 def test_a_portal_source_is_fetched_through_the_socrata_client(awkward_city_profile, tmp_path, monkeypatch):
-    import kit.data.socrata
+    from kit.portal import serve_in_thread
 
-    calls = []
-
-    class FakeClient:
-        def __init__(self, domain):
-            calls.append(domain)
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return None
-
-        def fetch(self, dataset, *, where=None, refresh=False):
-            calls.append((dataset, where, refresh))
-            frame = pd.read_csv(tmp_path / "poblacion.csv", dtype=str)
-            frame["anio"] = frame["anio"].astype(int)  # the portal types its columns
-            return frame
-
-    monkeypatch.setattr(kit.data.socrata, "SocrataClient", FakeClient)
-    profile = _edit(
-        _copy_city(awkward_city_profile, tmp_path),
-        "source: {file: poblacion.csv}",
-        'source: {domain: datos.example.mx, dataset: abcd-1234, where: "anio = 2023"}',
-    )
-    city = load_city(load_profile(profile), refresh=True)
-    assert calls == ["datos.example.mx", ("abcd-1234", "anio = 2023", True)]
+    monkeypatch.setenv("KIT_CACHE_DIR", str(tmp_path / "cache"))
+    profile = _copy_city(awkward_city_profile, tmp_path / "city")
+    _portal_folder(tmp_path / "portal", profile.parent / "poblacion.csv")
+    with serve_in_thread(tmp_path / "portal") as portal:  # real sodapy over real HTTP, to a local portal
+        source = f'source: {{domain: "{portal.domain}", dataset: {portal.datasets["poblacion"]}, where: "anio = 2023"}}'
+        _edit(profile, "source: {file: poblacion.csv}", source)
+        (profile.parent / "poblacion.csv").unlink()  # only the portal has it now
+        city = load_city(load_profile(profile), refresh=True)
+    assert list(city.population["community_area"]) == list(load_city(awkward_city_profile).population["community_area"])
     assert city.population["population"].sum() == load_city(awkward_city_profile).population["population"].sum()

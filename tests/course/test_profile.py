@@ -136,3 +136,12 @@ def test_the_standard_columns_are_the_sample_citys(tmp_path):
     assert {c.name: kinds.get(c.type, c.type) for c in card.columns} == {
         k: v for k, v in REQUEST_COLUMNS.items() if k != "area"
     }
+
+
+def test_a_role_without_its_source_is_a_mistake_named_on_its_line():
+    from kit.course.profile import check_profile
+
+    text = "slug: ok\nname: {en: A, es: A}\nservice_requests:\n  columns: {created_date: fecha}\n"
+    with pytest.raises(SpecError) as caught:
+        check_profile(text + "teaching: {focus_types: [x]}\n", "city.yaml")
+    assert caught.value.problems == ["city.yaml:3: service_requests.source: Field required"]
