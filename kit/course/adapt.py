@@ -177,6 +177,8 @@ def _report(result: AdaptResult, city, profile_path: Path) -> str:
     skipped = []
     if facts["duplicates"] is None:
         skipped.append("duplicate reports: the export marks none (section 3.3 says so)")
+    if not facts["has_population"]:
+        skipped.append("rates per 1,000 residents and their map: the profile names no population (sections 6-7 say so)")
     if not facts["resolutions"]:
         skipped.append("resolution texts: the export has no resolution_description column (section 9 says so)")
     lines = [f"# {city.profile.name.get('en', city.profile.slug)}: the course adapted by `kit course adapt`", ""]

@@ -144,7 +144,8 @@ def _cleaning_facts(raw: pd.DataFrame, params: dict) -> tuple[dict, pd.DataFrame
         "focus": {"name": focus, "clean": int((clean["complaint_type"] == focus).sum())},
         "repeated": int(clean.duplicated().sum()),
     }
-    facts["focus"] |= {"exact": int(spellings.get(focus, 0)), "spellings": list(spellings.index)}
+    # counting only the most common spelling, as a first count would
+    facts["focus"] |= {"exact": int(spellings.iloc[0]) if len(spellings) else 0, "spellings": list(spellings.index)}
     clean = drop_repeated_rows(clean)
     facts["duplicates"] = None
     if params["duplicate_column"] is not None:

@@ -86,10 +86,18 @@ def join_names(items: list, lang: str = "en") -> str:
     return f"{', '.join(items[:-1])} {_AND.get(lang, 'and')} {items[-1]}"
 
 
+def _percent(share: float, lang: str) -> str:
+    """A share as a percentage, with decimals only where rounding would say 0% or 100% of something else."""
+    digits = 0
+    while digits < 2 and 0 < share < 1 and round(100 * share, digits) in (0, 100):
+        digits += 1
+    return format_number(100 * share, digits, lang) + "%"
+
+
 def _environment(lang: str) -> jinja2.Environment:
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False, autoescape=False)
     env.filters["num"] = lambda value, digits=0: format_number(value, digits, lang)
-    env.filters["pct"] = lambda share: format_number(100 * share, 0, lang) + "%"
+    env.filters["pct"] = lambda share: _percent(share, lang)
     env.filters["py"] = repr
     env.filters["names"] = lambda items: join_names(items, lang)
     env.filters["months"] = lambda numbers: join_names([_MONTHS[lang][n - 1] for n in numbers], lang)

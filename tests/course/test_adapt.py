@@ -138,6 +138,7 @@ def test_module_3_adapts_to_chicago_and_runs(chicago_profile, tmp_path):
     assert result.facts["en"]["facts"]["duplicates"] == int(dup.sum())
     assert "has_population" in result.facts["en"]["facts"] and not result.facts["en"]["facts"]["has_population"]
     assert "names no population table, so this step" in result.notebooks["03-issue-campaigns/en"].read_text()
+    assert "the profile names no population" in (tmp_path / "course" / "adapt-report.md").read_text()
 
 
 def test_adapt_refuses_a_folder_that_is_not_a_previous_adaptation(tmp_path):
