@@ -12,7 +12,8 @@ from nbclient import NotebookClient
 
 pytestmark = pytest.mark.notebooks
 
-MODULES = sorted((REPO / "modules").rglob("*.ipynb"))
+# modules/templates/ holds Jinja2 templates, rendered per city (tests/course test their renderings)
+MODULES = sorted(p for p in (REPO / "modules").rglob("*.ipynb") if "templates" not in p.relative_to(REPO).parts)
 EXERCISES = sorted((REPO / "exercises").glob("*/*.ipynb"))
 ALL = MODULES + EXERCISES
 
