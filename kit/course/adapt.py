@@ -154,13 +154,9 @@ def _execute(notebook: nbformat.NotebookNode, out_dir: Path, label: str) -> nbfo
     from nbclient import NotebookClient
 
     executed = nbformat.from_dict(notebook)
-    before = os.environ.get("KIT_HOME")
-    os.environ["KIT_HOME"] = str(out_dir.resolve())  # the kernel inherits it
-    try:
-        client = NotebookClient(executed, timeout=900, kernel_name="python3", allow_errors=True)
-        client.execute(cwd=str(out_dir / "modules"))
-    finally:
-        os.environ.pop("KIT_HOME") if before is None else os.environ.update(KIT_HOME=before)
+    client = NotebookClient(executed, timeout=900, kernel_name="python3", allow_errors=True)
+    # the kernel reads the city's datasets: KIT_HOME in its environment only, never in ours
+    client.execute(cwd=str(out_dir / "modules"), env=os.environ | {"KIT_HOME": str(out_dir.resolve())})
     for index, cell in enumerate(executed.cells):
         errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
         if errors and "raises-exception" not in cell.metadata.get("tags", []):

@@ -7,6 +7,7 @@ import json
 import re
 
 import geopandas
+import nbformat
 import pandas as pd
 import pytest
 from conftest import CHICAGO_AREAS, CHICAGO_REQUESTS
@@ -158,3 +159,12 @@ def test_an_adapted_catalog_is_valid_and_matches_its_files(awkward_city_profile,
         json.dumps(__import__("yaml").safe_load((tmp_path / "course/datasets/catalog.es.yaml").read_text()))
     )
     assert set(spanish["datasets"]) == {c.name for c in catalog.datasets}
+
+
+def test_a_failing_cell_stops_adapt_naming_the_notebook_and_the_cell(tmp_path):
+    from kit.course.adapt import _execute
+
+    (tmp_path / "modules").mkdir()
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("1 / 0")])
+    with pytest.raises(CourseError, match=r"modules/03.ipynb: cell 1 failed: ZeroDivisionError"):
+        _execute(notebook, tmp_path, "modules/03.ipynb")
