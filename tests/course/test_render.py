@@ -52,6 +52,6 @@ def test_the_bundled_module_3_is_the_riverton_rendering_of_its_template(lang):
     committed = nbformat.read(folder / "03-issue-campaigns.ipynb", as_version=4)
     assert [(c.cell_type, c.source, c.metadata) for c in committed.cells] == [
         (c.cell_type, c.source, c.metadata) for c in rendered.cells
-    ], "re-render the module: see kit/course/render.py (the template is the source)"
+    ], "the template is the source: kit course adapt --city cities/riverton.yaml -o DIR --no-execute, copy DIR/modules"
     parameters = next(c for c in rendered.cells if c.cell_type == "code")
     assert parameters.metadata["tags"] == ["parameters"] and "CITY = 'Riverton'" in parameters.source
