@@ -17,10 +17,10 @@ from pydantic import ValidationError
 
 from kit.data.catalog import load_catalog
 from kit.data.syllabus import Syllabus, load_syllabus
+from kit.data.yaml_lines import line_of, load_with_lines
 from kit.errors import CatalogError, SpecError
 from kit.plan.schedule import weekly_dates
 from kit.plan.spec import WEEKDAYS, PlanSpec
-from kit.data.yaml_lines import line_of, load_with_lines
 
 
 def _path(loc: tuple) -> str:
