@@ -10,6 +10,8 @@ notebook top to bottom and writes a short report. ``KIT_HOME=DIR`` then makes
     DIR/datasets/service_requests.csv, neighborhoods.geojson,
                  neighborhood_population.csv, catalog.yaml, catalog.es.yaml
     DIR/modules/03-issue-campaigns.ipynb, DIR/modules/es/03-issue-campaigns.ipynb
+    DIR/exercises/03-issue-campaigns/03-issue-campaigns.ipynb (+ -es): the exercise's
+        nbgrader source, its hidden tests computing their answers from the city's data
     DIR/city.yaml, DIR/adapt-report.md
 
 Nothing is written outside ``DIR``; a ``DIR`` that holds anything but a
@@ -29,6 +31,7 @@ import nbformat
 import pandas as pd
 import yaml
 
+from kit.course.exercise import exercise3_facts
 from kit.course.facts import course_tables, module3_facts
 from kit.course.load import load_city
 from kit.course.profile import load_profile
@@ -37,7 +40,7 @@ from kit.data.catalog import Column, DatasetCard
 from kit.errors import CourseError
 from kit.paths import checkout_root
 
-__all__ = ["AdaptResult", "adapt_course", "template_path"]
+__all__ = ["AdaptResult", "adapt_course", "exercise_template_path", "render_exercise", "template_path"]
 
 MODULES = ("03-issue-campaigns",)
 REPORT = "adapt-report.md"
@@ -65,6 +68,7 @@ class AdaptResult:
     out_dir: Path
     files: list[Path] = field(default_factory=list)
     notebooks: dict[str, Path] = field(default_factory=dict)  # "03-issue-campaigns/en" -> path
+    exercises: dict[str, Path] = field(default_factory=dict)  # "03-issue-campaigns/es" -> source notebook
     executed: dict[str, nbformat.NotebookNode] = field(default_factory=dict)
     facts: dict[str, dict] = field(default_factory=dict)  # language -> {"params", "facts"}
     seconds: dict[str, float] = field(default_factory=dict)
@@ -74,6 +78,23 @@ def template_path(module: str, lang: str) -> Path:
     """The template notebook of ``module`` in ``lang``."""
     folder = checkout_root() / "modules" / "templates"
     return (folder if lang == "en" else folder / lang) / f"{module}.ipynb"
+
+
+def exercise_template_path(module: str, lang: str) -> Path:
+    """The template of ``module``'s exercise (nbgrader source notebook) in ``lang``."""
+    name = module if lang == "en" else f"{module}-{lang}"
+    return checkout_root() / "exercises" / "templates" / name / f"{name}.ipynb"
+
+
+def render_exercise(city, module: str, lang: str, context: dict) -> nbformat.NotebookNode:
+    """``module``'s exercise for ``city``: solutions, visible and hidden tests, nbgrader metadata kept.
+
+    ``context`` is the module's rendering context; the exercise adds its own facts
+    (:func:`kit.course.exercise.exercise3_facts`). A question the city's data cannot
+    support (no duplicate markers, no population) is dropped with its points.
+    """
+    context = context | {"ex": exercise3_facts(city, context, lang)}
+    return render_notebook(exercise_template_path(module, lang), context, lang=lang)
 
 
 def _check_out_dir(out_dir: Path) -> None:
@@ -175,6 +196,10 @@ def _report(result: AdaptResult, city, profile_path: Path) -> str:
         skipped.append("duplicate reports: the export marks none (section 3.3 says so)")
     if not facts["has_population"]:
         skipped.append("rates per 1,000 residents and their map: the profile names no population (sections 6-7 say so)")
+    if result.exercises and facts["duplicates"] is None:
+        skipped.append("exercise 3's question on duplicate reports, with its point (the export marks none)")
+    if result.exercises and not facts["has_population"]:
+        skipped.append("exercise 3's rate question, with its 2 points (no population)")
     if not facts["resolutions"]:
         skipped.append("resolution texts: the export has no resolution_description column (section 9 says so)")
     lines = [f"# {city.profile.name.get('en', city.profile.slug)}: the course adapted by `kit course adapt`", ""]
@@ -202,6 +227,12 @@ def _render_modules(city, modules, languages, out_dir: Path, result: AdaptResult
             nbformat.write(notebook, path)
             result.files.append(path)
             result.notebooks[f"{module}/{lang}"] = path
+            name = module if lang == "en" else f"{module}-{lang}"
+            path = out_dir / "exercises" / name / f"{name}.ipynb"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(render_exercise(city, module, lang, context), path)
+            result.files.append(path)
+            result.exercises[f"{module}/{lang}"] = path
 
 
 def adapt_course(
