@@ -235,6 +235,16 @@ def _render_modules(city, modules, languages, out_dir: Path, result: AdaptResult
             result.exercises[f"{module}/{lang}"] = path
 
 
+def _execute_all(result: AdaptResult, out_dir: Path) -> None:
+    """Run every adapted notebook top to bottom: the modules, and each exercise with its solutions
+    in (every test cell passing is what "the solution gets full marks" means for this city)."""
+    runs = list(result.notebooks.items()) + [(f"exercise {key}", path) for key, path in result.exercises.items()]
+    for key, path in runs:
+        step = time.perf_counter()
+        result.executed[key] = _execute(nbformat.read(path, as_version=4), out_dir, str(path.relative_to(out_dir)))
+        result.seconds[f"run {key}"] = time.perf_counter() - step
+
+
 def adapt_course(
     profile_path: Path | str,
     out_dir: Path | str,
@@ -291,10 +301,7 @@ def adapt_course(
     _render_modules(city, list(modules or MODULES), languages, out_dir, result)
     result.seconds["write and render"] = time.perf_counter() - started - result.seconds["load the city"]
     if execute:
-        for key, path in result.notebooks.items():
-            step = time.perf_counter()
-            result.executed[key] = _execute(nbformat.read(path, as_version=4), out_dir, str(path.relative_to(out_dir)))
-            result.seconds[f"run {key}"] = time.perf_counter() - step
+        _execute_all(result, out_dir)
     (out_dir / REPORT).write_text(_report(result, city, profile_path), encoding="utf-8")
     result.files.append(out_dir / REPORT)
     return result

@@ -86,7 +86,8 @@ def _no_riverton_left(result):
 def test_module_3_adapts_to_the_awkward_city_and_runs(awkward_city_profile, tmp_path):
     folder = awkward_city_profile.parent
     result = adapt_course(awkward_city_profile, tmp_path / "course")
-    assert set(result.executed) == {"03-issue-campaigns/en", "03-issue-campaigns/es"}
+    modules = {"03-issue-campaigns/en", "03-issue-campaigns/es"}
+    assert set(result.executed) == modules | {f"exercise {key}" for key in modules}  # solutions in: all tests pass
     raw = pd.read_csv(folder / "solicitudes.csv", dtype=str, keep_default_na=False)
     created = pd.to_datetime(raw["fecha_creacion"], format="%d/%m/%Y %H:%M")
     closed = pd.to_datetime(raw["fecha_cierre"].replace("01/01/1900 00:00", ""), format="%d/%m/%Y %H:%M")
