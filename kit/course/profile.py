@@ -17,7 +17,6 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -31,7 +30,7 @@ from pydantic import (
 
 from kit.course.keys import ExpressionError, parse_key
 from kit.course.schema import AREAS, POPULATION, REQUEST_COLUMNS, STANDARD_NAMES
-from kit.data.yaml_lines import line_of, load_with_lines
+from kit.data.yaml_lines import line_of, load_mapping_with_lines
 from kit.errors import SpecError
 
 __all__ = [
@@ -346,14 +345,7 @@ def _message(error: dict) -> str:
 
 def check_profile(text: str, name: str = "profile", path: Path | None = None) -> CityProfile:
     """Validate a profile's text; raise :class:`SpecError` listing every mistake as ``file:line: field: message``."""
-    try:
-        raw, lines = load_with_lines(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        raise SpecError(name, [f"{name}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}"]) from None
-    if not isinstance(raw, dict):
-        raise SpecError(name, [f"{name}:1: a profile is a mapping of fields (slug, name, service_requests, …)"])
+    raw, lines = load_mapping_with_lines(text, name, "slug, name, service_requests")
     try:
         profile = CityProfile.model_validate(raw)
     except ValidationError as exc:

@@ -10,6 +10,8 @@ import re
 
 import yaml
 
+from kit.errors import SpecError
+
 
 def _walk(node: yaml.Node, path: str, lines: dict[str, int]) -> None:
     lines[path] = node.start_mark.line + 1
@@ -39,3 +41,20 @@ def line_of(lines: dict[str, int], path: str) -> int:
     while path and path not in lines:
         path = re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", path)
     return lines.get(path, 1)
+
+
+def load_mapping_with_lines(text: str, name: str, fields: str) -> tuple[dict, dict[str, int]]:
+    """:func:`load_with_lines` for a spec file that must be a mapping; :class:`SpecError` otherwise.
+
+    ``name`` is the file as the user wrote it; ``fields`` names a few of its fields for the message
+    (``"city, team, audiences"``).
+    """
+    try:
+        raw, lines = load_with_lines(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise SpecError(name, [f"{name}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}"]) from None
+    if not isinstance(raw, dict):
+        raise SpecError(name, [f"{name}:1: it must be a mapping of fields ({fields}, …)"])
+    return raw, lines

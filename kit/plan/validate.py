@@ -12,12 +12,11 @@ import zoneinfo
 from datetime import date
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from kit.data.catalog import load_catalog
 from kit.data.syllabus import Syllabus, load_syllabus
-from kit.data.yaml_lines import line_of, load_with_lines
+from kit.data.yaml_lines import line_of, load_mapping_with_lines
 from kit.errors import CatalogError, SpecError
 from kit.plan.schedule import weekly_dates
 from kit.plan.spec import WEEKDAYS, PlanSpec
@@ -167,14 +166,7 @@ def _check_sprint(raw: dict) -> list[tuple[str, str]]:
 
 def check_spec(text: str, name: str = "spec") -> PlanSpec:
     """Validate a spec's text; raise :class:`SpecError` listing every mistake."""
-    try:
-        raw, lines = load_with_lines(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        raise SpecError(name, [f"{name}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}"]) from None
-    if not isinstance(raw, dict):
-        raise SpecError(name, [f"{name}:1: the spec must be a mapping of fields (city, team, audiences, …)"])
+    raw, lines = load_mapping_with_lines(text, name, "city, team, audiences")
     found: list[tuple[str, str]] = []
     spec = None
     try:
