@@ -216,6 +216,7 @@ def flag_duplicate_reports(
     column: str = "resolution_description",
     pattern: str = "duplicate",
     flag: str = "is_duplicate",
+    regex: bool = False,
 ) -> pd.DataFrame:
     """Mark requests that the city itself closed as a duplicate of an earlier report.
 
@@ -237,6 +238,9 @@ def flag_duplicate_reports(
         ignoring case (``"dup"`` matches ``"Completed - Dup"``).
     flag
         Name of the True/False column to add.
+    regex
+        Read ``pattern`` as a regular expression (a city profile's ``duplicates.pattern``,
+        e.g. ``"- Dup$"``), still ignoring case.
 
     Returns
     -------
@@ -260,7 +264,7 @@ def flag_duplicate_reports(
     require_columns(requests, {column: "column"}, "service requests")
     result = requests.copy()
     values = result[column].astype("string")
-    result[flag] = values.str.contains(pattern, case=False, regex=False).fillna(False).astype(bool)
+    result[flag] = values.str.contains(pattern, case=False, regex=regex).fillna(False).astype(bool)
     return result
 
 

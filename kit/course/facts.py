@@ -11,7 +11,6 @@ reader's language.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -75,13 +74,7 @@ def _duplicate_rule(city: CityData) -> tuple[str | None, str | None]:
     if rule is None:
         return None, None
     standard = {theirs: ours for ours, theirs in city.profile.service_requests.columns.items()}
-    return standard.get(rule.column, rule.column), _literal(rule.pattern)
-
-
-def _literal(pattern: str) -> str:
-    """The profile's pattern as the plain text :func:`flag_duplicate_reports` looks for: ``- Dup$`` -> ``- Dup``."""
-    text = pattern.removeprefix("^").removesuffix("$")
-    return re.sub(r"\\(.)", r"\1", text)
+    return standard.get(rule.column, rule.column), rule.pattern
 
 
 def module3_params(city: CityData, tables: dict[str, pd.DataFrame], lang: str = "en") -> dict:
@@ -149,7 +142,9 @@ def _cleaning_facts(raw: pd.DataFrame, params: dict) -> tuple[dict, pd.DataFrame
     clean = drop_repeated_rows(clean)
     facts["duplicates"] = None
     if params["duplicate_column"] is not None:
-        clean = flag_duplicate_reports(clean, column=params["duplicate_column"], pattern=params["duplicate_pattern"])
+        clean = flag_duplicate_reports(
+            clean, column=params["duplicate_column"], pattern=params["duplicate_pattern"], regex=True
+        )
         facts["duplicates"] = int(clean["is_duplicate"].sum())
         clean = clean[~clean["is_duplicate"]]
     waiting = clean["closed_date"].isna()

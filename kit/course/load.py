@@ -28,6 +28,7 @@ import pandas as pd
 
 from kit.analysis.columns import as_datetime, as_key
 from kit.analysis.errors import AnalysisError
+from kit.analysis.service_requests import flag_duplicate_reports
 from kit.course.keys import ExpressionError, evaluate_key, key_columns, parse_key
 from kit.course.profile import AreasRole, CityProfile, PopulationRole, RequestsRole, load_profile
 from kit.course.schema import AREAS, POPULATION, REQUEST_COLUMNS
@@ -304,7 +305,8 @@ def _status_notes(frame: pd.DataFrame, spec: RequestsRole, notes: list[LoadNote]
 
 def marked_duplicates(values: pd.Series, pattern: str) -> pd.Series:
     """True where the pattern is found in the value (case-insensitive); False where it is empty."""
-    return values.astype("string").str.contains(pattern, case=False, regex=True).fillna(False).astype(bool)
+    marked = flag_duplicate_reports(values.to_frame("value"), column="value", pattern=pattern, regex=True)
+    return marked["is_duplicate"]
 
 
 def _area_codes(values: pd.Series, pattern: str, notes: list[LoadNote]) -> pd.Series:
