@@ -69,7 +69,7 @@ __all__ = [
 
 TOKEN_VARIABLE = "SOCRATA_APP_TOKEN"
 Progress = Callable[[int, "int | None"], None]
-_UNREACHABLE = object()  # the portal gave no answer (see SocrataClient._rows_updated_at)
+_UNREACHABLE = object()  # the portal gave no answer (see SocrataClient._current_metadata)
 _AGGREGATE = re.compile(r"\b(count|sum|avg|min|max)\s*\(", re.IGNORECASE)
 _NO_TOKEN_WARNING = "Requests made without an app_token"
 
@@ -351,22 +351,23 @@ class SocrataClient:
         """
         key = {"format": "flat-csv-1", **asdict(query)}
         cached = None if refresh else self.cache.get(self.domain, dataset, key)
-        updated = self._rows_updated_at(dataset, offline_ok=cached is not None)
-        if cached is not None and (updated is _UNREACHABLE or cached.rows_updated_at == updated):
+        metadata = self._current_metadata(dataset, offline_ok=cached is not None)
+        updated = None if metadata is _UNREACHABLE else metadata.get("rowsUpdatedAt")
+        if cached is not None and (metadata is _UNREACHABLE or cached.rows_updated_at == updated):
             if progress:
                 progress(cached.rows, cached.rows)
             return cached, True
-        fields = self._fields(dataset, query)
+        fields = self._fields(dataset, query, metadata)
         total = self._total(dataset, query)
         with self.cache.writing(self.domain, dataset, key) as partial:
             rows = self._stream(dataset, query, fields, partial, progress=progress, total=total)
             return self.cache.commit(partial, self.domain, dataset, key, fields, rows, updated), False
 
-    def _rows_updated_at(self, dataset: str, *, offline_ok: bool):
-        """The dataset's ``rowsUpdatedAt``; :data:`_UNREACHABLE` when no answer came and ``offline_ok``."""
+    def _current_metadata(self, dataset: str, *, offline_ok: bool):
+        """The dataset's metadata now; :data:`_UNREACHABLE` when no answer came and ``offline_ok``."""
         policy = replace(self.retry, retries=0) if offline_ok else self.retry  # a cache at hand: no waiting
         try:
-            return self._call(lambda: self._soda.get_metadata(dataset), dataset, policy).get("rowsUpdatedAt")
+            return self._call(lambda: self._soda.get_metadata(dataset), dataset, policy)
         except PortalError as exc:
             if offline_ok and exc.status is None:
                 return _UNREACHABLE
@@ -379,9 +380,8 @@ class SocrataClient:
         total = self.count(dataset, where=query.where, q=query.q)
         return total if query.limit is None else min(total, query.limit)
 
-    def _fields(self, dataset: str, query: FetchQuery) -> list[SodaField]:
+    def _fields(self, dataset: str, query: FetchQuery, metadata: dict) -> list[SodaField]:
         """The answer's fields: the metadata's columns, or (with ``$select``) the answer's headers."""
-        metadata = self.metadata(dataset)
         if not query.select:
             return fields_from_metadata(metadata, computed_regions=query.computed_regions)
         names, types = self._answer_header(dataset, query)
