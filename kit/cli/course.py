@@ -63,14 +63,19 @@ def adapt(
     output: Path = typer.Option(..., "-o", "--output", help="Folder to write the adapted course into."),
     lang: list[str] = typer.Option(None, "--lang", help="A language to render (repeat it); default: the profile's."),
     execute: bool = typer.Option(True, "--execute/--no-execute", help="Run each adapted notebook top to bottom."),
+    module: list[str] = typer.Option(
+        None, "--module", help="A module to adapt (repeat it); default: every one the profile's roles allow."
+    ),
 ) -> None:
     """Adapt the modules to the city: its datasets, cards, notebooks (executed) and exercises, under -o DIR."""
     from kit.course.adapt import adapt_course
 
-    done = adapt_course(city, output, languages=lang or None, execute=execute)
+    done = adapt_course(city, output, languages=lang or None, modules=module or None, execute=execute)
     console.print(f"[green]✓[/] adapted the course for {city} in {output}", highlight=False)
-    for path in getattr(done, "files", []):
+    for path in done.files:
         console.print(f"  {path}", highlight=False)
+    for name, why in done.skipped.items():
+        console.print(f"[yellow]not adapted[/] {name}: {why}", highlight=False)
 
 
 def _print_check(result: CityCheck) -> None:

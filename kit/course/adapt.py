@@ -2,14 +2,16 @@
 
 :func:`adapt_course` loads a city (:func:`kit.course.load.load_city`), writes
 its datasets under the kit's standard names with dataset cards made from the
-data (English and Spanish), renders module 3's template in each language with
-the city's facts (:mod:`kit.course.facts`, :mod:`kit.course.render`), runs each
-notebook top to bottom and writes a short report. ``KIT_HOME=DIR`` then makes
-``kit.load_dataset`` read the city's data::
+data, English and Spanish (:mod:`kit.course.course_files`), renders each module
+whose roles the profile provides in each language with the city's facts
+(:mod:`kit.course.facts`, :mod:`kit.course.election_facts`, :mod:`kit.course.render`),
+runs each notebook top to bottom and writes a report that also says which modules
+were not adapted, and why. ``KIT_HOME=DIR`` then makes ``kit.load_dataset`` read
+the city's data::
 
-    DIR/datasets/service_requests.csv, neighborhoods.geojson,
-                 neighborhood_population.csv, catalog.yaml, catalog.es.yaml
-    DIR/modules/03-issue-campaigns.ipynb, DIR/modules/es/03-issue-campaigns.ipynb
+    DIR/datasets/service_requests.csv, neighborhoods.geojson, neighborhood_population.csv,
+                 precinct_results.csv, precincts.geojson, catalog.yaml, catalog.es.yaml
+    DIR/modules/02-electoral-cycle.ipynb, 03-issue-campaigns.ipynb (+ es/)
     DIR/exercises/03-issue-campaigns/03-issue-campaigns.ipynb (+ -es): the exercise's
         nbgrader source, its hidden tests computing their answers from the city's data
     DIR/city.yaml, DIR/adapt-report.md
@@ -20,7 +22,6 @@ previous adaptation is refused.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import time
@@ -28,37 +29,45 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-import pandas as pd
-import yaml
 
+from kit.course.course_files import write_datasets
+from kit.course.election_facts import module2_facts
 from kit.course.exercise import exercise3_facts
 from kit.course.facts import course_tables, module3_facts
-from kit.course.load import load_city
+from kit.course.load import CityData, load_city
 from kit.course.profile import load_profile
 from kit.course.render import render_notebook
-from kit.data.catalog import Column, DatasetCard
 from kit.errors import CourseError
 from kit.paths import checkout_root
 
 __all__ = ["AdaptResult", "adapt_course", "exercise_template_path", "render_exercise", "template_path"]
 
-MODULES = ("03-issue-campaigns",)
 REPORT = "adapt-report.md"
-FILES = {
-    "service_requests": "service_requests.csv",
-    "neighborhoods": "neighborhoods.geojson",
-    "neighborhood_population": "neighborhood_population.csv",
+# the modules with a city template: the profile roles each needs, and the facts its template states
+TEMPLATES = {
+    "02-electoral-cycle": (("results", "precincts"), module2_facts),
+    "03-issue-campaigns": (("service_requests", "areas"), module3_facts),
 }
-_TITLES = {
-    "service_requests": ("{city} 311 service requests", "Solicitudes de servicio al 311 de {city}"),
-    "neighborhoods": ("{city} areas (boundaries)", "Áreas de {city} (límites)"),
-    "neighborhood_population": ("{city} population by area", "Población de {city} por área"),
+MODULES = tuple(TEMPLATES)
+EXERCISES = ("03-issue-campaigns",)  # modules whose exercise has a city template
+# the course's other modules, and why no city profile adapts them
+NOT_ADAPTED = {
+    "01-intro-movement-data": "it teaches with an organization's own records (contacts, events, sign-ups, "
+    "donations), which no city publishes; learners take the course's own module 1, with its invented tenants' group",
+    "04-ladder-of-engagement": "it teaches with an organization's own records (contacts, events, sign-ups, "
+    "its ladder history), which no city publishes; learners take the course's own module 4",
+    "05-open-data": "no city template yet: module 5 reaches a portal and its quality checks work on any "
+    "city's data as they are",
 }
-_DESCRIPTIONS = (
-    "The city's own data, in the kit's standard columns, written by `kit course adapt` from the profile {profile}.",
-    "Los datos de la propia ciudad, con las columnas estándar del kit, escritos por `kit course adapt` "
-    "a partir del perfil {profile}.",
+_VOTER_FILE = (
+    "module 2's voter file, vote history, scores and calendar sections, and exercise 2: a voter file lists "
+    "real people and no city publishes it as open data; the city edition covers the published precinct results"
 )
+
+
+def adaptable(city: CityData) -> list[str]:
+    """The modules with a template whose roles ``city`` has, in course order."""
+    return [m for m, (roles, _) in TEMPLATES.items() if all(getattr(city, r) is not None for r in roles)]
 
 
 @dataclass
@@ -70,7 +79,8 @@ class AdaptResult:
     notebooks: dict[str, Path] = field(default_factory=dict)  # "03-issue-campaigns/en" -> path
     exercises: dict[str, Path] = field(default_factory=dict)  # "03-issue-campaigns/es" -> source notebook
     executed: dict[str, nbformat.NotebookNode] = field(default_factory=dict)
-    facts: dict[str, dict] = field(default_factory=dict)  # language -> {"params", "facts"}
+    facts: dict[str, dict] = field(default_factory=dict)  # "03-issue-campaigns/en" -> {"params", "facts"}
+    skipped: dict[str, str] = field(default_factory=dict)  # module -> why it was not adapted
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -108,68 +118,6 @@ def _check_out_dir(out_dir: Path) -> None:
         )
 
 
-def _column_type(values: pd.Series) -> str:
-    kind = values.dtype.kind
-    if kind == "M":
-        return "datetime"
-    if kind == "b" or str(values.dtype) == "boolean":
-        return "boolean"
-    if kind in "iu" or str(values.dtype).startswith("Int"):
-        return "integer"
-    if kind == "f":
-        return "number"
-    return "text"
-
-
-def _write_table(name: str, frame: pd.DataFrame, folder: Path) -> Path:
-    path = folder / FILES[name]
-    if name == "neighborhoods":
-        text = frame.copy()
-        columns = [c for c in text.columns if c != "geometry"]
-        text[columns] = text[columns].astype("string")
-        text.to_crs("EPSG:4326").to_file(path, driver="GeoJSON")
-    else:
-        frame.to_csv(path, index=False, date_format="%Y-%m-%dT%H:%M:%S.%f")
-    return path
-
-
-def _card(name: str, frame: pd.DataFrame, path: Path, city: str, profile: Path) -> DatasetCard:
-    columns = [c for c in frame.columns if c != "geometry"]
-    return DatasetCard(
-        name=name,
-        file=path.name,
-        title=_TITLES[name][0].format(city=city),
-        description=_DESCRIPTIONS[0].format(profile=profile.name),
-        source=f"{city}'s own data, through the city profile {profile.name}",
-        license="as the city's data portal says",
-        made_by="kit course adapt",
-        rows=len(frame),
-        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-        columns=[Column(name=c, type=_column_type(frame[c]), description=c.replace("_", " ")) for c in columns],
-    )
-
-
-def _write_datasets(tables: dict[str, pd.DataFrame], folder: Path, city: str, profile: Path) -> list[Path]:
-    """The city's tables, their catalog and its Spanish translation."""
-    folder.mkdir(parents=True, exist_ok=True)
-    cards = []
-    for name, frame in tables.items():
-        cards.append(_card(name, frame, _write_table(name, frame, folder), city, profile))
-    catalog = {"city": city, "datasets": [c.model_dump(exclude={"language", "updated_at"}) for c in cards]}
-    spanish = {
-        "datasets": {
-            c.name: {
-                "title": _TITLES[c.name][1].format(city=city),
-                "description": _DESCRIPTIONS[1].format(profile=profile.name),
-            }
-            for c in cards
-        }
-    }
-    for file, data in (("catalog.yaml", catalog), ("catalog.es.yaml", spanish)):
-        (folder / file).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return [folder / FILES[n] for n in tables] + [folder / "catalog.yaml", folder / "catalog.es.yaml"]
-
-
 def _execute(notebook: nbformat.NotebookNode, out_dir: Path, label: str) -> nbformat.NotebookNode:
     """Run ``notebook`` top to bottom with ``KIT_HOME=out_dir``; CourseError naming the first failing cell."""
     from nbclient import NotebookClient
@@ -188,51 +136,76 @@ def _execute(notebook: nbformat.NotebookNode, out_dir: Path, label: str) -> nbfo
     return executed
 
 
-def _report(result: AdaptResult, city, profile_path: Path) -> str:
-    """adapt-report.md: what was written, what loading changed, what the notebooks skip."""
-    facts = next(iter(result.facts.values()))["facts"]
+def _module3_skips(facts: dict, exercise: bool) -> list[str]:
     skipped = []
     if facts["duplicates"] is None:
-        skipped.append("duplicate reports: the export marks none (section 3.3 says so)")
+        skipped.append("module 3, duplicate reports: the export marks none (section 3.3 says so)")
     if not facts["has_population"]:
-        skipped.append("rates per 1,000 residents and their map: the profile names no population (sections 6-7 say so)")
-    if result.exercises and facts["duplicates"] is None:
+        skipped.append("module 3, rates per 1,000 residents and their map: the profile names no population")
+    if exercise and facts["duplicates"] is None:
         skipped.append("exercise 3's question on duplicate reports, with its point (the export marks none)")
-    if result.exercises and not facts["has_population"]:
+    if exercise and not facts["has_population"]:
         skipped.append("exercise 3's rate question, with its 2 points (no population)")
     if not facts["resolutions"]:
-        skipped.append("resolution texts: the export has no resolution_description column (section 9 says so)")
+        skipped.append("module 3, resolution texts: the export has no resolution_description column")
+    return skipped
+
+
+def _module2_skips(facts: dict) -> list[str]:
+    skipped = [_VOTER_FILE]
+    if facts["race"] is None:
+        skipped.append("module 2, the citywide race: no candidate was on every precinct's ballot")
+    if facts["ward_race"] is None:
+        skipped.append("module 2, the focus ward's race: the ward had no contested race of its own")
+    if facts["no_shape_count"] or facts["no_results_count"]:
+        skipped.append(
+            f"module 2's maps leave out the precincts without a shape ({facts['no_shape_count']}; the notebook "
+            f"lists them) and the shapes without results ({facts['no_results_count']})"
+        )
+    return skipped
+
+
+def _report(result: AdaptResult, city: CityData, profile_path: Path) -> str:
+    """adapt-report.md: what was written, what loading changed, what the notebooks skip, what was not adapted."""
+    first: dict[str, dict] = {}  # module -> its facts in the first language (the skips are the same in each)
+    for key, context in result.facts.items():
+        first.setdefault(key.split("/")[0], context["facts"])
+    skipped = _module2_skips(first["02-electoral-cycle"]) if "02-electoral-cycle" in first else []
+    if "03-issue-campaigns" in first:
+        skipped += _module3_skips(first["03-issue-campaigns"], bool(result.exercises))
     lines = [f"# {city.profile.name.get('en', city.profile.slug)}: the course adapted by `kit course adapt`", ""]
-    lines += [
-        f"- Profile: `{profile_path}`",
-        f"- Requests: {facts['requests']:,}; located in an area: {facts['in_area']:,}",
-    ]
+    lines += [f"- Profile: `{profile_path}`", f"- Modules adapted: {', '.join(first) or 'none'}"]
     lines += ["", "## Files", ""] + [f"- `{p.relative_to(result.out_dir)}`" for p in result.files]
     lines += ["", "## What loading changed or counted", ""] + [f"- {n.role}: {n.text()}" for n in city.notes]
     lines += ["", "## Steps the notebooks skip", ""] + ([f"- {s}" for s in skipped] or ["- none"])
+    lines += ["", "## Modules not adapted", ""] + ([f"- {m}: {why}" for m, why in result.skipped.items()] or ["- none"])
     lines += ["", "## Time", ""] + [f"- {step}: {seconds:.1f} s" for step, seconds in result.seconds.items()]
     return "\n".join(lines) + "\n"
 
 
-def _render_modules(city, modules, languages, out_dir: Path, result: AdaptResult) -> None:
-    for lang in languages:
-        context = module3_facts(city, lang)
-        result.facts[lang] = context
-        context = {"city": context["params"]["city"], "sample": city.profile.slug == "riverton", **context}
-        for module in modules:
-            notebook = render_notebook(template_path(module, lang), context, lang=lang)
+def _write_notebook(notebook: nbformat.NotebookNode, path: Path, result: AdaptResult) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, path)
+    result.files.append(path)
+    return path
+
+
+def _render_modules(city: CityData, modules: list[str], languages: list[str], out_dir: Path, result: AdaptResult):
+    """Each module in each language, and its exercise where it has a city template."""
+    for module in modules:
+        facts_of = TEMPLATES[module][1]
+        for lang in languages:
+            context = facts_of(city, lang)
+            result.facts[f"{module}/{lang}"] = context
+            context = {"city": context["params"]["city"], "sample": city.profile.slug == "riverton", **context}
             folder = out_dir / "modules" if lang == "en" else out_dir / "modules" / lang
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"{module}.ipynb"
-            nbformat.write(notebook, path)
-            result.files.append(path)
-            result.notebooks[f"{module}/{lang}"] = path
-            name = module if lang == "en" else f"{module}-{lang}"
-            path = out_dir / "exercises" / name / f"{name}.ipynb"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(render_exercise(city, module, lang, context), path)
-            result.files.append(path)
-            result.exercises[f"{module}/{lang}"] = path
+            notebook = render_notebook(template_path(module, lang), context, lang=lang)
+            result.notebooks[f"{module}/{lang}"] = _write_notebook(notebook, folder / f"{module}.ipynb", result)
+            if module in EXERCISES:
+                name = module if lang == "en" else f"{module}-{lang}"
+                exercise = render_exercise(city, module, lang, context)
+                path = out_dir / "exercises" / name / f"{name}.ipynb"
+                result.exercises[f"{module}/{lang}"] = _write_notebook(exercise, path, result)
 
 
 def _execute_all(result: AdaptResult, out_dir: Path) -> None:
@@ -253,7 +226,7 @@ def adapt_course(
     modules: list[str] | None = None,
     execute: bool = True,
 ) -> AdaptResult:
-    """Adapt the course to a city: its datasets and cards, module 3 rendered and run, a report.
+    """Adapt the course to a city: its datasets and cards, modules 2 and 3 rendered and run, a report.
 
     Parameters
     ----------
@@ -264,7 +237,9 @@ def adapt_course(
     languages
         Languages to render (default: the profile's ``languages``).
     modules
-        Module ids (default: every module with a template, today ``03-issue-campaigns``).
+        Module ids (default: every module with a template whose roles the profile
+        gives: ``02-electoral-cycle`` needs ``results`` and ``precincts``,
+        ``03-issue-campaigns`` needs ``service_requests`` and ``areas``).
     execute
         Run each adapted notebook top to bottom (``KIT_HOME=out_dir``).
 
@@ -276,32 +251,64 @@ def adapt_course(
     Raises
     ------
     CourseError
-        If ``out_dir`` holds other files, a module has no template, a role module 3
-        needs is missing, a template names a missing fact, or a notebook fails (the
-        message names the notebook and the cell).
+        If ``out_dir`` holds other files, a module asked for has no template (the
+        message says why) or lacks a role, the profile gives no module's roles, a
+        template names a missing fact, or a notebook fails (the message names the
+        notebook and the cell).
     SpecError
         If the profile has mistakes.
     """
     profile_path, out_dir = Path(profile_path), Path(out_dir)
     _check_out_dir(out_dir)
-    unknown = sorted(set(modules or MODULES) - set(MODULES))
-    if unknown:
-        raise CourseError(f"no template for module {unknown[0]}", hint=f"modules with a template: {', '.join(MODULES)}")
+    for module in modules or []:
+        if module not in TEMPLATES:
+            why = NOT_ADAPTED.get(module, "the course has no such module")
+            raise CourseError(
+                f"module {module} is not adapted to cities: {why}",
+                hint=f"modules with a template: {', '.join(MODULES)}",
+            )
     started = time.perf_counter()
     profile = load_profile(profile_path)
     city = load_city(profile)
-    languages = languages or list(profile.languages)
-    result = AdaptResult(out_dir=out_dir)
+    result = AdaptResult(out_dir=out_dir, skipped=_not_adapted(city))
+    modules = _modules_for(city, modules)
     result.seconds["load the city"] = time.perf_counter() - started
-    tables = course_tables(city)
     name = profile.name.get("en") or next(iter(profile.name.values()))
-    result.files += _write_datasets(tables, out_dir / "datasets", name, profile_path)
+    result.files += write_datasets(course_tables(city), out_dir / "datasets", name, profile_path)
     shutil.copyfile(profile_path, out_dir / "city.yaml")
     result.files.append(out_dir / "city.yaml")
-    _render_modules(city, list(modules or MODULES), languages, out_dir, result)
+    _render_modules(city, modules, languages or list(profile.languages), out_dir, result)
     result.seconds["write and render"] = time.perf_counter() - started - result.seconds["load the city"]
     if execute:
         _execute_all(result, out_dir)
     (out_dir / REPORT).write_text(_report(result, city, profile_path), encoding="utf-8")
     result.files.append(out_dir / REPORT)
     return result
+
+
+def _missing_roles(city: CityData, module: str) -> list[str]:
+    return [role for role in TEMPLATES[module][0] if getattr(city, role) is None]
+
+
+def _not_adapted(city: CityData) -> dict[str, str]:
+    """Every module of the course that will not be adapted for ``city``, and why."""
+    lacking = {m: _missing_roles(city, m) for m in TEMPLATES}
+    why = {m: f"the profile has no {' and '.join(roles)}" for m, roles in lacking.items() if roles}
+    return dict(sorted((NOT_ADAPTED | why).items()))
+
+
+def _modules_for(city: CityData, asked: list[str] | None) -> list[str]:
+    """The modules to adapt: those asked for (each must have its roles), else every one the profile supports."""
+    for module in asked or []:
+        if _missing_roles(city, module):
+            raise CourseError(
+                f"module {module} needs the role{'s' * (len(_missing_roles(city, module)) > 1)} "
+                f"{' and '.join(_missing_roles(city, module))} in the city profile",
+                hint="add a source for each role to the profile (see `kit course init-city`)",
+            )
+    modules = list(asked) if asked else adaptable(city)
+    if not modules:
+        needs = "; ".join(f"module {m} needs {' and '.join(roles)}" for m, (roles, _) in TEMPLATES.items())
+        raise CourseError(f"the profile gives the roles of no module with a city template: {needs}",
+                          hint="add those roles' sources to the profile (see `kit course init-city`)")  # fmt: skip
+    return modules

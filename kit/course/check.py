@@ -18,7 +18,8 @@ The steps run in order, each adding to the same :class:`CityCheck`:
 4. the loaded city (:func:`kit.course.load.load_city`), when nothing above blocks:
    durations and statuses (:func:`_check_closing`), duplicates and request types
    (:func:`_check_requests`), the spatial join (:func:`_check_location`) and
-   population (:func:`_check_population`).
+   population (:func:`_check_population`), and the election roles
+   (:func:`kit.course.check_elections.check_elections`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from kit.analysis.columns import as_key
+from kit.course.check_elections import check_elections
 from kit.course.check_text import label_of, problem_text, role_title, sentence
 from kit.errors import KitError
 
@@ -39,12 +41,14 @@ if TYPE_CHECKING:
 
 __all__ = ["CityCheck", "Finding", "Problem", "check_city"]
 
-ROLES = ("service_requests", "areas", "population")
-# the standard columns module 3 cannot run without (the others are optional)
+ROLES = ("service_requests", "areas", "population", "results", "precincts")
+# the standard columns the modules cannot run without (the others are optional)
 NEEDED = {
     "service_requests": ("created_date", "closed_date", "complaint_type", "status", "latitude", "longitude"),
     "areas": ("area_id",),
     "population": ("population",),
+    "results": ("ward", "precinct", "registered", "ballots"),
+    "precincts": ("ward", "precinct"),
 }
 DATES = ("created_date", "closed_date")
 SAMPLES = 3
@@ -195,6 +199,7 @@ def _check_loaded(profile: CityProfile, check: CityCheck) -> None:
             getattr(exc, "field", None) or "service_requests", "load_failed", error=exc.message, hint=exc.hint or ""
         )
         return
+    check_elections(city, check)
     if city.areas is None:
         return
     if city.service_requests is not None:
@@ -211,8 +216,8 @@ def _read_sources(profile: CityProfile, check: CityCheck) -> dict[str, pd.DataFr
     for role in ROLES:
         spec = getattr(profile, role, None)
         if spec is None:
-            check.add(role, "role_absent", "info" if role == "service_requests" else "warning")
-            if role == "service_requests":
+            check.add(role, "role_absent", "warning")
+            if role == "service_requests" and (profile.results is None or profile.precincts is None):
                 check.block(role, "no_requests")
             continue
         try:

@@ -13,6 +13,8 @@ ROLES = {
     "service_requests": {"en": "Service requests", "es": "Solicitudes de servicio"},
     "areas": {"en": "Areas", "es": "Áreas"},
     "population": {"en": "Population", "es": "Población"},
+    "results": {"en": "Election results", "es": "Resultados electorales"},
+    "precincts": {"en": "Precincts", "es": "Precintos"},
     "teaching": {"en": "Teaching choices", "es": "Opciones de enseñanza"},
 }
 
@@ -35,6 +37,46 @@ FINDINGS = {
         "es": ("rol", "no está en el perfil: se omiten los pasos que lo necesitan"),
     },
     "rows": {"en": ("rows read", "{rows:,} from {source}"), "es": ("filas leídas", "{rows:,} de {source}")},
+    "precincts": {
+        "en": ("precincts", "{n:,} in {wards:,} wards"),
+        "es": ("precintos", "{n:,} en {wards:,} distritos"),
+    },
+    "candidates": {
+        "en": ("candidate columns", "{n:,}; on every ballot (citywide race): {citywide:,}"),
+        "es": ("columnas de candidatos", "{n:,}; en todas las boletas (contienda de toda la ciudad): {citywide:,}"),
+    },
+    "ward_races": {
+        "en": ("wards with a contested race", "{n:,}"),
+        "es": ("distritos con una contienda disputada", "{n:,}"),
+    },
+    "other_columns": {
+        "en": ("columns in several wards, not all", "{n:,}, such as {names}: module 2 cannot place them in a race"),
+        "es": (
+            "columnas en varios distritos, no en todos",
+            "{n:,}, como {names}: el módulo 2 no las ubica en una contienda",
+        ),
+    },
+    "load_note": {"en": ("while loading", "{text}"), "es": ("al cargar", "{text}")},
+    "shapes": {"en": ("precinct shapes", "{n:,}"), "es": ("formas de precintos", "{n:,}")},
+    "precinct_join": {
+        "en": ("results with a shape", "{n:,} of {total:,} ({share})"),
+        "es": ("resultados con forma", "{n:,} de {total:,} ({share})"),
+    },
+    "no_shape": {
+        "en": ("precincts without a shape", "{n:,}, such as {keys}: the maps leave them out"),
+        "es": ("precintos sin forma", "{n:,}, como {keys}: los mapas los omiten"),
+    },
+    "no_results": {
+        "en": ("shapes without results", "{n:,}, such as {keys}"),
+        "es": ("formas sin resultados", "{n:,}, como {keys}"),
+    },
+    "uncontested_ward": {
+        "en": ("focus_ward", "ward {ward} had no contested race of its own: module 2 skips its race, saying why"),
+        "es": (
+            "focus_ward",
+            "el distrito {ward} no tuvo una contienda disputada propia: el módulo 2 la omite y lo dice",
+        ),
+    },
     "column": {
         "en": ("column {standard}", "{column} ({empty:,} empty)"),
         "es": ("columna {standard}", "{column} ({empty:,} vacías)"),
@@ -153,8 +195,22 @@ FINDINGS = {
 
 PROBLEMS = {
     "no_requests": {
-        "en": "the profile has no service_requests role: module 3 needs a 311 export",
-        "es": "el perfil no tiene el rol service_requests: el módulo 3 necesita una exportación 311",
+        "en": "the profile has neither service_requests (module 3) nor results and precincts (module 2)",
+        "es": "el perfil no tiene service_requests (módulo 3) ni results y precincts (módulo 2)",
+    },
+    "repeated_precincts": {
+        "en": "precinct {example} has more than one shape: check the ward and precinct columns",
+        "es": "el precinto {example} tiene más de una forma: revise las columnas de distrito y precinto",
+    },
+    "no_precinct_matches": {
+        "en": "no shape matches a precinct of the results (shapes look like {example}): are ward and precinct "
+        "the right columns?",
+        "es": "ninguna forma coincide con un precinto de los resultados (las formas se ven como {example}): "
+        "¿son distrito y precinto las columnas correctas?",
+    },
+    "unknown_ward": {
+        "en": "the results have no ward {ward}; wards: {wards}",
+        "es": "los resultados no tienen el distrito {ward}; distritos: {wards}",
     },
     "unreadable": {
         "en": "cannot read the source: {error}",

@@ -26,20 +26,16 @@ from kit.analysis.service_requests import (
     rate_per_1000,
 )
 from kit.course.facts import course_tables
+from kit.course.render import MONTHS
 
 if TYPE_CHECKING:
     from kit.course.load import CityData
 
 __all__ = ["exercise3_facts"]
 
-_MONTHS = {
-    "en": "January February March April May June July August September October November December",
-    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
-}
-
 
 def _month_label(month: pd.Timestamp, lang: str) -> str:
-    name = _MONTHS[lang].split()[month.month - 1]
+    name = MONTHS[lang][month.month - 1]
     return f"{name} {month.year}" if lang == "en" else f"{name} de {month.year}"
 
 

@@ -41,22 +41,35 @@ FOCUS_COUNT = 2
 
 
 def course_tables(city: CityData) -> dict[str, pd.DataFrame]:
-    """The datasets an adapted course ships, by their standard names, as the notebook will load them.
+    """The datasets an adapted course ships, by their standard names, as the notebooks will load them.
 
-    ``neighborhood_population`` is left out when the profile names no population
-    (the module then skips its rates, saying why).
+    One per role the profile names: ``service_requests``, ``neighborhoods``,
+    ``neighborhood_population`` (module 3), ``precinct_results`` and
+    ``precincts`` (module 2).
     """
+    tables = {}
+    if city.service_requests is not None:
+        requests = city.service_requests.drop(columns=[c for c in DERIVED if c in city.service_requests.columns])
+        tables["service_requests"] = requests.reset_index(drop=True)
+    if city.areas is not None:
+        tables["neighborhoods"] = city.areas.reset_index(drop=True)
+    if city.population is not None and city.areas is not None:
+        tables["neighborhood_population"] = _population_table(city)
+    if city.results is not None:
+        tables["precinct_results"] = city.results
+    if city.precincts is not None:
+        tables["precincts"] = city.precincts
+    return tables
+
+
+def _module3_tables(city: CityData) -> dict[str, pd.DataFrame]:
     missing = [role for role in ("service_requests", "areas") if getattr(city, role) is None]
     if missing:
         raise CourseError(
             f"module 3 needs the role{'s' * (len(missing) > 1)} {' and '.join(missing)} in the city profile",
             hint="add a source for each role to the profile (see `kit course init-city`)",
         )
-    requests = city.service_requests.drop(columns=[c for c in DERIVED if c in city.service_requests.columns])
-    tables = {"service_requests": requests.reset_index(drop=True), "neighborhoods": city.areas.reset_index(drop=True)}
-    if city.population is not None:
-        tables["neighborhood_population"] = _population_table(city)
-    return tables
+    return course_tables(city)
 
 
 def _population_table(city: CityData) -> pd.DataFrame:
@@ -289,7 +302,7 @@ def module3_facts(city: CityData, lang: str = "en") -> dict:
     CourseError
         If a role module 3 needs is missing.
     """
-    tables = course_tables(city)
+    tables = _module3_tables(city)
     params = module3_params(city, tables, lang)
     facts, originals = _cleaning_facts(tables["service_requests"], params)
     facts |= _trend_facts(originals, params)

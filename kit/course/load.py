@@ -30,6 +30,8 @@ from kit.analysis.columns import as_datetime, as_key
 from kit.analysis.errors import AnalysisError
 from kit.analysis.service_requests import flag_duplicate_reports
 from kit.course.keys import ExpressionError, evaluate_key, key_columns, parse_key
+from kit.course.load_elections import load_precincts, load_results
+from kit.course.load_steps import LoadNote, counts, missing_as_na, note, plain_text, require, source_name
 from kit.course.profile import AreasRole, CityProfile, PopulationRole, RequestsRole, load_profile
 from kit.course.schema import AREAS, POPULATION, REQUEST_COLUMNS
 from kit.course.sources import ProfileDataError, read_source
@@ -37,45 +39,6 @@ from kit.course.sources import ProfileDataError, read_source
 __all__ = ["CityData", "LoadNote", "ProfileDataError", "load_city", "marked_duplicates", "read_source"]
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
-
-# what each note says, in English; ``{count}``, ``{column}`` and ``{example}`` are filled in
-NOTE_TEXT = {
-    "no_coordinates": "{count:,} requests have no coordinates (empty latitude or longitude)",
-    "not_a_date": "{count:,} values of {column} are not dates and were read as missing, such as {example!r}",
-    "not_a_number": "{count:,} values of {column} are not numbers and were read as missing, such as {example!r}",
-    "sentinel_closed": "{count:,} closed dates are a sentinel for 'not closed', read as open, such as {example!r}",
-    "negative_duration": "{count:,} closed dates fall before their created date, read as missing ({example})",
-    "zero_day_closures": "{count:,} requests were closed the instant they were created (zero days to close)",
-    "open_with_closed_date": "{count:,} requests with an open status have a closed date, such as {example!r}",
-    "closed_without_date": "{count:,} requests with a closed status have no closed date, such as {example!r}",
-    "duplicates": "{count:,} requests are marked as duplicates in {column}",
-    "area_code_unmatched": "{count:,} values of {column} name no area the pattern finds, such as {example!r}",
-    "excluded_areas": "{count:,} areas were left out as the profile's exclude says: {example}",
-    "areas_without_id": "{count:,} areas have no id and were left out",
-    "population_rounded": "{count:,} population figures were not whole numbers and were rounded, such as {example!r}",
-    "no_year": "the population has no year: give population.year or a year column",
-}
-
-
-@dataclass
-class LoadNote:
-    """Something the loader changed or counted: ``what`` is a key of :data:`NOTE_TEXT`."""
-
-    role: str
-    column: str | None
-    what: str
-    count: int
-    example: str | None = None
-
-    def text(self) -> str:
-        """The note as an English sentence."""
-        return NOTE_TEXT[self.what].format(count=self.count, column=self.column, example=self.example)
-
-
-def _note(notes: list[LoadNote], role: str, column: str | None, what: str, count: int, example=None) -> None:
-    """Add a note when it counts something (duplicates and coordinates are always noted)."""
-    if count or what in ("duplicates", "no_coordinates", "no_year"):
-        notes.append(LoadNote(role, column, what, int(count), None if example is None else str(example)))
 
 
 @dataclass
@@ -86,6 +49,8 @@ class CityData:
     service_requests: pd.DataFrame | None = None
     areas: object | None = None  # a geopandas.GeoDataFrame
     population: pd.DataFrame | None = None
+    results: pd.DataFrame | None = None  # precinct results, wide (kit.course.load_elections)
+    precincts: object | None = None  # precinct shapes, a GeoDataFrame
     notes: list[LoadNote] = field(default_factory=list)
 
     def notes_for(self, role: str) -> list[LoadNote]:
@@ -106,8 +71,9 @@ def load_city(profile: CityProfile | Path | str, *, refresh: bool = False) -> Ci
     Returns
     -------
     CityData
-        ``service_requests``, ``areas`` (a GeoDataFrame, WGS84) and ``population``
-        (None for a role the profile does not name), and ``notes``.
+        ``service_requests``, ``areas`` (a GeoDataFrame, WGS84), ``population``,
+        ``results`` and ``precincts`` (None for a role the profile does not name),
+        and ``notes``.
 
     Raises
     ------
@@ -134,48 +100,20 @@ def load_city(profile: CityProfile | Path | str, *, refresh: bool = False) -> Ci
         city.areas = _load_areas(profile, profile.areas, city.notes, refresh)
     if profile.population is not None:
         city.population = _load_population(profile, profile.population, city.notes, refresh)
+    if profile.results is not None:
+        city.results = load_results(profile, profile.results, city.notes, refresh)
+    if profile.precincts is not None:
+        city.precincts = load_precincts(profile, profile.precincts, city.notes, refresh)
     return city
 
 
 # --- shared steps -----------------------------------------------------------------------------------
 
 
-def _require(raw: pd.DataFrame, wanted: list[tuple[str, str]], source: str) -> None:
-    """Every column the profile names ((field, column) pairs) is in the source; else name the field."""
-    for where, column in wanted:
-        if column not in raw.columns:
-            names = ", ".join(str(c) for c in raw.columns if c != "geometry")
-            raise ProfileDataError(
-                f"no column {column!r} in {source}; its columns: {names}",
-                field=where,
-                hint="write the column's name exactly as in the file's header",
-            )
-
-
-def _source_name(source) -> str:
-    return Path(source.file).name if source.file else f"{source.domain} dataset {source.dataset}"
-
-
-def _missing_as_na(frame: pd.DataFrame) -> pd.DataFrame:
-    """Empty (or blank) text becomes missing, explicitly: text-read CSVs otherwise hide it."""
-    frame = frame.copy()
-    for column in frame.columns:
-        values = frame[column]
-        if column != "geometry" and (pd.api.types.is_string_dtype(values) or values.dtype == object):
-            text = values.astype("str")
-            frame[column] = text.where(text.str.strip() != "")
-    return frame
-
-
-def _plain_text(values: pd.Series) -> pd.Series:
-    """Text in pandas' ``str`` dtype, NaN where missing (as the kit's bundled datasets load)."""
-    return values.astype("str")
-
-
 def _key(frame: pd.DataFrame, expression: str | None, column: str | None, field_name: str) -> pd.Series:
     """Area ids as text: a column's values as keys, or a key expression evaluated over columns."""
     if expression is None:
-        return _plain_text(as_key(frame[column]))
+        return plain_text(as_key(frame[column]))
     try:
         return evaluate_key(expression, frame)
     except ExpressionError as exc:
@@ -195,8 +133,8 @@ def _rule_columns(spec: RequestsRole) -> list[tuple[str, str]]:
 
 def _load_requests(profile: CityProfile, spec: RequestsRole, notes: list[LoadNote], refresh: bool) -> pd.DataFrame:
     raw = read_source(profile, spec.source, field="service_requests.source", refresh=refresh)
-    _require(raw, _rule_columns(spec), _source_name(spec.source))
-    text = _missing_as_na(raw)
+    require(raw, _rule_columns(spec), source_name(spec.source))
+    text = missing_as_na(raw)
     frame = _standard_names(text, spec.columns)
     for column, kind in REQUEST_COLUMNS.items():
         if column in frame.columns and kind == "datetime":
@@ -210,14 +148,14 @@ def _load_requests(profile: CityProfile, spec: RequestsRole, notes: list[LoadNot
     if spec.duplicates is not None:
         frame["is_duplicate"] = marked_duplicates(text[spec.duplicates.column], spec.duplicates.pattern)
         marked = int(frame["is_duplicate"].sum())
-        _note(notes, "service_requests", spec.duplicates.column, "duplicates", marked)
+        note(notes, "service_requests", spec.duplicates.column, "duplicates", marked)
     if spec.area_code is not None:
         frame["area"] = _area_codes(text[spec.area_code.column], spec.area_code.pattern, notes)
     elif "area" in frame.columns:
-        frame["area"] = _plain_text(as_key(frame["area"]))
+        frame["area"] = plain_text(as_key(frame["area"]))
     if {"latitude", "longitude"} <= set(frame.columns):
         lacking = frame["latitude"].isna() | frame["longitude"].isna()
-        _note(notes, "service_requests", "latitude", "no_coordinates", int(lacking.sum()))
+        note(notes, "service_requests", "latitude", "no_coordinates", int(lacking.sum()))
     return frame
 
 
@@ -254,7 +192,7 @@ def _dates(values: pd.Series, spec: RequestsRole, column: str, notes: list[LoadN
     loose = pd.to_datetime(values, format=fmt or "mixed", dayfirst=bool(dayfirst), errors="coerce")
     bad = values.notna() & loose.isna()
     if bad.any():
-        _note(notes, "service_requests", column, "not_a_date", int(bad.sum()), str(values[bad].iloc[0]))
+        note(notes, "service_requests", column, "not_a_date", int(bad.sum()), str(values[bad].iloc[0]))
     try:
         return as_datetime(values.mask(bad).to_frame(column), column, "service requests", format=fmt, dayfirst=dayfirst)
     except AnalysisError as exc:
@@ -269,7 +207,7 @@ def _numbers(values: pd.Series, column: str, notes: list[LoadNote]) -> pd.Series
     number = pd.to_numeric(values.astype("str").str.strip().where(values.notna()), errors="coerce")
     bad = values.notna() & number.isna()
     if bad.any():
-        _note(notes, "service_requests", column, "not_a_number", int(bad.sum()), str(values[bad].iloc[0]))
+        note(notes, "service_requests", column, "not_a_number", int(bad.sum()), str(values[bad].iloc[0]))
     return number.astype("float64")
 
 
@@ -280,17 +218,17 @@ def _closing_rules(frame: pd.DataFrame, spec: RequestsRole, notes: list[LoadNote
         sentinels = [pd.Timestamp(day) for day in spec.closed_sentinels]
         sentinel = closed.dt.normalize().isin(sentinels)
         example = str(closed[sentinel].iloc[0].date()) if sentinel.any() else None
-        _note(notes, "service_requests", "closed_date", "sentinel_closed", int(sentinel.sum()), example)
+        note(notes, "service_requests", "closed_date", "sentinel_closed", int(sentinel.sum()), example)
         closed = closed.mask(sentinel)
     negative = closed < created
     example = None
     if negative.any():
         first = negative.idxmax()
         example = f"created {created[first]}, closed {closed[first]}"
-    _note(notes, "service_requests", "closed_date", "negative_duration", int(negative.sum()), example)
+    note(notes, "service_requests", "closed_date", "negative_duration", int(negative.sum()), example)
     frame["closed_date"] = closed.mask(negative)
     zero = int((frame["closed_date"] == created).sum())
-    _note(notes, "service_requests", "closed_date", "zero_day_closures", zero)
+    note(notes, "service_requests", "closed_date", "zero_day_closures", zero)
 
 
 def _status_notes(frame: pd.DataFrame, spec: RequestsRole, notes: list[LoadNote]) -> None:
@@ -300,7 +238,7 @@ def _status_notes(frame: pd.DataFrame, spec: RequestsRole, notes: list[LoadNote]
     closed = frame["closed_date"].notna()
     for what, rows in (("open_with_closed_date", is_open & closed), ("closed_without_date", ~is_open & ~closed)):
         example = str(status[rows].iloc[0]) if rows.any() else None
-        _note(notes, "service_requests", "status", what, int(rows.sum()), example)
+        note(notes, "service_requests", "status", what, int(rows.sum()), example)
 
 
 def marked_duplicates(values: pd.Series, pattern: str) -> pd.Series:
@@ -317,8 +255,8 @@ def _area_codes(values: pd.Series, pattern: str, notes: list[LoadNote]) -> pd.Se
     found = values.astype("string").str.extract(compiled, expand=True)[0]
     unmatched = values.notna() & found.isna()
     example = str(values[unmatched].iloc[0]) if unmatched.any() else None
-    _note(notes, "service_requests", values.name, "area_code_unmatched", int(unmatched.sum()), example)
-    return _plain_text(as_key(found))
+    note(notes, "service_requests", values.name, "area_code_unmatched", int(unmatched.sum()), example)
+    return plain_text(as_key(found))
 
 
 # --- areas --------------------------------------------------------------------------------------------
@@ -331,8 +269,8 @@ def _load_areas(profile: CityProfile, spec: AreasRole, notes: list[LoadNote], re
         wanted += [("areas.key", column) for column in sorted(key_columns(parse_key(spec.key)))]
     if spec.label is not None:
         wanted += [("areas.label", column) for column in _PLACEHOLDER.findall(spec.label)]
-    _require(raw, wanted, _source_name(spec.source))
-    frame = _missing_as_na(raw)
+    require(raw, wanted, source_name(spec.source))
+    frame = missing_as_na(raw)
     ids = _key(frame, spec.key, spec.columns.get("area_id"), "areas.key")
     names = _label(frame, spec.label) if spec.label else None
     frame = frame.rename(columns={column: AREAS[role] for role, column in spec.columns.items()})
@@ -346,7 +284,7 @@ def _load_areas(profile: CityProfile, spec: AreasRole, notes: list[LoadNote], re
         frame.insert(1, "community", ids)
     lacking = frame["area_numbe"].isna()
     if lacking.any():
-        _note(notes, "areas", "area_numbe", "areas_without_id", int(lacking.sum()))
+        note(notes, "areas", "area_numbe", "areas_without_id", int(lacking.sum()))
         frame = frame[~lacking]
     return _exclude(frame, spec.exclude, notes)
 
@@ -379,7 +317,7 @@ def _exclude(frame, exclude: list, notes: list[LoadNote]):
             )
         drop |= match
     left_out = ", ".join(frame.loc[drop, "community"].astype(str))
-    _note(notes, "areas", "community", "excluded_areas", int(drop.sum()), left_out)
+    note(notes, "areas", "community", "excluded_areas", int(drop.sum()), left_out)
     return frame[~drop]
 
 
@@ -391,38 +329,20 @@ def _load_population(profile: CityProfile, spec: PopulationRole, notes: list[Loa
     wanted = [(f"population.columns.{role}", column) for role, column in spec.columns.items()]
     if spec.key is not None:
         wanted += [("population.key", column) for column in sorted(key_columns(parse_key(spec.key)))]
-    _require(raw, wanted, _source_name(spec.source))
-    frame = _missing_as_na(raw)
+    require(raw, wanted, source_name(spec.source))
+    frame = missing_as_na(raw)
     ids = _key(frame, spec.key, spec.columns.get("area_id"), "population.key")
     frame = frame.rename(columns={column: POPULATION[role] for role, column in spec.columns.items()})
     if spec.key is not None:
         frame.insert(0, "community_area", ids)
     else:
         frame["community_area"] = ids
-    frame["population"] = _counts(frame["population"], "population.columns.population", notes)
+    frame["population"] = counts(frame["population"], "population.columns.population", notes)
     if "year" in frame.columns:
-        frame["year"] = _counts(frame["year"], "population.columns.year", notes)
+        frame["year"] = counts(frame["year"], "population.columns.year", notes)
     elif spec.year is not None:
         frame["year"] = pd.array([spec.year] * len(frame), dtype="Int64")
     else:
         frame["year"] = pd.array([pd.NA] * len(frame), dtype="Int64")
-        _note(notes, "population", "year", "no_year", 0)
+        note(notes, "population", "year", "no_year", 0)
     return frame
-
-
-def _counts(values: pd.Series, field_name: str, notes: list[LoadNote]) -> pd.Series:
-    """Whole numbers (``12,345`` too); a value that is not a number names the profile field."""
-    text = values.astype("string").str.replace(r"[,\s]", "", regex=True)
-    number = pd.to_numeric(text, errors="coerce")
-    bad = values.notna() & number.isna()
-    if bad.any():
-        raise ProfileDataError(
-            f"column {values.name!r} holds {values[bad].iloc[0]!r}, not a number",
-            field=field_name,
-            hint="point the field at the column of figures, or fix those rows",
-        )
-    fraction = number.notna() & (number != number.round())
-    if fraction.any():
-        example = str(values[fraction].iloc[0])
-        _note(notes, "population", values.name, "population_rounded", int(fraction.sum()), example)
-    return number.round().astype("Int64")

@@ -29,7 +29,7 @@ from pydantic import (
 )
 
 from kit.course.keys import ExpressionError, parse_key
-from kit.course.schema import AREAS, POPULATION, REQUEST_COLUMNS, STANDARD_NAMES
+from kit.course.schema import AREAS, POPULATION, PRECINCTS, REQUEST_COLUMNS, RESULTS, STANDARD_NAMES
 from kit.data.yaml_lines import line_of, load_mapping_with_lines
 from kit.errors import SpecError
 
@@ -38,9 +38,12 @@ __all__ = [
     "CityProfile",
     "ColumnRule",
     "Dates",
+    "Election",
     "Period",
     "PopulationRole",
+    "PrecinctsRole",
     "RequestsRole",
+    "ResultsRole",
     "Source",
     "Teaching",
     "check_profile",
@@ -51,6 +54,8 @@ Language = Literal["en", "es"]
 RequestColumn = Literal[tuple(REQUEST_COLUMNS)]
 AreaColumn = Literal[tuple(AREAS)]
 PopulationColumn = Literal[tuple(POPULATION)]
+ResultsColumn = Literal[tuple(RESULTS)]
+PrecinctsColumn = Literal[tuple(PRECINCTS)]
 
 
 class _Strict(BaseModel):
@@ -111,6 +116,16 @@ def _population_rule(d: dict) -> list[str]:
                         _area_id_rule(d)) if m]  # fmt: skip
 
 
+def _all_columns(names: dict[str, str]):
+    """A rule: the part's ``columns`` maps every one of ``names``."""
+
+    def rule(d: dict) -> str | None:
+        missing = [name for name in names if name not in _dict(d.get("columns"))]
+        return f"columns needs {', '.join(missing)} (the city's column for each)" if missing else None
+
+    return rule
+
+
 def _period_rule(d: dict) -> str | None:
     start, end = d.get("start"), d.get("end")
     if isinstance(start, date) and isinstance(end, date) and end < start:
@@ -136,6 +151,10 @@ _RULES = (
     ("service_requests", _requests_rule),
     ("areas", _areas_rule),
     ("population", _population_rule),
+    ("results.source", _source_rule),
+    ("precincts.source", _source_rule),
+    ("results", _all_columns(RESULTS)),
+    ("precincts", _all_columns(PRECINCTS)),
     ("teaching.period", _period_rule),
 )
 
@@ -262,6 +281,37 @@ class PopulationRole(_Strict):
         return _apply(_population_rule, self)
 
 
+class Election(_Strict):
+    """The election a results file counts: its day and its name in each language."""
+
+    date: date
+    name: dict[Language, str] = Field(min_length=1, description="e.g. {en: municipal general election, es: …}")
+
+
+class ResultsRole(_Strict):
+    """Precinct results of one election, wide: a row per precinct, a column per candidate (as Chicago's)."""
+
+    source: Source
+    columns: dict[ResultsColumn, str] = Field(description="the city's ward, precinct, registered, ballots columns")
+    candidates: list[str] = Field([], description="the candidate columns; default: every other column")
+    election: Election
+
+    @model_validator(mode="after")
+    def _four_columns(self) -> ResultsRole:
+        return _apply(_all_columns(RESULTS), self)
+
+
+class PrecinctsRole(_Strict):
+    """Precinct shapes: the ward and precinct columns that match the results' rows."""
+
+    source: Source
+    columns: dict[PrecinctsColumn, str]
+
+    @model_validator(mode="after")
+    def _both_columns(self) -> PrecinctsRole:
+        return _apply(_all_columns(PRECINCTS), self)
+
+
 class Period(_Strict):
     start: date
     end: date
@@ -272,10 +322,11 @@ class Period(_Strict):
 
 
 class Teaching(_Strict):
-    """What the modules teach with: the request types to focus on and the period."""
+    """What the modules teach with: the request types to focus on, the period, the ward to look at closely."""
 
     focus_types: list[str] = []
     period: Period | None = None
+    focus_ward: int | None = Field(None, ge=0, description="module 2's ward; default: the ward with the lowest turnout")
 
 
 class CityProfile(_Strict):
@@ -287,6 +338,8 @@ class CityProfile(_Strict):
     service_requests: RequestsRole | None = None
     areas: AreasRole | None = None
     population: PopulationRole | None = None
+    results: ResultsRole | None = None
+    precincts: PrecinctsRole | None = None
     teaching: Teaching = Teaching()
     _path: Path | None = PrivateAttr(None)
 

@@ -11,7 +11,8 @@ Filters available in templates:
 
 - ``num`` -- a number in the language's style: ``4,695``; ``num(1)`` keeps one
   decimal: ``45.6`` (the Spanish course writes numbers as Mexico does, like its prose).
-- ``pct`` -- a share (0.06) as a whole percentage: ``6%``.
+- ``pct`` -- a share (0.06) as a whole percentage: ``6%``; ``pct(1)`` keeps one decimal: ``35.8%``.
+- ``day`` -- an ISO date as the language writes it: ``February 28, 2023`` / ``28 de febrero de 2023``.
 - ``py`` -- a Python literal of the value, for code cells (``"HEAT/HOT WATER"``).
 - ``names`` -- a list joined as prose: ``A, B and C`` / ``A, B y C``.
 - ``months`` -- month numbers as names, joined as prose: ``December, January and November``.
@@ -19,6 +20,7 @@ Filters available in templates:
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import jinja2
@@ -26,12 +28,12 @@ import nbformat
 
 from kit.errors import CourseError
 
-__all__ = ["format_number", "join_names", "render_notebook", "render_text"]
+__all__ = ["MONTHS", "format_number", "join_names", "render_notebook", "render_text"]
 
 # the Spanish course writes numbers as Mexico and the US do (4,695 and 45.6), like its prose ("1,000 residentes")
 _SEPARATORS = {"en": (",", "."), "es": (",", ".")}
 _AND = {"en": "and", "es": "y"}
-_MONTHS = {
+MONTHS = {
     "en": [
         "January",
         "February",
@@ -86,21 +88,28 @@ def join_names(items: list, lang: str = "en") -> str:
     return f"{', '.join(items[:-1])} {_AND.get(lang, 'and')} {items[-1]}"
 
 
-def _percent(share: float, lang: str) -> str:
+def _percent(share: float, lang: str, digits: int = 0) -> str:
     """A share as a percentage, with decimals only where rounding would say 0% or 100% of something else."""
-    digits = 0
     while digits < 2 and 0 < share < 1 and round(100 * share, digits) in (0, 100):
         digits += 1
     return format_number(100 * share, digits, lang) + "%"
 
 
+def _day(iso: str, lang: str) -> str:
+    """``2023-02-28`` as ``February 28, 2023`` (English) or ``28 de febrero de 2023`` (Spanish)."""
+    day = date.fromisoformat(str(iso))
+    month = MONTHS.get(lang, MONTHS["en"])[day.month - 1]
+    return f"{month} {day.day}, {day.year}" if lang == "en" else f"{day.day} de {month} de {day.year}"
+
+
 def _environment(lang: str) -> jinja2.Environment:
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False, autoescape=False)
     env.filters["num"] = lambda value, digits=0: format_number(value, digits, lang)
-    env.filters["pct"] = lambda share: _percent(share, lang)
+    env.filters["pct"] = lambda share, digits=0: _percent(share, lang, digits)
+    env.filters["day"] = lambda iso: _day(iso, lang)
     env.filters["py"] = repr
     env.filters["names"] = lambda items: join_names(items, lang)
-    env.filters["months"] = lambda numbers: join_names([_MONTHS[lang][n - 1] for n in numbers], lang)
+    env.filters["months"] = lambda numbers: join_names([MONTHS[lang][n - 1] for n in numbers], lang)
     return env
 
 

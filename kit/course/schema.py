@@ -8,7 +8,7 @@ step with the catalog.
 
 from __future__ import annotations
 
-__all__ = ["AREAS", "POPULATION", "REQUEST_COLUMNS", "STANDARD_NAMES"]
+__all__ = ["AREAS", "POPULATION", "PRECINCTS", "REQUEST_COLUMNS", "RESULTS", "STANDARD_NAMES"]
 
 # service_requests: standard name -> type ("text", "number", "datetime", "boolean")
 REQUEST_COLUMNS: dict[str, str] = {
@@ -65,8 +65,20 @@ POPULATION: dict[str, str] = {
     "year": "year",
 }
 
+# precinct results (wide: these four, then one column per candidate) and precinct shapes, as
+# Chicago's Board of Elections and the sample city's ``precinct_results_2025`` and ``precincts`` write them
+RESULTS: dict[str, str] = {
+    "ward": "WARD",
+    "precinct": "PRECINCT",
+    "registered": "REGISTERED VOTERS",
+    "ballots": "BALLOTS CAST",
+}
+PRECINCTS: dict[str, str] = {"ward": "ward", "precinct": "precinct"}
+
 STANDARD_NAMES: dict[str, tuple[str, ...]] = {
     "service_requests": tuple(REQUEST_COLUMNS),
     "areas": tuple(AREAS),
     "population": tuple(POPULATION),
+    "results": tuple(RESULTS),
+    "precincts": tuple(PRECINCTS),
 }

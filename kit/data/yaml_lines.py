@@ -26,9 +26,26 @@ def _walk(node: yaml.Node, path: str, lines: dict[str, int]) -> None:
             _walk(item, f"{path}[{i}]", lines)
 
 
+class _Loader(yaml.SafeLoader):
+    """The safe loader, except that a date-shaped value that is no date (``2024-13-01``) stays text.
+
+    PyYAML raises a bare ``ValueError`` for it; kept as text, the spec's own validation
+    reports it at its field and line like any other wrong value.
+    """
+
+    def construct_yaml_timestamp(self, node: yaml.Node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
 def load_with_lines(text: str) -> tuple[object, dict[str, int]]:
     """The YAML document and a map from field path to its 1-based line."""
-    data = yaml.safe_load(text)
+    data = yaml.load(text, Loader=_Loader)
     node = yaml.compose(text)
     lines: dict[str, int] = {}
     if node is not None:

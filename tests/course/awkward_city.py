@@ -13,7 +13,14 @@ like the sample city:
 - a few closed dates before their created date, and some zero-day closures;
 - areas without population -- a park and an airport -- that the profile excludes;
 - no duplicate markers at all;
-- some requests without coordinates (empty text), a few in the park.
+- some requests without coordinates (empty text), a few in the park;
+- election results (``resultados_2024.csv``) as a Mexican-style export: Spanish
+  headers (``Distrito``, ``Sección``, ``Lista nominal``, ``Votos emitidos``),
+  zero-padded ward numbers, thousands separators, a candidate with a nickname
+  in quotes and accents, a ward whose race has one candidate, a special
+  polling station with no registered voters and no shape (``sección 99``),
+  and a ``TOTAL`` line at the end; precinct shapes (``secciones.geojson``)
+  with their own column names.
 
 :func:`write_awkward_city` writes the three files and the profile into a folder;
 the tests compute their expectations from the written files with plain pandas.
@@ -86,7 +93,21 @@ population:
 teaching:
   focus_types: [Bache, Basura]
   period: {start: 2024-01-01, end: 2025-12-31}
+
+results:
+  source: {file: resultados_2024.csv}
+  columns: {ward: Distrito, precinct: Sección, registered: Lista nominal, ballots: Votos emitidos}
+  election: {date: 2024-06-02, name: {en: municipal election, es: elección municipal}}
+
+precincts:
+  source: {file: secciones.geojson}
+  columns: {ward: distrito_electoral, precinct: seccion}
 """
+
+# the election: 3 wards x 4 precincts; citywide candidates, then each ward's (ward 2: one candidate only)
+MAYOR = ['ANA "LA MAESTRA" RUIZ', "JOSÉ MARÍA ÁLVAREZ", "CANDIDATURA NO REGISTRADA"]
+WARD_RACES = {1: ["LUCÍA PEÑA", "RAÚL OCHOA"], 2: ["MARTA ÍÑIGUEZ"], 3: ["PEDRO SOLÍS", "INÉS GARZA", "TOMÁS LEAL"]}
+SPECIAL = (2, 99)  # a special polling station: no registered voters, no shape
 
 
 def _square(col: int, row: int) -> list[list[list[float]]]:
@@ -161,8 +182,38 @@ def _requests(rng: np.random.Generator) -> pd.DataFrame:
     return frame
 
 
+def _results(rng: np.random.Generator) -> pd.DataFrame:
+    """Wide results: one row per precinct (and the special station), then a TOTAL line."""
+    rows = []
+    for ward, precinct in [(w, p) for w in WARD_RACES for p in range(1, 5)] + [SPECIAL]:
+        registered = 0 if (ward, precinct) == SPECIAL else int(rng.integers(1_200, 3_000))
+        ballots = int(rng.integers(250, 400)) if registered == 0 else int(registered * rng.uniform(0.2, 0.6))
+        mayor = rng.multinomial(ballots - 5, [0.46, 0.5, 0.04])
+        row = {"Distrito": f"{ward:02d}", "Sección": str(precinct), "Lista nominal": f"{registered:,}",
+               "Votos emitidos": f"{ballots:,}"}  # fmt: skip
+        row |= {name: f"{votes:,}" for name, votes in zip(MAYOR, mayor, strict=True)}
+        for race_ward, names in WARD_RACES.items():
+            shares = rng.dirichlet(np.ones(len(names)) * 8)
+            votes = rng.multinomial(ballots - 9, shares)
+            row |= {n: (f"{v:,}" if race_ward == ward else "") for n, v in zip(names, votes, strict=True)}
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    total = dict.fromkeys(frame.columns, "") | {"Distrito": "TOTAL"}
+    return pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
+
+
+def _precinct_shapes() -> dict:
+    """The 12 precincts (not the special station) on a 4 x 3 grid over the districts."""
+    features = []
+    for i, (ward, precinct) in enumerate([(w, p) for w in WARD_RACES for p in range(1, 5)]):
+        properties = {"distrito_electoral": str(ward), "seccion": f"{precinct:04d}", "tipo": "URBANA"}
+        geometry = {"type": "Polygon", "coordinates": _square(i % 4, i // 4)}
+        features.append({"type": "Feature", "properties": properties, "geometry": geometry})
+    return {"type": "FeatureCollection", "features": features}
+
+
 def write_awkward_city(folder: Path) -> Path:
-    """Write Villa Torcida's requests, districts and population and its profile into ``folder``.
+    """Write Villa Torcida's requests, districts, population, election results and precincts, and its profile.
 
     Returns
     -------
@@ -175,6 +226,8 @@ def write_awkward_city(folder: Path) -> Path:
     _requests(rng).to_csv(folder / "solicitudes.csv", index=False)
     (folder / "distritos.geojson").write_text(json.dumps(_polygons(), ensure_ascii=False), encoding="utf-8")
     _population().to_csv(folder / "poblacion.csv", index=False)
+    _results(rng).to_csv(folder / "resultados_2024.csv", index=False)
+    (folder / "secciones.geojson").write_text(json.dumps(_precinct_shapes(), ensure_ascii=False), encoding="utf-8")
     profile = folder / "villa-torcida.yaml"
     profile.write_text(PROFILE, encoding="utf-8")
     return profile

@@ -1,5 +1,5 @@
-"""`kit course adapt`: module 3 adapted to two cities that are not Riverton, run top to bottom, with its
-figures checked against plain pandas on the raw files."""
+"""`kit course adapt`: modules 2 and 3 adapted to two cities that are not Riverton, run top to bottom, with
+their figures checked against plain pandas on the raw files."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import geopandas
 import nbformat
 import pandas as pd
 import pytest
-from conftest import CHICAGO_AREAS, CHICAGO_REQUESTS
+from conftest import CHICAGO_AREAS, CHICAGO_PRECINCTS, CHICAGO_REQUESTS, CHICAGO_RESULTS
+from module2_expected import check_module2, expected_module2
 
 from kit.course.adapt import adapt_course
 from kit.errors import CourseError
@@ -35,6 +36,11 @@ RIVERTON = [
     "578",
     "10,370",
     "21,650",
+    "QUINTERO",
+    "Quintero",
+    "KAVANAGH",
+    "Kavanagh",
+    "38.0%",
 ]
 
 
@@ -62,7 +68,7 @@ def _located(points: pd.DataFrame, areas: geopandas.GeoDataFrame, name: str) -> 
 def _check_against_raw(result, expected):
     """Prose and executed outputs state the numbers plain pandas found."""
     en = result.notebooks["03-issue-campaigns/en"].read_text(encoding="utf-8")
-    facts = result.facts["en"]["facts"]
+    facts = result.facts["03-issue-campaigns/en"]["facts"]
     assert facts["requests"] == expected["requests"]
     assert f"{expected['requests']:,} requests and" in en
     assert facts["no_coordinates"] == expected["no_coordinates"]
@@ -83,11 +89,12 @@ def _no_riverton_left(result):
         assert not left, f"{key} still states Riverton facts: {left}"
 
 
-def test_module_3_adapts_to_the_awkward_city_and_runs(awkward_city_profile, tmp_path):
+def test_modules_2_and_3_adapt_to_the_awkward_city_and_run(awkward_city_profile, tmp_path):
     folder = awkward_city_profile.parent
     result = adapt_course(awkward_city_profile, tmp_path / "course")
     modules = {"03-issue-campaigns/en", "03-issue-campaigns/es"}
-    assert set(result.executed) == modules | {f"exercise {key}" for key in modules}  # solutions in: all tests pass
+    elections = {"02-electoral-cycle/en", "02-electoral-cycle/es"}
+    assert set(result.executed) == modules | elections | {f"exercise {key}" for key in modules}  # solutions in
     raw = pd.read_csv(folder / "solicitudes.csv", dtype=str, keep_default_na=False)
     created = pd.to_datetime(raw["fecha_creacion"], format="%d/%m/%Y %H:%M")
     closed = pd.to_datetime(raw["fecha_cierre"].replace("01/01/1900 00:00", ""), format="%d/%m/%Y %H:%M")
@@ -114,9 +121,19 @@ def test_module_3_adapts_to_the_awkward_city_and_runs(awkward_city_profile, tmp_
     assert "DUPLICATE_COLUMN = None" in texts["03-issue-campaigns/en"]
     report = (tmp_path / "course" / "adapt-report.md").read_text(encoding="utf-8")
     assert "duplicate reports: the export marks none" in report
+    results = pd.read_csv(folder / "resultados_2024.csv", dtype=str, keep_default_na=False)
+    results = results[results["Sección"] != ""]  # the TOTAL line
+    names = {"Distrito": "WARD", "Sección": "PRECINCT", "Lista nominal": "REGISTERED", "Votos emitidos": "BALLOTS"}
+    numbers = results.rename(columns=names).apply(lambda c: pd.to_numeric(c.str.replace(",", ""), errors="coerce"))
+    shapes = geopandas.read_file(folder / "secciones.geojson")
+    shapes = shapes.assign(ward=shapes["distrito_electoral"].astype(int), precinct=shapes["seccion"].astype(int))
+    expected = expected_module2(numbers, shapes)
+    assert expected["no_shape_count"] == 1 and expected["winner"] == "JOSÉ MARÍA ÁLVAREZ"  # the generated city's traps
+    check_module2(result, expected, ["en", "es"])
+    assert "one precinct of the results has no shape in the map file (02099)" in texts["02-electoral-cycle/en"]
 
 
-def test_module_3_adapts_to_chicago_and_runs(chicago_profile, tmp_path):
+def test_modules_2_and_3_adapt_to_chicago_and_run(chicago_profile, tmp_path):
     result = adapt_course(chicago_profile, tmp_path / "course", languages=["en"])
     raw = pd.read_csv(CHICAGO_REQUESTS, dtype=str, keep_default_na=False)
     dup = raw["Status"].str.endswith("- Dup")
@@ -137,10 +154,20 @@ def test_module_3_adapts_to_chicago_and_runs(chicago_profile, tmp_path):
     }
     _check_against_raw(result, expected)
     _no_riverton_left(result)
-    assert result.facts["en"]["facts"]["duplicates"] == int(dup.sum())
-    assert "has_population" in result.facts["en"]["facts"] and not result.facts["en"]["facts"]["has_population"]
+    assert result.facts["03-issue-campaigns/en"]["facts"]["duplicates"] == int(dup.sum())
+    facts = result.facts["03-issue-campaigns/en"]["facts"]
+    assert "has_population" in facts and not facts["has_population"]
     assert "names no population table, so this step" in result.notebooks["03-issue-campaigns/en"].read_text()
     assert "the profile names no population" in (tmp_path / "course" / "adapt-report.md").read_text()
+    results = pd.read_csv(CHICAGO_RESULTS)
+    shapes = geopandas.read_file(CHICAGO_PRECINCTS)
+    numbers = results.rename(columns={"REGISTERED VOTERS": "REGISTERED", "BALLOTS CAST": "BALLOTS"})
+    expected = expected_module2(numbers, shapes)
+    # the figures the data's own README gives for the mayoral race (datamade's export)
+    assert (expected["winner"], expected["winner_votes"]) == ("PAUL VALLAS", 185_743)
+    check_module2(result, expected, ["en"])
+    en = result.notebooks["02-electoral-cycle/en"].read_text(encoding="utf-8")
+    assert 'results[\\"JESUS \\"CHUY\\" GARCIA\\"].sum()' in en  # the failing-on-purpose cell, as JSON writes it
 
 
 def test_adapt_refuses_a_folder_that_is_not_a_previous_adaptation(tmp_path):
@@ -155,7 +182,13 @@ def test_an_adapted_catalog_is_valid_and_matches_its_files(awkward_city_profile,
 
     adapt_course(awkward_city_profile, tmp_path / "course", languages=["en"], execute=False)
     catalog = load_catalog(tmp_path / "course" / "datasets")
-    assert {c.name for c in catalog.datasets} == {"service_requests", "neighborhoods", "neighborhood_population"}
+    assert {c.name for c in catalog.datasets} == {
+        "service_requests",
+        "neighborhoods",
+        "neighborhood_population",
+        "precinct_results",
+        "precincts",
+    }
     spanish = json.loads(
         json.dumps(__import__("yaml").safe_load((tmp_path / "course/datasets/catalog.es.yaml").read_text()))
     )
