@@ -92,7 +92,10 @@ def is_prose(text: str) -> bool:
 @pytest.mark.parametrize(("english", "translated"), PAIRS, ids=IDS)
 def test_same_cells_metadata_and_code(english, translated):
     assert translated.is_file(), f"missing translation {translated.relative_to(REPO)}"
-    en, tr = nbformat.read(english, as_version=4), nbformat.read(translated, as_version=4)
+    _same_cells(nbformat.read(english, as_version=4), nbformat.read(translated, as_version=4))
+
+
+def _same_cells(en, tr) -> None:
     assert len(en.cells) == len(tr.cells)
     for i, (a, b) in enumerate(zip(en.cells, tr.cells)):
         assert a.cell_type == b.cell_type, f"cell {i}"
@@ -106,7 +109,10 @@ def test_same_cells_metadata_and_code(english, translated):
 
 @pytest.mark.parametrize(("english", "translated"), PAIRS, ids=IDS)
 def test_every_sentence_a_learner_reads_is_translated(english, translated):
-    en, tr = nbformat.read(english, as_version=4), nbformat.read(translated, as_version=4)
+    _all_translated(nbformat.read(english, as_version=4), nbformat.read(translated, as_version=4))
+
+
+def _all_translated(en, tr) -> None:
     untranslated = []
     for i, (a, b) in enumerate(zip(en.cells, tr.cells)):
         if a.cell_type == "markdown" and is_prose(a.source) and a.source.strip() == b.source.strip():
@@ -115,6 +121,23 @@ def test_every_sentence_a_learner_reads_is_translated(english, translated):
             english = {s for s in learner_strings(a.source) if is_prose(s)}
             untranslated += [f"cell {i}: {s[:60]}" for s in learner_strings(b.source) if s in english]
     assert not untranslated, "untranslated text:\n" + "\n".join(untranslated)
+
+
+@pytest.mark.parametrize("module", ["02-electoral-cycle", "03-issue-campaigns"])
+def test_the_city_templates_translations_as_rendered_for_the_sample_city(module):
+    """A city template's translation, rendered (the Jinja text is no Python): the same checks."""
+    from kit.course.adapt import TEMPLATES, template_path
+    from kit.course.load import load_city
+    from kit.course.render import render_notebook
+
+    city = load_city(REPO / "cities" / "riverton.yaml")
+    rendered = {}
+    for lang in ("en", "es"):
+        context = TEMPLATES[module][1](city, lang)
+        context = {"city": context["params"]["city"], "sample": True, **context}
+        rendered[lang] = render_notebook(template_path(module, lang), context, lang=lang)
+    _same_cells(rendered["en"], rendered["es"])
+    _all_translated(rendered["en"], rendered["es"])
 
 
 def test_the_check_tells_messages_from_data_values():
