@@ -15,10 +15,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
+from traitlets.config import Config
 
 from kit.errors import AssignmentError
 from kit.grading.course import Course
 from kit.grading.nbgrader_result import require_success
+from kit.grading.preprocessors import generate_assignment_steps
 
 MARKERS = (
     "BEGIN SOLUTION",
@@ -29,6 +31,7 @@ MARKERS = (
     "END MARK SCHEME",
 )
 _HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
+_SOLUTION_BLOCK = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 
 
 @dataclass(frozen=True)
@@ -54,17 +57,48 @@ def gather_hidden_test_lines(sources: list[Path]) -> set[str]:
     return set().union(*(hidden_test_lines(s) for s in sources))
 
 
+def solution_lines(source: Path) -> set[str]:
+    """Substantial lines of every solution region in a source notebook."""
+    nb = nbformat.read(source, as_version=4)
+    lines = set()
+    for cell in nb.cells:
+        for block in _SOLUTION_BLOCK.findall(cell.source):
+            lines.update(line.strip() for line in block.splitlines() if len(line.strip()) > 12)
+    return lines
+
+
+def secret_lines(sources: list[Path]) -> set[str]:
+    """What no file beside a released notebook may hold: hidden-test lines and solution lines."""
+    return gather_hidden_test_lines(sources).union(*(solution_lines(s) for s in sources))
+
+
 def find_leaks(release_dir: Path, sources: list[Path]) -> list[str]:
-    """Every place in ``release_dir`` that holds solution or hidden-test text."""
-    secret_lines = gather_hidden_test_lines(sources)
+    """Every place in ``release_dir`` that holds solution or hidden-test text.
+
+    Notebooks are searched for hidden-test lines; every other file (a ``checks.yaml``, a data
+    file) for hidden-test and solution lines too.
+    """
+    hidden, secrets = gather_hidden_test_lines(sources), secret_lines(sources)
     leaks = []
     for path in sorted(p for p in release_dir.rglob("*") if p.is_file()):
         text = path.read_text(encoding="utf-8", errors="replace")
         leaks += [f"{path.name}: contains '{m}'" for m in MARKERS if m in text]
         if path.suffix == ".ipynb":
             body = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
-            leaks += [f"{path.name}: contains hidden test line {line!r}" for line in secret_lines if line in body]
+            leaks += [f"{path.name}: contains hidden test line {line!r}" for line in hidden if line in body]
+        else:
+            found = sorted(line for line in secrets if line in text)
+            leaks += [f"{path.name}: contains a hidden-test or solution line {line!r}" for line in found]
     return leaks
+
+
+def use_language_stubs(course: Course) -> None:
+    """Have ``generate_assignment`` write answer stubs in each notebook's language
+    (:class:`kit.grading.preprocessors.ClearSolutionsInLanguage`), unless the course's
+    ``nbgrader_config.py`` sets ``GenerateAssignment.preprocessors`` itself."""
+    if "preprocessors" in course.api.config.get("GenerateAssignment", {}):
+        return
+    course.api.update_config(Config({"GenerateAssignment": {"preprocessors": generate_assignment_steps()}}))
 
 
 def set_due_date(course: Course, assignment: str, due: datetime | None) -> None:
@@ -98,6 +132,7 @@ def release_assignment(
         lose points as the course's late policy says (:mod:`kit.grading.late`).
     """
     course.check_assignment(assignment)
+    use_language_stubs(course)
     require_success(
         course.api.generate_assignment(assignment, force=True, create=True), f"could not release '{assignment}'"
     )
