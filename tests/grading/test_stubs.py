@@ -77,11 +77,11 @@ def released_both(tmp_path_factory):
         mp.setenv("KIT_HOME", str(root))
         course = open_course(root / "grader")
         releases = {a: release_assignment(course, a, archive=False) for a in (ASSIGNMENT, SPANISH)}
-        yield course, releases, mp
+        yield course, releases
 
 
 def test_the_spanish_release_says_escribe_tu_codigo_aqui(released_both):
-    _, releases, _ = released_both
+    _, releases = released_both
     cells = _answer_cells(releases[SPANISH].notebooks[0])
     code = [c.source for c in cells if c.cell_type == "code"]
     text = [c.source for c in cells if c.cell_type == "markdown"]
@@ -91,7 +91,7 @@ def test_the_spanish_release_says_escribe_tu_codigo_aqui(released_both):
 
 
 def test_the_english_release_keeps_nbgraders_default(released_both):
-    _, releases, _ = released_both
+    _, releases = released_both
     cells = _answer_cells(releases[ASSIGNMENT].notebooks[0])
     assert all(c.source.startswith("# YOUR CODE HERE") for c in cells if c.cell_type == "code")
     assert all(c.source == EN_TEXT for c in cells if c.cell_type == "markdown")
@@ -103,7 +103,7 @@ def test_autograding_is_unchanged_in_both_languages(released_both):
     """Solution: full marks; the untouched release (stubs in its language): nothing; same in en and es."""
     from kit.grading.autograde import autograde
 
-    course, releases, mp = released_both
+    course, releases = released_both
     scores = {}
     for assignment, release in releases.items():
         name = release.notebooks[0].name
