@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
+import yaml
 from traitlets.config import Config
 
 from kit.errors import AssignmentError
@@ -87,9 +88,30 @@ def find_leaks(release_dir: Path, sources: list[Path]) -> list[str]:
             body = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
             leaks += [f"{path.name}: contains hidden test line {line!r}" for line in hidden if line in body]
         else:
+            text = _searchable(path, text)
             found = sorted(line for line in secrets if line in text)
             leaks += [f"{path.name}: contains a hidden-test or solution line {line!r}" for line in found]
     return leaks
+
+
+def _searchable(path: Path, text: str) -> str:
+    """A file's text, and for YAML and JSON also its strings as parsed (quoting can hide a line)."""
+    if path.suffix not in (".yaml", ".yml", ".json"):
+        return text
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    strings, stack = [], [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack += [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            stack += item
+        elif isinstance(item, str):
+            strings.append(item)
+    return "\n".join([text, *strings])
 
 
 def use_language_stubs(course: Course) -> None:

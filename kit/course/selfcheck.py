@@ -1,0 +1,333 @@
+"""Self-check and hints for learners: ``check("count-heat")`` and ``hint("count-heat")`` in an exercise.
+
+Offline and bilingual, in the spirit of Kaggle's learntools. An exercise's folder holds a ``checks.yaml``
+beside its notebook (it is released with it): per question (nbgrader grade id) the answer variable, the
+*visible* checks, each an expression over that variable with a message in every language, and one or two
+graded hints::
+
+    questions:
+      count-heat:
+        variable: n_heat
+        checks:
+          - expect: "isinstance(n_heat, int)"
+            message: {en: "n_heat should be a whole number.", es: "n_heat debe ser un número entero."}
+        hints:
+          - {en: "Clean the spellings first.", es: "Primero unifica cómo se escribe cada tipo."}
+
+It never holds a hidden test or a solution (:func:`lint_checks` and the release's leak check see to
+that): ``check()`` says what is wrong with an answer's *shape* or *range*, never what the answer is.
+
+The language is ``checks.yaml``'s ``language``, else the folder's suffix (``…-es``), else English.
+Recording is opt-in: after ``record_hints()``, the hints shown are counted in ``hints-used.json``
+(:mod:`kit.data.hint_records`) in the assignment's folder, handed in with the notebook;
+``record_hints(False)`` deletes it.
+"""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from kit.data.hint_records import FILENAME, HintRecord, read_hint_record, write_hint_record
+from kit.errors import AssignmentError
+
+__all__ = [
+    "CHECKS_FILE",
+    "CheckResult",
+    "Checks",
+    "check",
+    "hint",
+    "lint_checks",
+    "load_checks",
+    "record_hints",
+    "run_check",
+]
+
+CHECKS_FILE = "checks.yaml"
+LANGUAGES = ("en", "es")
+MAX_HINTS = 2
+_SAFE_BUILTINS = {
+    name: getattr(builtins, name)
+    for name in [
+        *("abs", "all", "any", "bool", "dict", "float", "frozenset", "getattr", "hasattr", "int", "isinstance"),
+        *("issubclass", "len", "list", "max", "min", "round", "set", "sorted", "str", "sum", "tuple", "type"),
+    ]
+}
+
+MESSAGES = {
+    "pass": {
+        "en": "✓ {gid}: the visible checks pass. The autograder runs more tests after you hand in.",
+        "es": "✓ {gid}: pasan las comprobaciones visibles. Al entregar, el calificador corre más pruebas.",
+    },
+    "fail": {"en": "✗ {gid}: {message}", "es": "✗ {gid}: {message}"},
+    "missing": {
+        "en": "✗ {gid}: there is no `{variable}` yet. Write your answer in the cell above and run it.",
+        "es": "✗ {gid}: todavía no existe `{variable}`. Escribe tu respuesta en la celda de arriba y ejecútala.",
+    },
+    "unknown": {
+        "en": "There is no question '{gid}' in this exercise's checks (questions: {known}).",
+        "es": "No hay una pregunta '{gid}' en las comprobaciones de este ejercicio (preguntas: {known}).",
+    },
+    "no_checks": {
+        "en": "This folder has no checks.yaml: check() and hint() work in a released exercise's folder.",
+        "es": "Esta carpeta no tiene checks.yaml: check() y hint() funcionan en la carpeta de un ejercicio.",
+    },
+    "hint": {"en": "Hint {n} of {total}: {text}", "es": "Pista {n} de {total}: {text}"},
+    "last": {"en": " (That was the last hint.)", "es": " (Era la última pista.)"},
+    "no_hints": {"en": "{gid} has no hints.", "es": "{gid} no tiene pistas."},
+    "recording_on": {
+        "en": "Hints you use are now counted in {file} and handed in with your work (no answers, no names). "
+        "record_hints(False) stops it and deletes the file.",
+        "es": "Las pistas que uses se cuentan ahora en {file} y se entregan con tu trabajo (sin respuestas ni "
+        "nombres). record_hints(False) lo detiene y borra el archivo.",
+    },
+    "recording_off": {
+        "en": "Hints are no longer recorded; {file} was deleted.",
+        "es": "Las pistas ya no se registran; se borró {file}.",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    expect: str
+    message: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Question:
+    grade_id: str
+    variables: tuple[str, ...]
+    checks: tuple[Check, ...]
+    hints: tuple[dict[str, str], ...]
+
+
+@dataclass
+class Checks:
+    """One assignment's ``checks.yaml``, read."""
+
+    folder: Path
+    language: str
+    questions: dict[str, Question]
+    shown: dict[str, int] = field(default_factory=dict)  # hints shown in this session, per question
+
+    def say(self, key: str, **values) -> str:
+        return MESSAGES[key][self.language].format(**values)
+
+    @property
+    def record_path(self) -> Path:
+        return self.folder / FILENAME
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What ``check()`` found: ``passed``, and the message it printed."""
+
+    grade_id: str
+    passed: bool
+    message: str
+
+
+def _texts(value, where: str) -> dict[str, str]:
+    if not isinstance(value, dict) or any(not isinstance(value.get(lang), str) for lang in LANGUAGES):
+        raise AssignmentError(f"{where}: needs a text in every language ({', '.join(LANGUAGES)})")
+    return {lang: value[lang].strip() for lang in LANGUAGES}
+
+
+def _question(gid: str, raw, where: str) -> Question:
+    where = f"{where}: {gid}"
+    if not isinstance(raw, dict):
+        raise AssignmentError(f"{where}: expected variable, checks and hints")
+    variables = raw.get("variables") or [raw.get("variable")]
+    if not all(isinstance(v, str) and v.isidentifier() for v in variables):
+        raise AssignmentError(f"{where}: 'variable' must name the answer variable")
+    checks = raw.get("checks") or []
+    hints = raw.get("hints") or []
+    if not checks or not isinstance(checks, list):
+        raise AssignmentError(f"{where}: give at least one visible check")
+    if not isinstance(hints, list) or not 1 <= len(hints) <= MAX_HINTS:
+        raise AssignmentError(f"{where}: give 1 or {MAX_HINTS} hints")
+    parsed = []
+    for i, c in enumerate(checks, 1):
+        if not isinstance(c, dict) or not isinstance(c.get("expect"), str):
+            raise AssignmentError(f"{where}: check {i} needs an 'expect' expression")
+        try:
+            compile(c["expect"], f"{gid} check {i}", "eval")
+        except SyntaxError as exc:
+            raise AssignmentError(f"{where}: check {i} is not a Python expression: {exc.msg}") from None
+        parsed.append(Check(c["expect"], _texts(c.get("message"), f"{where}: check {i}'s message")))
+    hints = tuple(_texts(h, f"{where}: hint {i}") for i, h in enumerate(hints, 1))
+    return Question(gid, tuple(variables), tuple(parsed), hints)
+
+
+def _language(data: dict, folder: Path) -> str:
+    if data.get("language") in LANGUAGES:
+        return data["language"]
+    suffix = re.search(r"-([a-z]{2})$", folder.name)
+    return suffix.group(1) if suffix and suffix.group(1) in LANGUAGES else "en"
+
+
+def load_checks(folder: Path) -> Checks:
+    """Read ``folder/checks.yaml``.
+
+    Raises
+    ------
+    AssignmentError
+        If the file is missing or malformed (the message says which question and what).
+    """
+    folder = Path(folder)
+    path = folder / CHECKS_FILE
+    if not path.is_file():
+        raise AssignmentError(f"no {CHECKS_FILE} in {folder}")
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = data.get("questions") if isinstance(data, dict) else None
+    if not isinstance(raw, dict) or not raw:
+        raise AssignmentError(f"{path}: expected 'questions:' with one entry per grade id")
+    questions = {str(gid): _question(str(gid), q, str(path)) for gid, q in raw.items()}
+    return Checks(folder, _language(data, folder), questions)
+
+
+def run_check(checks: Checks, grade_id: str, namespace: dict) -> CheckResult:
+    """Run ``grade_id``'s visible checks on the answer in ``namespace``; the first that fails speaks.
+
+    A check that raises (say ``len()`` of a number) fails with its own message, never a traceback.
+    """
+    question = checks.questions.get(grade_id)
+    if question is None:
+        return CheckResult(grade_id, False, checks.say("unknown", gid=grade_id, known=", ".join(checks.questions)))
+    missing = [v for v in question.variables if v not in namespace]
+    if missing:
+        return CheckResult(grade_id, False, checks.say("missing", gid=grade_id, variable=missing[0]))
+    values = {v: namespace[v] for v in question.variables}
+    scope = {"__builtins__": _SAFE_BUILTINS, **_libraries(question)}
+    for c in question.checks:
+        try:
+            ok = bool(eval(c.expect, scope, dict(values)))  # the course's own checks.yaml, in the learner's own kernel
+        except Exception:  # a learner's odd value fails the check, with the check's message
+            ok = False
+        if not ok:
+            text = c.message[checks.language].format(type=type(values[question.variables[0]]).__name__)
+            return CheckResult(grade_id, False, checks.say("fail", gid=grade_id, message=text))
+    return CheckResult(grade_id, True, checks.say("pass", gid=grade_id))
+
+
+def _libraries(question: Question) -> dict:
+    # pandas and numpy, for checks such as isinstance(x, pd.Series), only when a check names them
+    names = {}
+    text = " ".join(c.expect for c in question.checks)
+    if re.search(r"\bpd\.", text):
+        import pandas as pd
+
+        names["pd"] = pd
+    if re.search(r"\bnp\.", text):
+        import numpy as np
+
+        names["np"] = np
+    return names
+
+
+def next_hint(checks: Checks, grade_id: str) -> str:
+    """The next hint for ``grade_id`` (the last one again once all were shown), counted if recording."""
+    question = checks.questions.get(grade_id)
+    if question is None:
+        return checks.say("unknown", gid=grade_id, known=", ".join(checks.questions))
+    if not question.hints:
+        return checks.say("no_hints", gid=grade_id)
+    n = min(checks.shown.get(grade_id, 0) + 1, len(question.hints))
+    checks.shown[grade_id] = n
+    text = checks.say("hint", n=n, total=len(question.hints), text=question.hints[n - 1][checks.language])
+    if n == len(question.hints):
+        text += checks.say("last")
+    record = read_hint_record(checks.record_path)
+    if record is not None:
+        record.used(grade_id, n)
+        write_hint_record(checks.record_path, record)
+    return text
+
+
+def set_recording(checks: Checks, on: bool) -> str:
+    """Turn hint recording on (write ``hints-used.json`` with this session's hints) or off (delete it)."""
+    if not on:
+        checks.record_path.unlink(missing_ok=True)
+        return checks.say("recording_off", file=FILENAME)
+    record = read_hint_record(checks.record_path) or HintRecord(checks.folder.name)
+    for gid, n in checks.shown.items():
+        record.used(gid, n)
+    write_hint_record(checks.record_path, record)
+    return checks.say("recording_on", file=FILENAME)
+
+
+def lint_checks(folder: Path, secrets: set[str]) -> list[str]:
+    """Problems with ``folder/checks.yaml``: unreadable, or holding a line of ``secrets``.
+
+    ``secrets`` are the lines a learner must never see (hidden tests, solution code; see
+    :func:`kit.grading.release.secret_lines`).
+    """
+    try:
+        load_checks(folder)
+    except AssignmentError as exc:
+        return [exc.message]
+    text = (Path(folder) / CHECKS_FILE).read_text(encoding="utf-8")
+    return [f"{CHECKS_FILE} holds a hidden-test or solution line: {line!r}" for line in sorted(secrets) if line in text]
+
+
+# --- what a learner calls in a notebook ---------------------------------------------------------
+
+_LOADED: dict[Path, Checks] = {}
+
+
+def _current(folder: Path | None) -> Checks | None:
+    folder = Path(folder or Path.cwd()).resolve()
+    if folder not in _LOADED:
+        if not (folder / CHECKS_FILE).is_file():
+            return None
+        _LOADED[folder] = load_checks(folder)
+    return _LOADED[folder]
+
+
+def _caller_namespace() -> dict:
+    frame = inspect.currentframe().f_back.f_back  # the notebook cell that called check()
+    try:
+        return dict(frame.f_globals)
+    finally:
+        del frame
+
+
+def check(grade_id: str, *, folder: Path | None = None) -> None:
+    """Run one question's visible checks on your answer and print what they say.
+
+    Parameters
+    ----------
+    grade_id
+        The question, as named under its answer cell (``"count-heat"``).
+    folder
+        The exercise's folder (default: the notebook's, where Jupyter runs it).
+    """
+    checks = _current(folder)
+    if checks is None:
+        print(MESSAGES["no_checks"]["en"] + "\n" + MESSAGES["no_checks"]["es"])
+        return
+    print(run_check(checks, grade_id, _caller_namespace()).message)
+
+
+def hint(grade_id: str, *, folder: Path | None = None) -> None:
+    """Print the next hint for one question (one or two per question, from general to specific)."""
+    checks = _current(folder)
+    if checks is None:
+        print(MESSAGES["no_checks"]["en"] + "\n" + MESSAGES["no_checks"]["es"])
+        return
+    print(next_hint(checks, grade_id))
+
+
+def record_hints(on: bool = True, *, folder: Path | None = None) -> None:
+    """Count the hints you use in ``hints-used.json`` (handed in with your notebook); ``False`` stops and deletes it."""
+    checks = _current(folder)
+    if checks is None:
+        print(MESSAGES["no_checks"]["en"] + "\n" + MESSAGES["no_checks"]["es"])
+        return
+    print(set_recording(checks, on))
