@@ -15,6 +15,7 @@ import pandas as pd
 from kit.data.syllabus import Module, Skill
 from kit.feedback.attendance import Attendance
 from kit.feedback.gains import SkillGain, skill_gains
+from kit.feedback.hints import ModuleHints, hint_usage
 from kit.feedback.log import AskedRequest
 from kit.feedback.module_scores import ModuleScores, module_scores
 from kit.feedback.read import SurveyResponses
@@ -47,6 +48,7 @@ class CohortInputs:
     catalog: list[CatalogEntry] = field(default_factory=list)
     catalog_source: str = "bundled"
     themes: list[Theme] | None = None
+    hints: list | None = None  # (learner, assignment, HintRecord) per hints-used.json handed in
 
 
 @dataclass
@@ -60,6 +62,7 @@ class CohortAnalysis:
     themes: ThemeSummary
     requests: list[tuple[str, RequestMatch]]  # (learner, match), one per request
     recommendations: list[Recommendation]
+    hints: list[ModuleHints] = field(default_factory=list)
 
     @property
     def respondents(self) -> int:
@@ -174,5 +177,14 @@ def analyse(inputs: CohortInputs) -> CohortAnalysis:
         satisfaction=_mean_rating(satisfaction),
     )
     return CohortAnalysis(
-        inputs, responses, _cohort_size(inputs, responses, scores), gains, scores, satisfaction, themes, requests, recs
+        inputs,
+        responses,
+        _cohort_size(inputs, responses, scores),
+        gains,
+        scores,
+        satisfaction,
+        themes,
+        requests,
+        recs,
+        hint_usage(inputs.hints or [], inputs.modules),
     )

@@ -154,6 +154,20 @@ def _modules(t: Messages, a: CohortAnalysis) -> list[dict]:
     return out
 
 
+def _hints(t: Messages, a: CohortAnalysis) -> list[dict]:
+    return [
+        {
+            "name": _module_name(t, mh.module),
+            "recording": mh.recording,
+            "questions": [
+                {"question": q.question, "learners": q.learners, "share": _pct(mh.share(q)), "hints": q.hints}
+                for q in mh.questions
+            ],
+        }
+        for mh in a.hints
+    ]
+
+
 def _themes(t: Messages, a: CohortAnalysis) -> list[dict]:
     return [
         {
@@ -331,6 +345,7 @@ def report_context(a: CohortAnalysis, log: FeedbackLog, t: Messages) -> dict:
         "attendance_rate": _pct(attendance.rate) if attendance else "",
         "regulars": attendance.regulars() if attendance else 0,
         "modules": _modules(t, a),
+        "hints": _hints(t, a),
         "passing": _pct(PASSING),
         "struggled": _pct(STRUGGLED),
         "satisfaction_mean": _num(a.mean_satisfaction) if a.mean_satisfaction else "",

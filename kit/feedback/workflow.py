@@ -103,6 +103,21 @@ def _grades(modules: list[Module], course_dir: Path | None) -> pd.DataFrame | No
     return scores if len(scores) else None
 
 
+def _hint_records(modules: list[Module], course_dir: Path | None) -> list:
+    """``(learner, assignment, record)`` for every ``hints-used.json`` handed in with the cohort's exercises."""
+    from kit.data.hint_records import FILENAME, read_hint_record
+    from kit.grading.course import open_course
+
+    course = open_course(course_dir)
+    records = []
+    for assignment in (a for m in modules for a in m.assignments):
+        for learner in course.learners_in("submitted", assignment):
+            record = read_hint_record(course.step_dir("submitted", learner, assignment) / FILENAME)
+            if record is not None:
+                records.append((learner, assignment, record))
+    return records
+
+
 def build_report(
     *,
     cohort: str,
@@ -175,6 +190,7 @@ def build_report(
         pre=pre_exports,
         attendance=read_attendance(attendance) if attendance else None,
         scores=_grades(modules, course) if grades else None,
+        hints=_hint_records(modules, course) if grades else None,
         catalog=load_city_catalog(catalog) if catalog else bundled_catalog(),
         catalog_source=catalog.name if catalog else "bundled",
     )

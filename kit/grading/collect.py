@@ -5,10 +5,11 @@ Accepted layouts, inside a folder or a zip (optionally wrapped in one top folder
     <learner>/<notebook>.ipynb
     <learner>/<assignment>/<notebook>.ipynb
 
-Each learner's notebooks land in ``grader/submitted/<learner>/<assignment>/``
-with a ``timestamp.txt`` (theirs if they sent one, else the newest notebook's
-time), and the learner is added to the gradebook. A learner whose files are
-unusable gets a per-learner problem; every other learner is still collected.
+Each learner's notebooks (and ``hints-used.json``, if they recorded their hints)
+land in ``grader/submitted/<learner>/<assignment>/`` with a ``timestamp.txt``
+(theirs if they sent one, else the newest notebook's time), and the learner is
+added to the gradebook. A learner whose files are unusable gets a per-learner
+problem; every other learner is still collected.
 
 Nothing in the input is followed or read unless it is a plain file or folder:
 a learner folder that is a symbolic link (``carol -> alice``), or that holds a
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
+from kit.data.hint_records import FILENAME as HINTS_FILE
 from kit.errors import SubmissionError
 from kit.grading.course import Course, check_learner_id, write_timestamp
 
@@ -195,6 +197,7 @@ class _Files:
     notebooks: dict[str, bytes] = field(default_factory=dict)
     newest: float = 0.0
     timestamp: bytes | None = None
+    hints: bytes | None = None  # hints-used.json, if the learner recorded their hints (kit.course.selfcheck)
 
 
 def _read_learner(folder: Path, assignment: str) -> _Files:
@@ -215,6 +218,8 @@ def _read_learner(folder: Path, assignment: str) -> _Files:
                 files.newest = max(files.newest, mtime)
             elif name == "timestamp.txt":
                 files.timestamp, _ = _read_file(name, where, prefix + name)
+            elif name == HINTS_FILE:
+                files.hints, _ = _read_file(name, where, prefix + name)
         return files
     finally:
         if inner is not None:
@@ -238,6 +243,8 @@ def _collect_one(course: Course, assignment: str, folder: Path, refused: str | N
     target.mkdir(parents=True)
     for name, data in files.notebooks.items():
         (target / name).write_bytes(data)
+    if files.hints is not None:
+        (target / HINTS_FILE).write_bytes(files.hints)
     if files.timestamp is not None:
         (target / "timestamp.txt").write_bytes(files.timestamp)
     else:
