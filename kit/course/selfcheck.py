@@ -262,18 +262,81 @@ def set_recording(checks: Checks, on: bool) -> str:
     return checks.say("recording_on", file=FILENAME)
 
 
-def lint_checks(folder: Path, secrets: set[str]) -> list[str]:
-    """Problems with ``folder/checks.yaml``: unreadable, or holding a line of ``secrets``.
+def lint_checks(folder: Path, secrets: set[str] | None = None) -> list[str]:
+    """Problems with an exercise folder's ``checks.yaml``, checked against the source notebook beside it.
 
-    ``secrets`` are the lines a learner must never see (hidden tests, solution code; see
-    :func:`kit.grading.release.secret_lines`).
+    A question must be an answer cell of the notebook, its variables assigned there; the file must hold
+    no line a learner must never see (``secrets``; default: the notebook's hidden-test and solution lines,
+    as :func:`kit.grading.release.secret_lines` finds them).
     """
+    folder = Path(folder)
     try:
-        load_checks(folder)
+        checks = load_checks(folder)
     except AssignmentError as exc:
         return [exc.message]
-    text = (Path(folder) / CHECKS_FILE).read_text(encoding="utf-8")
-    return [f"{CHECKS_FILE} holds a hidden-test or solution line: {line!r}" for line in sorted(secrets) if line in text]
+    answers = _answer_cells(folder)
+    problems = []
+    for gid, question in checks.questions.items():
+        if gid not in answers:
+            problems.append(f"{CHECKS_FILE}: {gid} is not an answer cell of the notebook")
+            continue
+        assigned = _assigned_names(answers[gid])
+        problems += [
+            f"{CHECKS_FILE}: {gid}: the solution never assigns {v}" for v in question.variables if v not in assigned
+        ]
+    secrets = _secret_lines(folder) if secrets is None else secrets
+    text = (folder / CHECKS_FILE).read_text(encoding="utf-8")
+    strings = "\n".join(_strings(yaml.safe_load(text)))
+    problems += [
+        f"{CHECKS_FILE} holds a hidden-test or solution line: {line!r}"
+        for line in sorted(secrets)
+        if line in text or line in strings
+    ]
+    return problems
+
+
+_BLOCKS = re.compile(r"### BEGIN (?:SOLUTION|HIDDEN TESTS)\n(.*?)### END (?:SOLUTION|HIDDEN TESTS)", re.S)
+
+
+def _notebook_cells(folder: Path) -> list:
+    import nbformat
+
+    return [c for path in sorted(folder.glob("*.ipynb")) for c in nbformat.read(path, as_version=4).cells]
+
+
+def _answer_cells(folder: Path) -> dict[str, str]:
+    """Grade id -> source of every code answer (solution) cell of the folder's notebooks."""
+    return {
+        c.metadata["nbgrader"]["grade_id"]: c.source
+        for c in _notebook_cells(folder)
+        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")
+    }
+
+
+def _assigned_names(source: str) -> set[str]:
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+
+
+def _secret_lines(folder: Path) -> set[str]:
+    lines = set()
+    for cell in _notebook_cells(folder):
+        for block in _BLOCKS.findall(cell.source):
+            lines.update(line.strip() for line in block.splitlines() if len(line.strip()) > 12)
+    return lines
+
+
+def _strings(data) -> list[str]:
+    if isinstance(data, dict):
+        return [s for k, v in data.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(data, list):
+        return [s for item in data for s in _strings(item)]
+    return [data] if isinstance(data, str) else []
 
 
 # --- what a learner calls in a notebook ---------------------------------------------------------

@@ -237,6 +237,29 @@ def test_a_malformed_checks_file_says_which_question_and_what(folders, change, e
         load_checks(folders["en"])
 
 
+def test_lint_finds_unknown_questions_unassigned_variables_and_secrets(folders):
+    data = yaml.safe_load((folders["en"] / CHECKS_FILE).read_text())
+    data["questions"]["count-heat"] = data["questions"].pop("find-median-rent")
+    data["questions"]["count-high-rents"]["variable"] = "n_above"
+    data["questions"]["count-high-rents"]["hints"][0]["es"] = f"La prueba: {HIDDEN['count-high-rents']}"
+    (folders["en"] / CHECKS_FILE).write_text(yaml.safe_dump(data, allow_unicode=True))
+    assert sorted(lint_checks(folders["en"])) == [
+        f"{CHECKS_FILE} holds a hidden-test or solution line: {HIDDEN['count-high-rents']!r}",
+        f"{CHECKS_FILE}: count-heat is not an answer cell of the notebook",
+        f"{CHECKS_FILE}: count-high-rents: the solution never assigns n_above",
+    ]
+
+
+def _exercise_folders_with_checks() -> list[Path]:
+    return sorted(p.parent for p in (REPO / "exercises").glob(f"*/{CHECKS_FILE}"))
+
+
+def test_every_exercise_checks_file_is_consistent_with_its_notebook(folders):
+    """The fixture, and every real exercise that has a checks.yaml (the lead adds them)."""
+    for folder in [*folders.values(), *_exercise_folders_with_checks()]:
+        assert lint_checks(folder) == [], folder.name
+
+
 # --- check() --------------------------------------------------------------------------------
 
 
@@ -312,14 +335,15 @@ def test_recording_counts_hints_per_question_and_can_be_withdrawn(folders):
 
 
 def test_checks_yaml_is_released_with_the_notebook_and_holds_nothing_secret(fixture_course):
-    from kit.grading.release import secret_lines
+    from kit.grading.release import find_leaks, secret_lines
 
     course, releases = fixture_course
     for assignment, release in releases.items():
         assert sorted(p.name for p in release.directory.iterdir()) == [f"{assignment}.ipynb", CHECKS_FILE]
         secrets = secret_lines(course.source_notebooks(assignment))
         assert HIDDEN["count-high-rents"] in secrets and SOLUTIONS["find-median-rent"] in secrets
-        assert lint_checks(release.directory, secrets) == []
+        assert find_leaks(release.directory, course.source_notebooks(assignment)) == []
+        assert lint_checks(course.step_dir("source", ".", assignment)) == []  # in the source: also consistent
         notebook = nbformat.read(release.notebooks[0], as_version=4)
         _assert_nothing_secret("\n".join(c.source for c in notebook.cells))
         _assert_nothing_secret((release.directory / CHECKS_FILE).read_text())
