@@ -13,6 +13,10 @@ graded hints::
             message: {en: "n_heat should be a whole number.", es: "n_heat debe ser un número entero."}
         hints:
           - {en: "Clean the spellings first.", es: "Primero unifica cómo se escribe cada tipo."}
+      write-council-case:
+        written: true            # graded by the trainer: hints only, check() says so
+        hints:
+          - {en: "Start with the one number that matters most.", es: "Empieza por el número más importante."}
 
 It never holds a hidden test or a solution (:func:`lint_checks` and the release's leak check see to
 that): ``check()`` says what is wrong with an answer's *shape* or *range*, never what the answer is.
@@ -76,6 +80,10 @@ MESSAGES = {
     "no_checks": {
         "en": "This folder has no checks.yaml: check() and hint() work in a released exercise's folder.",
         "es": "Esta carpeta no tiene checks.yaml: check() y hint() funcionan en la carpeta de un ejercicio.",
+    },
+    "written": {
+        "en": "{gid} is a written answer: your trainer reads and grades it. hint({gid!r}) can help you start.",
+        "es": "{gid} es una respuesta escrita: la lee y califica quien te capacita. hint({gid!r}) te ayuda a empezar.",
     },
     "hint": {"en": "Hint {n} of {total}: {text}", "es": "Pista {n} de {total}: {text}"},
     "last": {"en": " (That was the last hint.)", "es": " (Era la última pista.)"},
@@ -143,13 +151,16 @@ def _question(gid: str, raw, where: str) -> Question:
     where = f"{where}: {gid}"
     if not isinstance(raw, dict):
         raise AssignmentError(f"{where}: expected variable, checks and hints")
-    variables = raw.get("variables") or [raw.get("variable")]
-    if not all(isinstance(v, str) and v.isidentifier() for v in variables):
-        raise AssignmentError(f"{where}: 'variable' must name the answer variable")
     checks = raw.get("checks") or []
     hints = raw.get("hints") or []
-    if not checks or not isinstance(checks, list):
-        raise AssignmentError(f"{where}: give at least one visible check")
+    written = raw.get("written") is True  # a written answer a trainer grades: hints only
+    variables = [] if written else raw.get("variables") or [raw.get("variable")]
+    if not all(isinstance(v, str) and v.isidentifier() for v in variables):
+        raise AssignmentError(f"{where}: 'variable' must name the answer variable")
+    if written and checks:
+        raise AssignmentError(f"{where}: a written answer has hints, no checks")
+    if not written and (not checks or not isinstance(checks, list)):
+        raise AssignmentError(f"{where}: give at least one visible check (or 'written: true' and hints only)")
     if not isinstance(hints, list) or not 1 <= len(hints) <= MAX_HINTS:
         raise AssignmentError(f"{where}: give 1 or {MAX_HINTS} hints")
     parsed = []
@@ -200,6 +211,8 @@ def run_check(checks: Checks, grade_id: str, namespace: dict) -> CheckResult:
     question = checks.questions.get(grade_id)
     if question is None:
         return CheckResult(grade_id, False, checks.say("unknown", gid=grade_id, known=", ".join(checks.questions)))
+    if not question.variables:
+        return CheckResult(grade_id, False, checks.say("written", gid=grade_id))
     missing = [v for v in question.variables if v not in namespace]
     if missing:
         return CheckResult(grade_id, False, checks.say("missing", gid=grade_id, variable=missing[0]))
@@ -305,11 +318,11 @@ def _notebook_cells(folder: Path) -> list:
 
 
 def _answer_cells(folder: Path) -> dict[str, str]:
-    """Grade id -> source of every code answer (solution) cell of the folder's notebooks."""
+    """Grade id -> source of every answer (solution) cell of the folder's notebooks (written ones: "")."""
     return {
-        c.metadata["nbgrader"]["grade_id"]: c.source
+        c.metadata["nbgrader"]["grade_id"]: c.source if c.cell_type == "code" else ""
         for c in _notebook_cells(folder)
-        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")
+        if c.metadata.get("nbgrader", {}).get("solution")
     }
 
 

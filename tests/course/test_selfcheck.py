@@ -97,6 +97,15 @@ CHECKS = {
             ],
             "hints": [{"en": "The median is the middle value once sorted.", "es": "La mediana es el valor del medio."}],
         },
+        "explain-median": {
+            "written": True,
+            "hints": [
+                {
+                    "en": "Say who the median describes, in one sentence a neighbor would follow.",
+                    "es": "Di a quién describe la mediana, en una frase que entienda una vecina.",
+                }
+            ],
+        },
     }
 }
 
@@ -157,6 +166,11 @@ def fixture_notebook(language: str):
                 points=1,
             ),
         ]
+    written = {"en": "Rents vary.", "es": "Los alquileres varían."}[language]
+    cells += [
+        _cell("markdown", written, grade_id="explain-median", solution=True, grade=True, points=1),
+        _cell("code", "hint('explain-median')"),
+    ]
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
     return nb
@@ -213,7 +227,8 @@ def _assert_nothing_secret(text: str) -> None:
 
 def test_the_checks_file_is_read_per_question(folders):
     checks = load_checks(folders["en"])
-    assert list(checks.questions) == ["count-high-rents", "find-median-rent"]
+    assert list(checks.questions) == ["count-high-rents", "find-median-rent", "explain-median"]
+    assert checks.questions["explain-median"].variables == () and not checks.questions["explain-median"].checks
     assert checks.questions["count-high-rents"].variables == ("n_high",)
     assert len(checks.questions["count-high-rents"].hints) == 2
     assert checks.language == "en" and load_checks(folders["es"]).language == "es"
@@ -227,6 +242,7 @@ def test_the_checks_file_is_read_per_question(folders):
         (lambda q: q["checks"][0].update(expect="n_high ==="), "is not a Python expression"),
         (lambda q: q.update(variable="n high"), "must name the answer variable"),
         (lambda q: q.update(checks=[]), "at least one visible check"),
+        (lambda q: q.update(written=True), "a written answer has hints, no checks"),
     ],
 )
 def test_a_malformed_checks_file_says_which_question_and_what(folders, change, error):
@@ -291,6 +307,13 @@ def test_a_check_that_raises_fails_with_its_message_not_a_traceback(folders):
 def test_visible_checks_pass_a_wrong_answer_only_hidden_tests_catch(folders):
     # the checks are about shape and range: 14 (1,500 counted as high: wrong) passes them, as it must
     assert run_check(load_checks(folders["en"]), "count-high-rents", {"n_high": 14}).passed
+
+
+def test_a_written_answer_has_hints_and_check_says_the_trainer_grades_it(folders):
+    checks = load_checks(folders["es"])
+    said = run_check(checks, "explain-median", {}).message
+    assert "es una respuesta escrita: la lee y califica quien te capacita" in said
+    assert next_hint(checks, "explain-median").startswith("Pista 1 de 1: Di a quién describe la mediana")
 
 
 def test_an_unknown_question_lists_the_known_ones(folders):
@@ -407,7 +430,7 @@ def test_in_the_released_notebook_check_and_hint_speak_its_language(fixture_cour
         assert text in printed
     _assert_nothing_secret(printed)
     record = read_hint_record(folder / FILENAME)
-    assert record.hints == {"count-high-rents": 2, "find-median-rent": 1}
+    assert record.hints == {"count-high-rents": 2, "find-median-rent": 1, "explain-median": 1}
 
 
 @pytest.mark.grading
@@ -424,4 +447,5 @@ def test_check_cells_change_no_grade(fixture_course):
         submit(course, "solution", {name: source.read_text()}, assignment)
         submit(course, "untouched", {name: release.notebooks[0].read_text()}, assignment)
         scores = {r.learner: (r.score, r.max_score, r.problem) for r in autograde(course, assignment)}
-        assert scores == {"solution": (2.0, 2.0, None), "untouched": (0.0, 2.0, None)}
+        # 2 autograded points, and 1 for the written answer, which waits for the trainer
+        assert scores == {"solution": (2.0, 3.0, None), "untouched": (0.0, 3.0, None)}
