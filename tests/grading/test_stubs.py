@@ -117,3 +117,23 @@ def test_autograding_is_unchanged_in_both_languages(released_both):
         auto_points = sum(c.max_score for c in notebook.grade_cells if c.cell_type == "code")
     assert solution[0] == auto_points > 0
     assert untouched[0] == 0
+
+
+CONFIG_LINES = """
+from kit.grading.preprocessors import generate_assignment_steps  # noqa: E402
+
+c.GenerateAssignment.preprocessors = generate_assignment_steps()
+"""
+
+
+def test_formgraders_generate_button_uses_the_stubs_once_the_config_says_so(project):
+    """nbgrader's own API (what formgrader's *Generate* calls), with the lines for nbgrader_config.py."""
+    from kit.grading.course import open_course
+    from kit.grading.nbgrader_result import require_success
+
+    config = project / "grader" / "nbgrader_config.py"
+    config.write_text(config.read_text() + CONFIG_LINES)
+    course = open_course(project / "grader")
+    require_success(course.api.generate_assignment(SPANISH), "generate")
+    cells = _answer_cells(course.step_dir("release", ".", SPANISH) / f"{SPANISH}.ipynb")
+    assert cells and all(c.source in (ES_CODE, ES_TEXT) or c.source.startswith("# ESCRIBE") for c in cells)
