@@ -8,9 +8,12 @@ graded hints::
     questions:
       count-heat:
         variable: n_heat
+        uses: [requests]         # other notebook names the checks read
         checks:
           - expect: "isinstance(n_heat, int)"
             message: {en: "n_heat should be a whole number.", es: "n_heat debe ser un número entero."}
+          - expect: "0 < n_heat < len(requests)"
+            message: {en: "n_heat counts some of the requests.", es: "n_heat cuenta parte de las solicitudes."}
         hints:
           - {en: "Clean the spellings first.", es: "Primero unifica cómo se escribe cada tipo."}
       write-council-case:
@@ -73,6 +76,10 @@ MESSAGES = {
         "en": "✗ {gid}: there is no `{variable}` yet. Write your answer in the cell above and run it.",
         "es": "✗ {gid}: todavía no existe `{variable}`. Escribe tu respuesta en la celda de arriba y ejecútala.",
     },
+    "missing_uses": {
+        "en": "✗ {gid}: there is no `{variable}`: run the notebook's cells from the top first.",
+        "es": "✗ {gid}: no existe `{variable}`: primero ejecuta las celdas del cuaderno desde el principio.",
+    },
     "unknown": {
         "en": "There is no question '{gid}' in this exercise's checks (questions: {known}).",
         "es": "No hay una pregunta '{gid}' en las comprobaciones de este ejercicio (preguntas: {known}).",
@@ -113,6 +120,7 @@ class Question:
     variables: tuple[str, ...]
     checks: tuple[Check, ...]
     hints: tuple[dict[str, str], ...]
+    uses: tuple[str, ...] = ()  # other names of the notebook the checks read (``requests`` for len(requests))
 
 
 @dataclass
@@ -173,7 +181,10 @@ def _question(gid: str, raw, where: str) -> Question:
             raise AssignmentError(f"{where}: check {i} is not a Python expression: {exc.msg}") from None
         parsed.append(Check(c["expect"], _texts(c.get("message"), f"{where}: check {i}'s message")))
     hints = tuple(_texts(h, f"{where}: hint {i}") for i, h in enumerate(hints, 1))
-    return Question(gid, tuple(variables), tuple(parsed), hints)
+    uses = raw.get("uses") or []
+    if not isinstance(uses, list) or not all(isinstance(u, str) and u.isidentifier() for u in uses):
+        raise AssignmentError(f"{where}: 'uses' must list names of the notebook")
+    return Question(gid, tuple(variables), tuple(parsed), hints, tuple(uses))
 
 
 def _language(data: dict, folder: Path) -> str:
@@ -216,7 +227,10 @@ def run_check(checks: Checks, grade_id: str, namespace: dict) -> CheckResult:
     missing = [v for v in question.variables if v not in namespace]
     if missing:
         return CheckResult(grade_id, False, checks.say("missing", gid=grade_id, variable=missing[0]))
-    values = {v: namespace[v] for v in question.variables}
+    missing = [v for v in question.uses if v not in namespace]
+    if missing:
+        return CheckResult(grade_id, False, checks.say("missing_uses", gid=grade_id, variable=missing[0]))
+    values = {v: namespace[v] for v in (*question.uses, *question.variables)}
     scope = {"__builtins__": _SAFE_BUILTINS, **_libraries(question)}
     for c in question.checks:
         try:
@@ -224,7 +238,7 @@ def run_check(checks: Checks, grade_id: str, namespace: dict) -> CheckResult:
         except Exception:  # a learner's odd value fails the check, with the check's message
             ok = False
         if not ok:
-            text = c.message[checks.language].format(type=type(values[question.variables[0]]).__name__)
+            text = c.message[checks.language].replace("{type}", type(values[question.variables[0]]).__name__)
             return CheckResult(grade_id, False, checks.say("fail", gid=grade_id, message=text))
     return CheckResult(grade_id, True, checks.say("pass", gid=grade_id))
 

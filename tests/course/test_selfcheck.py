@@ -50,6 +50,7 @@ CHECKS = {
     "questions": {
         "count-high-rents": {
             "variable": "n_high",
+            "uses": ["rents"],
             "checks": [
                 {
                     "expect": "isinstance(n_high, int) and not isinstance(n_high, bool)",
@@ -59,7 +60,7 @@ CHECKS = {
                     },
                 },
                 {
-                    "expect": f"0 <= n_high <= {len(RENTS)}",
+                    "expect": "0 <= n_high <= len(rents)",
                     "message": {
                         "en": "n_high counts rents in the list, so it is between 0 and the list's length.",
                         "es": "n_high cuenta alquileres de la lista: va de 0 al largo de la lista.",
@@ -284,11 +285,12 @@ def test_every_exercise_checks_file_is_consistent_with_its_notebook(folders):
     [
         ("en", {}, "there is no `n_high` yet"),
         ("es", {}, "todavía no existe `n_high`"),
-        ("en", {"n_high": pd.Series([1, 2])}, "a whole number (a count of rents), not a Series"),
-        ("es", {"n_high": "13 rents"}, "debe ser un número entero (un conteo de alquileres), no un str"),
-        ("en", {"n_high": 40}, "between 0 and the list's length"),
-        ("en", {"n_high": 3}, "✓ count-high-rents: the visible checks pass"),
-        ("es", {"n_high": 3}, "✓ count-high-rents: pasan las comprobaciones visibles"),
+        ("en", {"n_high": 3}, "there is no `rents`: run the notebook's cells from the top first"),
+        ("en", {"n_high": pd.Series([1, 2]), "rents": RENTS}, "a whole number (a count of rents), not a Series"),
+        ("es", {"n_high": "many", "rents": RENTS}, "debe ser un número entero (un conteo de alquileres), no un str"),
+        ("en", {"n_high": 40, "rents": RENTS}, "between 0 and the list's length"),
+        ("en", {"n_high": 3, "rents": RENTS}, "✓ count-high-rents: the visible checks pass"),
+        ("es", {"n_high": 3, "rents": RENTS}, "✓ count-high-rents: pasan las comprobaciones visibles"),
     ],
 )
 def test_check_says_in_plain_words_what_is_wrong(folders, language, namespace, expected):
@@ -306,7 +308,7 @@ def test_a_check_that_raises_fails_with_its_message_not_a_traceback(folders):
 
 def test_visible_checks_pass_a_wrong_answer_only_hidden_tests_catch(folders):
     # the checks are about shape and range: 14 (1,500 counted as high: wrong) passes them, as it must
-    assert run_check(load_checks(folders["en"]), "count-high-rents", {"n_high": 14}).passed
+    assert run_check(load_checks(folders["en"]), "count-high-rents", {"n_high": 14, "rents": RENTS}).passed
 
 
 def test_a_written_answer_has_hints_and_check_says_the_trainer_grades_it(folders):
