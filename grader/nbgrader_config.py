@@ -1,11 +1,12 @@
 """nbgrader configuration for the kit's course.
 
 Start the formgrader from this folder (`cd grader && jupyter lab`) or let
-`kit grade …` drive nbgrader in-process; both read this file.
+`kit grade …` drive nbgrader in-process; both read this file. `kit course new DIR`
+copies it, unchanged, into every course folder it makes.
 
-The assignments' source notebooks live in ../exercises (one folder per module);
-release/, submitted/, autograded/, feedback/ and gradebook.db are created here
-and are git-ignored.
+The assignments' source notebooks live in ../exercises (one folder per module;
+kit-course.yaml says where); release/, submitted/, autograded/, feedback/ and
+gradebook.db are created here and are git-ignored.
 """
 
 import os
@@ -14,9 +15,23 @@ c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
 here = os.path.dirname(os.path.abspath(__file__))
 
-c.CourseDirectory.course_id = "civic-data-training-kit"
+# The course folder's marker (kit-course.yaml) names the course and where its
+# exercises are: `exercises: ../exercises` here, `exercises` in a folder made by
+# `kit course new`. Without a marker: the checkout's layout.
+import yaml  # noqa: E402
+
+marker = os.path.join(here, "kit-course.yaml")
+course = {}
+if os.path.isfile(marker):
+    with open(marker, encoding="utf-8") as f:
+        course = yaml.safe_load(f) or {}
+    default_source = "exercises"
+else:
+    default_source = os.path.join("..", "exercises")
+
+c.CourseDirectory.course_id = course.get("course_id") or "civic-data-training-kit"
 c.CourseDirectory.root = here
-c.CourseDirectory.source_directory = os.path.join("..", "exercises")
+c.CourseDirectory.source_directory = course.get("exercises") or default_source
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(here, "gradebook.db")
 
 # Only notebooks and data files travel with an assignment: never text twins

@@ -1,9 +1,14 @@
-"""Where the kit finds its bundled material.
+"""Where the kit finds its course and its bundled material.
 
 In a source checkout (the usual case: ``pip install -e .``) the folders sit next
-to the package: ``datasets/``, ``modules/``, ``exercises/``, ``grader/``. A wheel
-carries ``datasets/`` inside the package (``kit/_bundled/datasets``). The
-``KIT_HOME`` environment variable points the kit at another checkout.
+to the package: ``datasets/``, ``modules/``, ``exercises/``, ``cities/``,
+``grader/``. A wheel carries copies inside the package (``kit/_bundled/<name>``).
+The ``KIT_HOME`` environment variable points the kit at another checkout.
+
+A *course folder* is any folder holding ``kit-course.yaml`` (the marker) and
+``nbgrader_config.py``: ``kit course new DIR`` makes one, and the checkout's
+``grader/`` is one. ``kit grade …`` run anywhere inside a course folder works on
+that course, as nbgrader finds its config in the current folder.
 """
 
 from __future__ import annotations
@@ -11,7 +16,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import yaml
+
 _PACKAGE_DIR = Path(__file__).resolve().parent
+
+COURSE_MARKER = "kit-course.yaml"
+BUNDLED = ("exercises", "modules", "cities", "simulation", "datasets")
+# where each bundled folder sits in a source checkout
+_CHECKOUT_FOLDER = {"simulation": Path("grader") / "simulation"}
+# the marker keys naming a course's folders, and their defaults (relative to the course folder)
+COURSE_FOLDERS = {"exercises": "exercises", "modules": "modules", "datasets": "datasets"}
 
 
 def checkout_root() -> Path:
@@ -28,17 +42,72 @@ def project_root() -> Path:
     return checkout_root()
 
 
-def datasets_dir() -> Path:
-    """The bundled datasets folder (source checkout first, then the wheel copy)."""
-    checkout = project_root() / "datasets"
-    if (checkout / "catalog.yaml").is_file():
-        return checkout
-    return _PACKAGE_DIR / "_bundled" / "datasets"
+def find_course(start: Path | None = None) -> Path | None:
+    """The nearest folder at or above ``start`` (default: the current folder) holding ``kit-course.yaml``.
+
+    Returns ``None`` outside every course folder.
+    """
+    try:
+        here = Path(start or Path.cwd()).resolve()
+    except FileNotFoundError:  # the current folder was deleted
+        return None
+    for folder in (here, *here.parents):
+        if (folder / COURSE_MARKER).is_file():
+            return folder
+    return None
+
+
+def course_settings(course: Path) -> dict:
+    """The course folder's ``kit-course.yaml`` as a mapping (empty if it holds nothing)."""
+    data = yaml.safe_load((Path(course) / COURSE_MARKER).read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
+
+
+def course_folder(course: Path, key: str) -> Path:
+    """A course folder's ``exercises``, ``modules`` or ``datasets`` folder, as its marker names it."""
+    value = course_settings(course).get(key) or COURSE_FOLDERS[key]
+    return Path(os.path.normpath(Path(course) / value))
+
+
+def course_dir() -> Path:
+    """The nbgrader course the kit works on: the course folder enclosing the current folder,
+    else ``$KIT_HOME/grader`` when ``KIT_HOME`` is set, else the checkout's ``grader/``."""
+    found = find_course()
+    if found is not None:
+        return found
+    return project_root() / "grader"
 
 
 def grader_dir() -> Path:
-    """The nbgrader course folder."""
-    return project_root() / "grader"
+    """The nbgrader course folder (an alias of :func:`course_dir`)."""
+    return course_dir()
+
+
+def bundled_dir(name: str) -> Path:
+    """The kit's own ``exercises``, ``modules``, ``cities``, ``simulation`` or ``datasets``:
+    the source checkout's folder when present, else the wheel's copy ``kit/_bundled/<name>``."""
+    if name not in BUNDLED:
+        raise ValueError(f"no bundled folder '{name}' (one of {', '.join(BUNDLED)})")
+    checkout = checkout_root() / _CHECKOUT_FOLDER.get(name, Path(name))
+    if checkout.is_dir():
+        return checkout
+    return _PACKAGE_DIR / "_bundled" / name
+
+
+def datasets_dir() -> Path:
+    """The datasets ``kit.load_dataset`` reads: ``KIT_HOME``'s, else the enclosing course
+    folder's, else the source checkout's, else the wheel's copy."""
+    candidates = []
+    if os.environ.get("KIT_HOME"):
+        candidates.append(project_root() / "datasets")
+    course = find_course()
+    if course is not None:
+        candidates.append(course_folder(course, "datasets"))
+    candidates.append(checkout_root() / "datasets")
+    for folder in candidates:
+        if (folder / "catalog.yaml").is_file():
+            return folder
+    return _PACKAGE_DIR / "_bundled" / "datasets"
 
 
 def modules_dir() -> Path:

@@ -1,8 +1,11 @@
-"""The nbgrader course in ``grader/``, opened in-process.
+"""The nbgrader course, opened in-process.
 
-:func:`open_course` reads ``grader/nbgrader_config.py`` exactly as nbgrader's own
-apps do, and hands back nbgrader's :class:`~nbgrader.apps.api.NbGraderAPI` and
-:class:`~nbgrader.coursedir.CourseDirectory` for the other grading steps.
+:func:`open_course` reads the course's ``nbgrader_config.py`` exactly as nbgrader's
+own apps do, and hands back nbgrader's :class:`~nbgrader.apps.api.NbGraderAPI` and
+:class:`~nbgrader.coursedir.CourseDirectory` for the other grading steps. The course
+is the course folder (``kit-course.yaml``) around the current folder, as nbgrader
+finds its config in the current folder, else the project's ``grader/``
+(:func:`kit.paths.course_dir`).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from kit.errors import AssignmentError, CourseError
-from kit.paths import grader_dir
+from kit.paths import course_dir
 
 CONFIG_FILE = "nbgrader_config.py"
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"  # a submission's timestamp.txt
@@ -140,18 +143,20 @@ def write_timestamp(folder: Path, when: datetime) -> None:
 
 
 def open_course(root: Path | None = None) -> Course:
-    """Open the nbgrader course in ``root`` (default: the project's ``grader/``).
+    """Open the nbgrader course in ``root`` (default: :func:`kit.paths.course_dir`: the course folder
+    around the current folder, else ``$KIT_HOME/grader``, else the checkout's ``grader/``).
 
     Raises
     ------
     CourseError
         If the folder has no ``nbgrader_config.py``.
     """
-    root = Path(root or grader_dir()).resolve()
+    root = Path(root or course_dir()).resolve()
     if not (root / CONFIG_FILE).is_file():
         raise CourseError(
             f"no nbgrader course at {root} (missing {CONFIG_FILE})",
-            hint="run kit from a checkout of the kit, or set KIT_HOME",
+            hint="run kit inside a course folder (make one with `kit course new DIR`), from a checkout of the kit, "
+            "or set KIT_HOME",
         )
     _ensure_own_tools_on_path()
     config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
