@@ -142,12 +142,14 @@ def _adapt_for_city(folder: Path, profile: Path, languages: list[str], execute: 
     _merge_catalogs(adapted / "datasets", bundled_dir("datasets"), folder / "datasets")
     for path in (adapted / "modules").rglob("*.ipynb"):
         shutil.copyfile(path, folder / "modules" / path.relative_to(adapted / "modules"))
+    adapted_exercises = []
     for source in result.exercises.values():
         into = folder / "exercises" / source.parent.name
         if into.is_dir():  # an adapted exercise in one of the course's languages
             shutil.copyfile(source, into / source.name)
+            adapted_exercises.append(into.name)
     city = _read_yaml(profile, "city profile")
-    return {"city": _slug(str(city.get("id") or city.get("slug") or profile.stem)), "adapted": sorted(result.exercises)}
+    return {"city": _slug(str(city.get("slug") or profile.stem)), "adapted": sorted(adapted_exercises)}
 
 
 def _slug(text: str) -> str:
