@@ -21,6 +21,7 @@ import yaml
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 COURSE_MARKER = "kit-course.yaml"
+COURSE_ENV = "KIT_COURSE"  # a course folder, for a notebook that runs outside it (datasets_dir)
 BUNDLED = ("exercises", "modules", "cities", "simulation", "datasets")
 # where each bundled folder sits in a source checkout
 _CHECKOUT_FOLDER = {"simulation": Path("grader") / "simulation"}
@@ -54,6 +55,15 @@ def find_course(start: Path | None = None) -> Path | None:
     for folder in (here, *here.parents):
         if (folder / COURSE_MARKER).is_file():
             return folder
+    return None
+
+
+def _course_from_env() -> Path | None:
+    """The course folder ``KIT_COURSE`` names (set for notebooks that run outside it, e.g. while
+    grading in the sandbox), if it is one."""
+    env = os.environ.get(COURSE_ENV)
+    if env and (Path(env) / COURSE_MARKER).is_file():
+        return Path(env).expanduser().resolve()
     return None
 
 
@@ -96,11 +106,11 @@ def bundled_dir(name: str) -> Path:
 
 def datasets_dir() -> Path:
     """The datasets ``kit.load_dataset`` reads: ``KIT_HOME``'s, else the enclosing course
-    folder's, else the source checkout's, else the wheel's copy."""
+    folder's (or ``KIT_COURSE``'s), else the source checkout's, else the wheel's copy."""
     candidates = []
     if os.environ.get("KIT_HOME"):
         candidates.append(project_root() / "datasets")
-    course = find_course()
+    course = find_course() or _course_from_env()
     if course is not None:
         candidates.append(course_folder(course, "datasets"))
     candidates.append(checkout_root() / "datasets")

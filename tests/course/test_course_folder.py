@@ -102,6 +102,9 @@ def test_load_dataset_inside_a_course_reads_the_courses_datasets(tmp_path, monke
     assert len(kit.load_dataset("contacts")) == 5
     monkeypatch.chdir(tmp_path)
     assert len(kit.load_dataset("contacts")) > 5
+    monkeypatch.setenv("KIT_COURSE", str(made))  # a notebook graded outside the course folder
+    assert datasets_dir() == made / "datasets"
+    assert len(kit.load_dataset("contacts")) == 5
 
 
 def test_new_course_in_one_language_with_a_plan(tmp_path):
