@@ -232,6 +232,8 @@ def new_course(
     chosen = _languages(languages, plan, city)
     folder.mkdir(parents=True, exist_ok=True)
     _clear_material(folder)
+    settings = {"course_id": _slug(folder.name), "city": "riverton", "languages": chosen}
+    _write_marker(folder, settings)  # first: a run that fails half-way can be run again
     shutil.copyfile(_config_source(), folder / CONFIG_FILE)
     _copy_exercises(folder / "exercises", chosen)
     _copy_modules(folder / "modules", chosen)
@@ -240,9 +242,7 @@ def new_course(
     if plan_path is not None:
         (folder / "plan").mkdir()
         shutil.copyfile(plan_path, folder / "plan" / plan_path.name)
-    settings = {"city": "riverton", "languages": chosen}
     if city_path is not None:
         settings |= _adapt_for_city(folder, city_path, chosen, execute)
-    settings["course_id"] = _slug(folder.name)
-    _write_marker(folder, settings)
+        _write_marker(folder, settings)
     return folder
