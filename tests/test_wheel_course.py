@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,29 @@ def test_the_venv_imports_kit_from_its_site_packages_not_the_checkout(installed)
     assert where.is_relative_to(venv.resolve()) or where.is_relative_to(venv)
     assert "site-packages" in where.parts
     assert not where.resolve().is_relative_to(REPO)
+
+
+def test_the_wheel_carries_the_course_material_and_no_caches(installed):
+    venv, env, base = installed
+    code = "import kit.paths as p; print(p.bundled_dir('exercises').parent)"
+    bundled = Path(_run([venv / "bin" / "python", "-c", code], cwd=base, env=env).strip())
+    assert bundled.name == "_bundled" and bundled.parent.parent.name == "site-packages"
+    for name, source in [
+        ("exercises", REPO / "exercises"),
+        ("modules", REPO / "modules"),
+        ("cities", REPO / "cities"),
+        ("simulation", REPO / "grader" / "simulation"),
+        ("datasets", REPO / "datasets"),
+    ]:
+        wanted = {p.relative_to(source) for p in source.rglob("*.ipynb")} | {
+            p.relative_to(source) for p in source.rglob("*.yaml")
+        }
+        found = {p.relative_to(bundled / name) for p in (bundled / name).rglob("*")}
+        assert wanted <= found, f"{name}: the wheel lacks {sorted(map(str, wanted - found))[:5]}"
+    assert (bundled / "modules" / "templates" / "es").is_dir() and (bundled / "nbgrader_config.py").is_file()
+    (wheel,) = (base / "dist").glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert not [n for n in names if {"__pycache__", ".ipynb_checkpoints", "gradebook.db"} & set(n.split("/"))]
 
 
 def test_a_course_folder_made_by_the_wheel_grades_a_simulated_cohort(installed):
