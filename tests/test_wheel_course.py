@@ -124,7 +124,8 @@ def test_a_course_folder_made_by_the_wheel_grades_a_simulated_cohort(installed):
     simulated = json.loads((course / "submitted" / ".simulated.json").read_text())[ASSIGNMENT]
     assert len(simulated) == LEARNERS
     # from a folder below the course's top, as nbgrader users expect
-    _run([kit, "grade", "autograde", ASSIGNMENT], cwd=course / "exercises", env=env, timeout=900)
+    graded = _run([kit, "grade", "autograde", ASSIGNMENT], cwd=course / "exercises", env=env, timeout=900)
+    assert "died" not in graded, f"notebooks could not run in the grading sandbox:\n{graded}"
     _run([kit, "grade", "export"], cwd=course, env=env)
     with open(course / "exports" / "grades.csv", newline="") as f:
         rows = [row for row in csv.DictReader(f) if row["assignment"] == ASSIGNMENT]
