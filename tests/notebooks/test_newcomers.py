@@ -1,0 +1,75 @@
+"""Modules a newcomer can finish: each states its time (the syllabus's minutes), and at least a third of
+its try-it cells ask for new code from a blank cell, each followed by a solution the learner can reveal (a
+closed ``<details>`` block); every revealed solution runs where it stands."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+from helpers import REPO
+from nbclient import NotebookClient
+
+from kit.data.syllabus import load_syllabus
+
+TRY_IT = {"en": "# ✏️ Try it", "es": "# ✏️ Pruébalo"}
+SOLUTION = re.compile(r"^<details><summary><b>[^<]+</b></summary>\s*```python\n(.*?)\n```", re.S)
+
+
+def _modules() -> list[tuple[str, str]]:
+    return [(m.id, lang) for m in load_syllabus().available() for lang in m.languages]
+
+
+def _path(module: str, lang: str):
+    return REPO / "modules" / ("" if lang == "en" else lang) / f"{module}.ipynb"
+
+
+def _is_blank(source: str) -> bool:
+    return all(not line.strip() or line.lstrip().startswith("#") for line in source.splitlines())
+
+
+def try_its(notebook, lang: str) -> list[int]:
+    """Indexes of the try-it code cells."""
+    return [i for i, c in enumerate(notebook.cells) if c.cell_type == "code" and c.source.startswith(TRY_IT[lang])]
+
+
+TIME = {
+    "en": "about {teaching} minutes, and {exercise} for exercise {number}",
+    "es": "unos {teaching} minutos, y {exercise} para el ejercicio {number}",
+}
+
+
+@pytest.mark.parametrize(("module", "lang"), _modules(), ids=[f"{m}-{lang}" for m, lang in _modules()])
+def test_each_module_states_the_syllabus_minutes(module, lang):
+    entry = next(m for m in load_syllabus().available() if m.id == module)
+    first = nbformat.read(_path(module, lang), as_version=4).cells[0].source
+    expected = TIME[lang].format(teaching=entry.teaching_minutes, exercise=entry.exercise_minutes, number=entry.number)
+    assert expected in first
+
+
+@pytest.mark.parametrize(("module", "lang"), _modules(), ids=[f"{m}-{lang}" for m, lang in _modules()])
+def test_a_third_of_the_try_its_start_from_a_blank_cell_with_a_solution_to_reveal(module, lang):
+    notebook = nbformat.read(_path(module, lang), as_version=4)
+    found = try_its(notebook, lang)
+    blank = [i for i in found if _is_blank(notebook.cells[i].source)]
+    assert found and 3 * len(blank) >= len(found), f"{len(blank)} of {len(found)} try-its start from a blank cell"
+    for i in blank:
+        after = notebook.cells[i + 1]
+        assert after.cell_type == "markdown" and SOLUTION.match(after.source), f"cell {i}: no solution to reveal"
+        assert "<details open" not in after.source  # closed until the learner opens it
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("module", [m.id for m in load_syllabus().available()])
+def test_every_revealed_solution_runs_in_its_module(module, tmp_path):
+    """The English module, each blank try-it filled with its solution, runs top to bottom."""
+    notebook = nbformat.read(_path(module, "en"), as_version=4)
+    for i in try_its(notebook, "en"):
+        if _is_blank(notebook.cells[i].source):
+            notebook.cells[i].source = SOLUTION.match(notebook.cells[i + 1].source).group(1)
+    NotebookClient(
+        notebook, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    errors = [c for c in notebook.cells if c.cell_type == "code" and any(o.output_type == "error" for o in c.outputs)]
+    assert all("raises-exception" in c.metadata.get("tags", []) for c in errors)
