@@ -70,6 +70,13 @@ from kit.grading.preprocessors import HideHiddenTests  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
 
+# Answer stubs in the notebook's language (kit/grading/preprocessors.py): Spanish exercises are
+# released with "# ESCRIBE TU CÓDIGO AQUÍ" / "ESCRIBE TU RESPUESTA AQUÍ", English ones with
+# nbgrader's own stubs; formgrader's Generate button uses the same steps as `kit grade release`.
+from kit.grading.preprocessors import generate_assignment_steps  # noqa: E402
+
+c.GenerateAssignment.preprocessors = generate_assignment_steps()
+
 # Learner HTML never runs in the trainer's browser (kit/grading/sanitize.py): formgrader's
 # submission page and the feedback above both render a learner's notebook with nbconvert's
 # HTMLExporter, so every HTMLExporter first cleans the notebook's HTML outputs, raw cells and

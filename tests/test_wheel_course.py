@@ -114,8 +114,7 @@ def test_the_wheel_carries_the_course_material_and_no_caches(installed):
 def test_a_course_folder_made_by_the_wheel_grades_a_simulated_cohort(installed):
     venv, env, base = installed
     kit, python = venv / "bin" / "kit", venv / "bin" / "python"
-    # `kit course new C` once the CLI has it; the function behind it meanwhile
-    _run([python, "-c", "from kit.course.new_course import new_course; new_course('C')"], cwd=base, env=env)
+    _run([kit, "course", "new", "C"], cwd=base, env=env)
     course = base / "C"
     assert (course / "kit-course.yaml").is_file() and (course / "nbgrader_config.py").is_file()
     _run([kit, "grade", "release", ASSIGNMENT], cwd=course, env=env)
@@ -131,5 +130,11 @@ def test_a_course_folder_made_by_the_wheel_grades_a_simulated_cohort(installed):
         rows = [row for row in csv.DictReader(f) if row["assignment"] == ASSIGNMENT]
     assert sorted(row["learner"] for row in rows) == sorted(simulated)
     assert any(float(row["auto_score"]) > 0 for row in rows)
+    # the wheel carries the exercises' sources inside the kit package: graded notebooks never see them
+    code = (
+        "from kit.grading.autograde import hidden_paths; from kit.grading.course import open_course; "
+        "import kit.paths as p; print(p.bundled_dir('exercises').resolve() in hidden_paths(open_course()))"
+    )
+    assert _run([python, "-c", code], cwd=course, env=env).strip() == "True"
     # the course folder is the only place the kit wrote to: the checkout's course is untouched
     assert not (REPO / "grader" / "submitted" / simulated[0]).exists()

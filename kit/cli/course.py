@@ -1,4 +1,4 @@
-"""`kit course …`: adapting the course to a city's own data."""
+"""`kit course …`: course folders, and adapting the course to a city's own data."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from kit.course.check import CityCheck
 
 app = typer.Typer(
-    help="Adapt the course to a city: check its data against a city profile, write a starter profile, adapt.",
+    help="Make a course folder; adapt the course to a city: check its data, write a starter profile, adapt.",
     no_args_is_help=True,
 )
 
@@ -76,6 +76,23 @@ def adapt(
         console.print(f"  {path}", highlight=False)
     for name, why in done.skipped.items():
         console.print(f"[yellow]not adapted[/] {name}: {why}", highlight=False)
+
+
+@app.command()
+@report_errors
+def new(
+    folder: Path = typer.Argument(..., help="The course folder to make (new, empty, or one this command made)."),
+    city: Path = typer.Option(None, "--city", help="A city profile: the course uses the city's data and modules."),
+    plan: Path = typer.Option(None, "--plan", help="A training plan spec, copied to plan/ (its languages too)."),
+    lang: list[str] = typer.Option(None, "--lang", help="A course language (repeat it); default: the plan's."),
+    execute: bool = typer.Option(True, "--execute/--no-execute", help="With --city: run each adapted notebook."),
+) -> None:
+    """Make a self-contained course folder: nbgrader config, exercises, modules, datasets; `kit grade` works in it."""
+    from kit.course.new_course import new_course
+
+    made = new_course(folder, city_profile=city, plan_spec=plan, languages=lang or None, execute=execute)
+    console.print(f"[green]✓[/] course folder {made}", highlight=False)
+    console.print(f"  next: cd {folder} && kit grade release 01-intro-movement-data", highlight=False)
 
 
 def _print_check(result: CityCheck) -> None:

@@ -38,7 +38,7 @@ from kit.course.load import CityData, load_city
 from kit.course.profile import load_profile
 from kit.course.render import render_notebook
 from kit.errors import CourseError
-from kit.paths import checkout_root
+from kit.paths import bundled_dir
 
 __all__ = ["AdaptResult", "adapt_course", "exercise_template_path", "render_exercise", "template_path"]
 
@@ -86,14 +86,14 @@ class AdaptResult:
 
 def template_path(module: str, lang: str) -> Path:
     """The template notebook of ``module`` in ``lang``."""
-    folder = checkout_root() / "modules" / "templates"
+    folder = bundled_dir("modules") / "templates"
     return (folder if lang == "en" else folder / lang) / f"{module}.ipynb"
 
 
 def exercise_template_path(module: str, lang: str) -> Path:
     """The template of ``module``'s exercise (nbgrader source notebook) in ``lang``."""
     name = module if lang == "en" else f"{module}-{lang}"
-    return checkout_root() / "exercises" / "templates" / name / f"{name}.ipynb"
+    return bundled_dir("exercises") / "templates" / name / f"{name}.ipynb"
 
 
 def render_exercise(city, module: str, lang: str, context: dict) -> nbformat.NotebookNode:

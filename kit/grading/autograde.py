@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING
 import nbformat
 from nbgrader.api import MissingEntry
 
+import kit.paths
 from kit.errors import IsolationUnavailableError
 from kit.grading.converter import GradingSession, SandboxedAutograde, sandbox_settings
 from kit.grading.course import Course
@@ -57,7 +58,7 @@ from kit.grading.journal import Journal, fingerprint
 from kit.grading.nbgrader_internals import autograde_learner, check_nbgrader_version, shared_gradebook_engines
 from kit.grading.nbgrader_result import first_problem
 from kit.grading.sandbox.errors import SandboxError
-from kit.paths import checkout_root, project_root
+from kit.paths import bundled_dir, checkout_root, project_root
 
 if TYPE_CHECKING:
     from nbgrader.api import Gradebook
@@ -224,8 +225,9 @@ def hidden_paths(course: Course) -> list[Path]:
     The course folder (gradebook, release, every learner's submission and
     autograded notebooks), the source notebooks (solutions, hidden tests), the
     gradebook wherever it is, nbgrader's exchange and cache, the project's course
-    and exercises (:mod:`kit.paths`: ``KIT_HOME``'s, when it is set) and — when the
-    kit runs from a checkout while ``KIT_HOME`` points elsewhere — the checkout's own.
+    and exercises (:mod:`kit.paths`: ``KIT_HOME``'s, when it is set), — when the
+    kit runs from a checkout while ``KIT_HOME`` points elsewhere — the checkout's own, and
+    the exercise sources a wheel carries inside the ``kit`` package (``kit/_bundled/exercises``).
     """
     from nbgrader.exchange.default.exchange import Exchange
 
@@ -238,6 +240,9 @@ def hidden_paths(course: Course) -> list[Path]:
     paths += [Path(exchange.root), Path(exchange.cache)]
     for root in (project_root(), checkout_root()):
         paths += [root / "grader", root / "exercises"]
+    # installed from a wheel, the kit carries the exercise sources (solutions, hidden tests) inside
+    # its package, which notebooks import from: cover them wherever the package is
+    paths += [bundled_dir("exercises"), Path(kit.paths.__file__).resolve().parent / "_bundled" / "exercises"]
     unique: dict[Path, None] = {}
     for path in paths:
         path = Path(os.path.realpath(path))

@@ -126,8 +126,10 @@ def project_roots(env: Mapping[str, str]) -> list[str]:
     """The projects: ``KIT_HOME``'s and the checkout the kit is imported from (unless that is a
     ``site-packages``, for a wheel), as named and as they really are."""
     checkout = _real(kit.paths.checkout_root())
-    roots = [str(project_root_for(env))]
-    if not any(is_inside(checkout, folder) for folder in _site_folders()):
+    installed = any(is_inside(checkout, folder) for folder in _site_folders())
+    # a wheel's "checkout" is site-packages: no project (what notebooks import lies there)
+    roots = [str(project_root_for(env))] if env.get("KIT_HOME") or not installed else []
+    if not installed:
         roots.append(checkout)
     return sorted({form for root in roots if root != "/" for form in (os.path.abspath(root), _real(root))})
 
