@@ -73,3 +73,13 @@ def test_every_revealed_solution_runs_in_its_module(module, tmp_path):
     ).execute()
     errors = [c for c in notebook.cells if c.cell_type == "code" and any(o.output_type == "error" for o in c.outputs)]
     assert all("raises-exception" in c.metadata.get("tags", []) for c in errors)
+
+
+@pytest.mark.parametrize(("module", "lang"), _modules(), ids=[f"{m}-{lang}" for m, lang in _modules()])
+def test_a_module_points_only_to_material_that_exists(module, lang):
+    """ "Module 6 shows how…" or "see Supplement B" sends a learner nowhere until that material is available."""
+    available = {m.number for m in load_syllabus().available()}
+    text = " ".join(c.source for c in nbformat.read(_path(module, lang), as_version=4).cells)
+    numbers = {int(n) for n in re.findall(r"\b[Mm](?:odule|ódulo)s? (\d+)\b", text)}
+    assert numbers <= available, f"points to modules {sorted(numbers - available)}, not available yet"
+    assert not re.search(r"\b[Ss](?:upplement|uplemento) [A-Z]\b", text), "points to a supplement not written yet"
