@@ -36,9 +36,13 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
-# Learners: JupyterLab on the modules and exercises, with the kit's kernel.
+# Learners: the sample city's learner workspace (the first audience of plans/riverton.yaml: its
+# modules, released exercises and datasets) in out/learner, opened in JupyterLab with a
+# workspace-local Jupyter config (out/learner/.jupyter): nbgrader's Assignment List and Validate
+# only, no Formgrader, Create Assignment or Course List. Your own Jupyter config is not touched.
 lab: install
-	$(BIN)/jupyter lab
+	$(BIN)/python -c "from kit.course.bundle import build_lab_workspace; build_lab_workspace('out/learner')"
+	cd out/learner && JUPYTER_CONFIG_DIR="$$PWD/.jupyter" $(abspath $(BIN))/jupyter lab
 
 # Trainers: JupyterLab in the course folder, where nbgrader's formgrader finds its config.
 formgrader: install

@@ -1,0 +1,182 @@
+"""Learner bundles hold what one audience's learners use, and nothing a trainer keeps back;
+``make lab``'s workspace config turns nbgrader's trainer tools off in a real Jupyter server."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from helpers import REPO
+
+from kit.course.bundle import build_bundle, build_lab_workspace, build_workspace
+from kit.errors import SpecError
+
+PLAN = REPO / "plans" / "riverton.yaml"
+AUDIENCES = [a["id"] for a in yaml.safe_load(PLAN.read_text(encoding="utf-8"))["audiences"]]
+MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+STUBS = ("YOUR CODE HERE", "YOUR ANSWER HERE", "ESCRIBE TU CÓDIGO AQUÍ", "ESCRIBE TU RESPUESTA AQUÍ")
+BLOCK = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(.*?)### END \1", re.S)
+LOADS = re.compile(r"""load_dataset\(\s*["']([A-Za-z0-9_]+)["']""")
+
+
+def secret_lines() -> set[str]:
+    """Every substantial line of a solution or hidden-test block of any exercise source."""
+    lines = set()
+    for source in (REPO / "exercises").glob("0*/*.ipynb"):
+        for cell in nbformat.read(source, as_version=4).cells:
+            for _, block in BLOCK.findall(cell.source):
+                lines.update(line.strip() for line in block.splitlines() if len(line.strip()) > 12)
+    return lines
+
+
+@pytest.fixture(scope="module")
+def scratch_course(tmp_path_factory) -> Path:
+    """A course that released nothing: the kit's config, the checkout's exercises, modules, datasets."""
+    course = tmp_path_factory.mktemp("course")
+    shutil.copy2(REPO / "grader" / "nbgrader_config.py", course)
+    marker = {"course_id": "bundle-test", "city": "riverton", "languages": ["en", "es"]}
+    marker |= {key: str(REPO / key) for key in ("exercises", "modules", "datasets")}
+    (course / "kit-course.yaml").write_text(yaml.safe_dump(marker), encoding="utf-8")
+    return course
+
+
+@pytest.fixture(scope="module")
+def bundles(scratch_course, tmp_path_factory) -> dict[str, zipfile.ZipFile]:
+    out = tmp_path_factory.mktemp("bundles")
+    return {a: zipfile.ZipFile(build_bundle(a, out / f"{a}.zip", course=scratch_course, plan=PLAN)) for a in AUDIENCES}
+
+
+def test_releasing_for_a_bundle_leaves_the_course_untouched(bundles, scratch_course):
+    assert sorted(p.name for p in scratch_course.iterdir()) == ["kit-course.yaml", "nbgrader_config.py"]
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_a_bundle_holds_no_solution_hidden_test_source_or_gradebook(bundles, audience):
+    zf, secrets = bundles[audience], secret_lines()
+    names = zf.namelist()
+    assert names and all(n.startswith(f"{audience}/") for n in names)
+    for name in names:
+        parts = name.split("/")
+        assert "exercises" not in parts and ".git" not in parts and "gradebook.db" not in parts, name
+        assert not name.endswith((".py", ".db")), name
+        text = zf.read(name).decode("utf-8", errors="replace")
+        assert not [m for m in MARKERS if m in text], name
+        if "/modules/" in name:
+            continue  # teaching notebooks: their try-it solutions are the learner's to reveal
+        assert not [line for line in secrets if line in text], f"{name} holds a solution or hidden-test line"
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_released_answer_cells_hold_only_the_stub(bundles, audience):
+    zf = bundles[audience]
+    exercises = [n for n in zf.namelist() if n.endswith(".ipynb") and "/modules/" not in n]
+    assert exercises, "the bundle has no released exercise"
+    for name in exercises:
+        nb = nbformat.reads(zf.read(name).decode("utf-8"), as_version=4)
+        answers = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+        assert answers, name
+        for cell in answers:
+            assert any(stub in cell.source for stub in STUBS), f"{name}: {cell.source[:200]!r}"
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_a_bundle_has_the_audiences_modules_exercises_and_data(bundles, audience):
+    zf = bundles[audience]
+    names = set(zf.namelist())
+    language = next(a for a in yaml.safe_load(PLAN.read_text())["audiences"] if a["id"] == audience)["language"]
+    modules = sorted(n for n in names if n.startswith(f"{audience}/modules/"))
+    assert modules
+    catalog = yaml.safe_load(zf.read(f"{audience}/datasets/catalog.yaml"))
+    files = {card["name"]: card["file"] for card in catalog["datasets"]}
+    assert set(yaml.safe_load(zf.read(f"{audience}/datasets/catalog.es.yaml"))["datasets"]) == set(files)
+    for name in sorted(n for n in names if n.endswith(".ipynb")):
+        nb = nbformat.reads(zf.read(name).decode("utf-8"), as_version=4)
+        nbformat.validate(nb)
+        for dataset in LOADS.findall("\n".join(c.source for c in nb.cells)):
+            assert f"{audience}/datasets/{files[dataset]}" in names, f"{name} loads {dataset}"
+    for name in modules:
+        nb = nbformat.reads(zf.read(name).decode("utf-8"), as_version=4)
+        last = nb.cells[-1].source
+        folder = re.search(r"`(0\d-[a-z-]+)`", last).group(1)
+        assert "exercises/" not in last and folder.endswith("-es") == (language == "es"), last
+        assert any(n.startswith(f"{audience}/{folder}/") for n in names), f"{name} points to {folder}"
+    readme = zf.read(f"{audience}/README.md").decode("utf-8")
+    assert "Assignment List" in readme and "lista de tareas" in readme
+    assert readme.index("Submit") < readme.index("Para entregar") if language == "en" else True
+
+
+def test_an_unknown_audience_is_a_spec_error(tmp_path, scratch_course):
+    with pytest.raises(SpecError, match="tenant-orgs"):
+        build_workspace("nobody", tmp_path / "w", course=scratch_course, plan=PLAN)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+    except urllib.error.URLError:
+        return 0, ""  # not listening yet
+
+
+@pytest.fixture(scope="module")
+def learner_lab(scratch_course, tmp_path_factory):
+    """A real JupyterLab server on the learner workspace, with the workspace's Jupyter config."""
+    folder = tmp_path_factory.mktemp("lab") / "learner"
+    config = build_lab_workspace(folder, course=scratch_course, plan=PLAN)
+    port, token = free_port(), "bundle-test-token"
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(config), "JUPYTER_RUNTIME_DIR": str(folder.parent / "rt")}
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.port_retries=0"]
+    command += [f"--IdentityProvider.token={token}", "--ServerApp.ip=127.0.0.1"]
+    command += ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+    server = subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while get(f"{base}/api/status?token={token}")[0] != 200:
+            assert server.poll() is None, server.stderr.read().decode()[-2000:]
+            assert time.monotonic() < deadline, "jupyter lab did not start"
+            time.sleep(0.5)
+        yield base, token, folder
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_the_learner_lab_has_the_assignment_list_and_no_formgrader(learner_lab):
+    base, token, folder = learner_lab
+    status, html = get(f"{base}/lab?token={token}")
+    assert status == 200
+    page = json.loads(
+        re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', html, re.S)[1]
+    )
+    disabled = set(page["disabledExtensions"])
+    for plugin in ("formgrader", "create-assignment", "course-list"):
+        assert f"@jupyter/nbgrader:{plugin}" in disabled
+    assert not {"@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:validate-assignment"} & disabled
+    assert any(ext["name"] == "@jupyter/nbgrader" for ext in page["federated_extensions"])
+    assert get(f"{base}/formgrader?token={token}")[0] == 404  # the formgrader server extension is off
+    status, body = get(f"{base}/nbgrader_version?version=0&token={token}")  # the assignment list's handler
+    assert status == 200 and body
+    assert (folder / "modules").is_dir() and not (folder / "gradebook.db").exists()
+    assert (folder / ".jupyter" / "labconfig" / "page_config.json").is_file()  # the workspace's own config
