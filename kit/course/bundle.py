@@ -26,9 +26,9 @@ from pathlib import Path
 import yaml
 
 from kit.data.syllabus import load_syllabus
-from kit.errors import CourseError, SpecError
+from kit.errors import AssignmentError, CourseError, SpecError
 from kit.grading.course import Course, open_course
-from kit.grading.release import release_assignment
+from kit.grading.release import find_leaks, release_assignment
 from kit.paths import bundled_dir, course_dir, course_folder, find_course, plans_dir
 from kit.plan.matrix import bundle_specs
 from kit.plan.validate import load_spec
@@ -68,6 +68,13 @@ def released_copy(course: Course, assignment: str, scratch: Path) -> Path:
     by a copy of the course (same config, own gradebook and release folder)."""
     released = course.step_dir("release", ".", assignment)
     if released.is_dir() and any(released.glob("*.ipynb")):
+        leaks = find_leaks(released, course.source_notebooks(assignment))
+        if leaks:
+            raise AssignmentError(
+                f"the course's release of '{assignment}' holds solutions: {leaks[0]}",
+                assignment=assignment,
+                hint=f"release it again: `kit grade release {assignment}`",
+            )
         return released
     scratch.mkdir(parents=True, exist_ok=True)
     config = (course.root / "nbgrader_config.py").read_text(encoding="utf-8")

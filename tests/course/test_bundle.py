@@ -22,7 +22,9 @@ import yaml
 from helpers import REPO
 
 from kit.course.bundle import build_bundle, build_lab_workspace, build_workspace
-from kit.errors import SpecError
+from kit.errors import AssignmentError, SpecError
+from kit.grading.course import open_course
+from kit.grading.release import release_assignment
 
 PLAN = REPO / "plans" / "riverton.yaml"
 AUDIENCES = [a["id"] for a in yaml.safe_load(PLAN.read_text(encoding="utf-8"))["audiences"]]
@@ -180,3 +182,34 @@ def test_the_learner_lab_has_the_assignment_list_and_no_formgrader(learner_lab):
     assert status == 200 and body
     assert (folder / "modules").is_dir() and not (folder / "gradebook.db").exists()
     assert (folder / ".jupyter" / "labconfig" / "page_config.json").is_file()  # the workspace's own config
+
+
+@pytest.fixture()
+def released_course(tmp_path) -> Path:
+    """A course that released exercise 1 in Spanish itself (its own gradebook, its release/)."""
+    course = tmp_path / "released"
+    course.mkdir()
+    shutil.copy2(REPO / "grader" / "nbgrader_config.py", course)
+    marker = {"course_id": "bundle-released", "city": "riverton", "languages": ["en", "es"]}
+    marker |= {key: str(REPO / key) for key in ("exercises", "modules", "datasets")}
+    (course / "kit-course.yaml").write_text(yaml.safe_dump(marker), encoding="utf-8")
+    release_assignment(open_course(course), "01-intro-movement-data-es", archive=False)
+    return course
+
+
+def test_a_bundle_takes_the_trainers_release_when_there_is_one(released_course, tmp_path):
+    released = released_course / "release" / "01-intro-movement-data-es" / "01-intro-movement-data-es.ipynb"
+    nb = nbformat.read(released, as_version=4)
+    nb.cells[0].source += "\n\n(Released by the trainer for this cohort.)"
+    nbformat.write(nb, released)
+    build_workspace("tenant-orgs", tmp_path / "w", course=released_course, plan=PLAN)
+    assert "Released by the trainer" in (tmp_path / "w" / released.parent.name / released.name).read_text()
+
+
+def test_a_release_that_holds_a_hidden_test_is_refused(released_course, tmp_path):
+    released = released_course / "release" / "01-intro-movement-data-es" / "01-intro-movement-data-es.ipynb"
+    nb = nbformat.read(released, as_version=4)
+    nb.cells[-1].source += "\n### BEGIN HIDDEN TESTS\nassert True\n### END HIDDEN TESTS"
+    nbformat.write(nb, released)
+    with pytest.raises(AssignmentError, match="holds solutions"):
+        build_workspace("tenant-orgs", tmp_path / "w", course=released_course, plan=PLAN)
