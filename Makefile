@@ -39,9 +39,11 @@ $(VENV)/.installed-test: $(VENV)/.installed
 # Learners: the sample city's learner workspace (the first audience of plans/riverton.yaml: its
 # modules, released exercises and datasets) in out/learner, opened in JupyterLab with a
 # workspace-local Jupyter config (out/learner/.jupyter): nbgrader's Assignment List and Validate
-# only, no Formgrader, Create Assignment or Course List. Your own Jupyter config is not touched.
+# only, no Formgrader, Create Assignment or Course List; Submit goes to out/learner/.exchange.
+# Your own Jupyter config is not touched. Built once (your answers stay): rm -rf out/learner to rebuild.
 lab: install
-	$(BIN)/python -c "from kit.course.bundle import build_lab_workspace; build_lab_workspace('out/learner')"
+	test -d out/learner/.jupyter || \
+	  $(BIN)/python -c "from kit.course.bundle import build_lab_workspace; build_lab_workspace('out/learner')"
 	cd out/learner && JUPYTER_CONFIG_DIR="$$PWD/.jupyter" $(abspath $(BIN))/jupyter lab
 
 # Trainers: JupyterLab in the course folder, where nbgrader's formgrader finds its config.

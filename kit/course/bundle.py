@@ -215,13 +215,37 @@ def learner_readme(bundle: dict) -> str:
     return "\n".join([f"# {bundle['name']}\n", texts[first], texts["es" if first == "en" else "en"]])
 
 
+def local_exchange(folder: Path, course_id: str, assignments: list[str], config: Path) -> Path:
+    """An nbgrader exchange inside the workspace (``folder/.exchange``) that has released
+    ``assignments`` (copies of the workspace's folders), and ``config/nbgrader_config.py`` naming it,
+    so the Assignment List shows them and **Submit** works without a JupyterHub. Return the exchange."""
+    exchange = folder / ".exchange"
+    for assignment in assignments:
+        shutil.copytree(folder / assignment, exchange / course_id / "outbound" / assignment)
+    inbound = exchange / course_id / "inbound"
+    inbound.mkdir(parents=True)
+    inbound.chmod(0o2733)  # as nbgrader makes it: learners write, only the trainer lists
+    (config / "nbgrader_config.py").write_text(
+        "# The learner workspace's nbgrader settings (written by `make lab`).\n"
+        "c = get_config()  # noqa: F821\n"
+        f"c.CourseDirectory.course_id = {course_id!r}\n"
+        f"c.Exchange.root = {str(exchange.resolve())!r}\n",
+        encoding="utf-8",
+    )
+    return exchange
+
+
 def build_lab_workspace(folder: Path, *, course: Path | None = None, plan: Path | None = None) -> Path:
     """The plan's first audience's workspace in ``folder`` (``make lab``: ``out/learner``), with a
     workspace-local Jupyter config in ``folder/.jupyter`` (start JupyterLab with
     ``JUPYTER_CONFIG_DIR`` set to it): nbgrader's Assignment List and Validate on, its Formgrader,
-    Create Assignment and Course List off. Return the config folder."""
+    Create Assignment and Course List off; its nbgrader exchange is ``folder/.exchange``
+    (:func:`local_exchange`). Return the config folder."""
     folder = Path(folder)
-    build_workspace(default_audience(plan), folder, course=course, plan=plan)
+    audience = default_audience(plan)
+    build_workspace(audience, folder, course=course, plan=plan)
     config = folder / ".jupyter"
     shutil.copytree(LEARNER_LAB, config, ignore=shutil.ignore_patterns("README.md", "__pycache__"))
+    assignments = [m["assignment"] for m in audience_bundle(audience, plan)["modules"] if m["assignment"]]
+    local_exchange(folder, open_course(Path(course or course_dir())).course_id, assignments, config)
     return config

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -180,6 +181,18 @@ def test_the_learner_lab_has_the_assignment_list_and_no_formgrader(learner_lab):
     assert get(f"{base}/formgrader?token={token}")[0] == 404  # the formgrader server extension is off
     status, body = get(f"{base}/nbgrader_version?version=0&token={token}")  # the assignment list's handler
     assert status == 200 and body
+    status, body = get(f"{base}/assignments?course_id=bundle-test&token={token}")
+    assert status == 200, body
+    listing = {a["assignment_id"]: a["status"] for a in json.loads(body)["value"]}
+    assert listing == {"01-intro-movement-data-es": "fetched", "03-issue-campaigns-es": "fetched"}, listing
+    form = urllib.parse.urlencode({"assignment_id": "01-intro-movement-data-es", "course_id": "bundle-test"})
+    request = urllib.request.Request(
+        f"{base}/assignments/submit", data=form.encode(), headers={"Authorization": f"token {token}"}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert json.loads(response.read())["success"], "Submit from the Assignment List failed"
+    inbound = folder / ".exchange" / "bundle-test" / "inbound"
+    assert [p.name.split("+")[1] for p in inbound.iterdir()] == ["01-intro-movement-data-es"]
     assert (folder / "modules").is_dir() and not (folder / "gradebook.db").exists()
     assert (folder / ".jupyter" / "labconfig" / "page_config.json").is_file()  # the workspace's own config
 
