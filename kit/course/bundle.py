@@ -218,7 +218,8 @@ def learner_readme(bundle: dict) -> str:
 def local_exchange(folder: Path, course_id: str, assignments: list[str], config: Path) -> Path:
     """An nbgrader exchange inside the workspace (``folder/.exchange``) that has released
     ``assignments`` (copies of the workspace's folders), and ``config/nbgrader_config.py`` naming it,
-    so the Assignment List shows them and **Submit** works without a JupyterHub. Return the exchange."""
+    so the Assignment List shows them and **Submit** works without a JupyterHub; nbgrader's record of
+    submissions stays in the workspace too (``folder/.nbgrader_cache``). Return the exchange."""
     exchange = folder / ".exchange"
     for assignment in assignments:
         shutil.copytree(folder / assignment, exchange / course_id / "outbound" / assignment)
@@ -229,7 +230,8 @@ def local_exchange(folder: Path, course_id: str, assignments: list[str], config:
         "# The learner workspace's nbgrader settings (written by `make lab`).\n"
         "c = get_config()  # noqa: F821\n"
         f"c.CourseDirectory.course_id = {course_id!r}\n"
-        f"c.Exchange.root = {str(exchange.resolve())!r}\n",
+        f"c.Exchange.root = {str(exchange.resolve())!r}\n"
+        f"c.Exchange.cache = {str((folder / '.nbgrader_cache').resolve())!r}\n",
         encoding="utf-8",
     )
     return exchange

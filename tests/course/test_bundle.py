@@ -193,6 +193,7 @@ def test_the_learner_lab_has_the_assignment_list_and_no_formgrader(learner_lab):
         assert json.loads(response.read())["success"], "Submit from the Assignment List failed"
     inbound = folder / ".exchange" / "bundle-test" / "inbound"
     assert [p.name.split("+")[1] for p in inbound.iterdir()] == ["01-intro-movement-data-es"]
+    assert (folder / ".nbgrader_cache" / "bundle-test").is_dir()  # nbgrader's record stays in the workspace
     assert (folder / "modules").is_dir() and not (folder / "gradebook.db").exists()
     assert (folder / ".jupyter" / "labconfig" / "page_config.json").is_file()  # the workspace's own config
 
