@@ -95,6 +95,20 @@ def new(
     console.print(f"  next: cd {folder} && kit grade release 01-intro-movement-data", highlight=False)
 
 
+@app.command()
+@report_errors
+def bundle(
+    audience: str = typer.Option(..., "--audience", help="The plan's audience id, e.g. tenant-orgs."),
+    output: Path = typer.Option(..., "-o", "--output", help="The zip to write."),
+    plan: Path = typer.Option(None, "--plan", help="The training plan spec (default: plans/riverton.yaml)."),
+) -> None:
+    """A learner bundle: the audience's modules, released exercises, datasets and a README, nothing else."""
+    from kit.course.bundle import build_bundle
+
+    written = build_bundle(audience, output, plan=plan)
+    console.print(f"[green]✓[/] learner bundle for {audience}: {written}", highlight=False)
+
+
 def _print_check(result: CityCheck) -> None:
     """One table per role (what was checked, what was found), then the problems to fix."""
     for role, findings in result.findings.items():
