@@ -58,11 +58,16 @@ def _originals(tables: dict[str, pd.DataFrame], params: dict) -> pd.DataFrame:
     return clean[~clean["is_duplicate"]]
 
 
-def _rate_area(located: pd.DataFrame, tables: dict[str, pd.DataFrame], check: dict | None) -> dict:
-    """The area question 4 asks about: module 3's area to check (``check_rate``), else the highest rate."""
+def _rate_area(located: pd.DataFrame, tables: dict[str, pd.DataFrame], check: dict | None, focus: str) -> dict:
+    """The area question 4 asks about: module 3's area to check (``check_rate``), else the highest rate.
+
+    The rate asked is the focus type's (module 3 prints every area's rate for all types, never this one).
+    """
     counts = count_by_area(located, tables["neighborhoods"])
-    rates = rate_per_1000(counts, tables["neighborhood_population"])
-    rates = rates.dropna(subset=["per_1000"])
+    named_rates = rate_per_1000(counts, tables["neighborhood_population"])
+    focus_counts = count_by_area(located[located["complaint_type"] == focus], tables["neighborhoods"])
+    focus_rates = rate_per_1000(focus_counts, tables["neighborhood_population"]).set_index("community")["per_1000"]
+    rates = named_rates.dropna(subset=["per_1000"])
     rates = rates[rates["requests"] > 0].sort_values("per_1000", ascending=False, kind="stable")
     named = rates[rates["community"].astype(str).map(_name) == (check or {}).get("name")]
     row = (named if len(named) else rates).iloc[0]
@@ -70,7 +75,33 @@ def _rate_area(located: pd.DataFrame, tables: dict[str, pd.DataFrame], check: di
         "rate_area": str(row["community"]),
         "rate_area_id": str(row["area_numbe"]),
         "rate_var": f"{_variable(str(row['community']))}_rate",
-        "rate_in_range": bool(1 < float(row["per_1000"]) < 1000),
+        "rate_in_range": bool(1 < float(focus_rates.get(row["community"], 0)) < 1000),
+    }
+
+
+def _year_facts(located: pd.DataFrame, months: pd.Index, focus: str, rate_area: str | None, lang: str) -> dict:
+    """The year the exercise asks about (the data's latest year with six months or more and closed focus
+    requests: module 3 prints the first months only),
+    the area question 5 asks about (question 4's, else the area with the most focus requests that year)
+    and the months of that year question 6 counts."""
+    mask = located["complaint_type"] == focus
+    closed = located[mask & located["closed_date"].notna()]
+    years = pd.Series(months.year).value_counts()
+    # the latest year with at least half a year of months and closed focus requests (not a stray tail)
+    year = max(
+        (int(y) for y, n in years.items() if n >= 6 and (closed["created_date"].dt.year == y).any()), default=None
+    )
+    year = int(months[-1].year) if year is None else year
+    in_year = months[months.year == year]
+    by_area = closed.loc[closed["created_date"].dt.year == year, "community"].value_counts()
+    if rate_area not in by_area.index:  # no population, or no closed focus request there that year
+        rate_area = str(by_area.index[0])
+    return {
+        "year": year,
+        "median_area": rate_area,
+        "year_months": len(in_year),
+        "year_first_label": _month_label(in_year[0], lang),
+        "year_last_label": _month_label(in_year[-1], lang),
     }
 
 
@@ -121,7 +152,8 @@ def exercise3_facts(city: CityData, module: dict, lang: str = "en") -> dict:
         "rate_area_id": None,
     }
     if ex["population"]:
-        ex |= _rate_area(located, tables, facts["check_rate"])
+        ex |= _rate_area(located, tables, facts["check_rate"], focus)
+    ex |= _year_facts(located, months, focus, ex["rate_area"], lang)
     kept = [True, ex["duplicates"], True, ex["population"], True, True, True, True]
     ex["q"] = {n: sum(kept[:n]) for n in range(1, 9)}
     return ex

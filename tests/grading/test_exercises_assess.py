@@ -1,0 +1,210 @@
+"""Exercises that assess: graded the same by real nbgrader and the kit's grader, in English and
+Spanish (solution = full marks, release = 0, every plausible wrong answer the visible tests let
+through = 0 on its question), and no autograded answer is printed by the module it follows.
+
+``ASSESSED`` lists the exercises reworked on parallel data (issue 14); the others join it as
+they are reworked.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+
+import nbformat
+import pytest
+from helpers import REPO, exercise_source, fill_answers, make_project, read_nb, submit
+from nbclient import NotebookClient
+
+pytestmark = pytest.mark.grading
+
+ASSESSED = ["03-issue-campaigns"]
+LANGS = {"en": "", "es": "-es"}
+# how far a hidden test lets an answer be from the expected value (counts: exact)
+TOLERANCE = {"compute-rate": 0.001, "find-slowest": 0.051, "compute-open-share": 1e-6}
+NUMBER = re.compile(r"(?<![\w.])-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])-?\d+(?:\.\d+)?(?:e-?\d+)?")
+
+
+def _wrong_learners(profile) -> dict[str, dict[str, str]]:
+    """One learner per variant: learner ``wrongN`` gives each question's N-th visible-passing wrong answer."""
+    passing = {gid: [w.code for w in q.wrong if w.passes_visible] for gid, q in profile.questions.items()}
+    assert all(passing.values()), [gid for gid, codes in passing.items() if not codes]
+    most = max(len(codes) for codes in passing.values())
+    return {f"wrong{n}": {gid: codes[n % len(codes)] for gid, codes in passing.items()} for n in range(most)}
+
+
+CASES = [(a, lang) for a in ASSESSED for lang in LANGS]
+
+
+@pytest.fixture(scope="module", params=CASES, ids=lambda p: p[0] + LANGS[p[1]])
+def cohort(request, tmp_path_factory):
+    """The assignment graded twice, by plain nbgrader and by the kit's engine, for the same learners."""
+    from kit.grading.autograde import autograde
+    from kit.grading.course import open_course
+    from kit.grading.grades import question_scores
+    from kit.grading.profile import load_profile
+    from kit.grading.release import release_assignment
+
+    base, lang = request.param
+    assignment = base + LANGS[lang]
+    scores, wrong = {}, {}
+    for engine in ("nbgrader", "kit"):
+        with pytest.MonkeyPatch.context() as mp:
+            root = make_project(tmp_path_factory.mktemp(f"{assignment}-{engine}"))
+            mp.setenv("KIT_HOME", str(root))
+            course = open_course(root / "grader")
+            release = release_assignment(course, assignment)
+            name = release.notebooks[0].name
+            release_nb = read_nb(release.notebooks[0])
+            wrong = _wrong_learners(load_profile(course.root, assignment))
+            for learner, answers in wrong.items():
+                submit(course, learner, {name: nbformat.writes(fill_answers(release_nb, answers))}, assignment)
+            submit(course, "solution", {name: exercise_source(assignment).read_text()}, assignment)
+            submit(course, "untouched", {name: release.notebooks[0].read_text()}, assignment)
+            autograde(course, assignment, engine=engine, allow_unisolated=engine == "nbgrader")
+            table = question_scores(course, [assignment])
+            scores[engine] = table[["learner", "question", "kind", "score", "max_score"]]
+    return assignment, scores, wrong
+
+
+def test_both_graders_give_the_same_scores(cohort):
+    _, scores, _ = cohort
+    key = ["learner", "question"]
+    plain = scores["nbgrader"].sort_values(key).reset_index(drop=True)
+    kit = scores["kit"].sort_values(key).reset_index(drop=True)
+    assert plain.equals(kit), plain.compare(kit)
+
+
+def test_the_solution_scores_full_marks_and_the_release_zero(cohort):
+    _, scores, _ = cohort
+    auto = scores["kit"][scores["kit"]["kind"] == "auto"].set_index("learner")
+    solution = auto.loc["solution"]
+    assert len(solution) >= 6 and (solution["score"] == solution["max_score"]).all(), solution
+    assert (auto.loc["untouched"]["score"] == 0).all()
+
+
+def test_every_plausible_wrong_answer_scores_zero_on_its_question(cohort):
+    _, scores, wrong = cohort
+    auto = scores["kit"][scores["kit"]["kind"] == "auto"]
+    for learner in wrong:
+        rows = auto[auto["learner"] == learner]
+        assert len(rows) >= 6 and (rows["score"] == 0).all(), rows[rows["score"] > 0]
+
+
+def test_the_wrong_answers_pass_the_visible_tests(cohort, tmp_path):
+    """Each 'passes_visible' answer runs through the learner's own notebook with no failing check."""
+
+    assignment, _, wrong = cohort
+    source = read_nb(exercise_source(assignment))
+    for answers in wrong.values():
+        nb = _visible_only(fill_answers(source, answers))
+        _run(nb, tmp_path)
+
+
+def _run(nb, folder) -> None:
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+
+
+def _visible_only(nb):
+    """The notebook as the learner sees it: hidden tests cut from the test cells."""
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code":
+            cell.source = cell.source.split("### BEGIN HIDDEN TESTS")[0]
+    return nb
+
+
+# --- the must-show test: no autograded answer appears in the module's executed outputs ---
+
+
+def _answer_names(nb) -> dict[str, list[str]]:
+    """grade id -> the names each autograded solution cell assigns."""
+    names = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") and cell.cell_type == "code" and "BEGIN SOLUTION" in cell.source:
+            tree = ast.parse(cell.source)
+            assigned = [t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets]
+            names[meta["grade_id"]] = [n for n in assigned if isinstance(n, str)]
+    return names
+
+
+def _solution_values(assignment: str, tmp_path) -> dict[str, object]:
+    """Run the source notebook (solutions in) and read back each answer: numbers, text, Series values."""
+    nb = read_nb(exercise_source(assignment))
+    names = _answer_names(nb)
+    out = tmp_path / "answers.json"
+    dump = (
+        "import json as _j, numbers as _n, pandas as _pd\n_v = {}\n"
+        f"for _g, _names in {names!r}.items():\n"
+        "    for _x in _names:\n"
+        "        _o = globals()[_x]\n"
+        "        if isinstance(_o, (_pd.Series, _pd.DataFrame)):\n"
+        "            _o = _o.iloc[:, 0] if isinstance(_o, _pd.DataFrame) else _o\n"
+        "            _v[_g + ':' + _x] = [float(i) for i in _o] if len(_o) < 100 else None\n"
+        "        elif isinstance(_o, (_n.Real, str)):\n"
+        "            _v[_g + ':' + _x] = _o if isinstance(_o, str) else float(_o)\n"
+        f"open({str(out)!r}, 'w').write(_j.dumps(_v))\n"
+    )
+    nb.cells.append(nbformat.v4.new_code_cell(dump))
+    _run(nb, tmp_path)
+    return {k: v for k, v in json.loads(out.read_text()).items() if v is not None}
+
+
+def _module_outputs(path, tmp_path) -> list[str]:
+    nb = read_nb(path)
+    _run(nb, tmp_path)
+    texts = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            texts.append(output.get("text", "") if output.output_type == "stream" else "")
+            texts += [v for k, v in output.get("data", {}).items() if k.startswith("text/")]
+    return [t for t in texts if t]
+
+
+def _numbers(text: str) -> list[float]:
+    return [float(m.replace(",", "")) for m in NUMBER.findall(text)]
+
+
+def _shown(value, tolerance: float, outputs: list[str]) -> list[str]:
+    """Where an output shows ``value`` (text as is; a number within the hidden test's tolerance,
+    in any format: 1,234 or 35.294117647058826 or 35.3; a series as its run of values)."""
+    found = []
+    for text in outputs:
+        printed = _numbers(text)
+        if isinstance(value, str):
+            hit = value in text
+        elif isinstance(value, list):
+            run = len(value)
+            hit = any(printed[i : i + run] == value for i in range(len(printed) - run + 1))
+        else:
+            hit = any(abs(p - value) <= tolerance for p in printed) or any(
+                abs(p / 100 - value) <= tolerance for p in _numbers(" ".join(re.findall(r"[\d.,]+\s?%", text)))
+            )
+        if hit:
+            found.append(text[:200])
+    return found
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("lang", list(LANGS))
+@pytest.mark.parametrize("base", ASSESSED)
+def test_no_autograded_answer_is_printed_by_its_module(base, lang, tmp_path):
+    values = _solution_values(base + LANGS[lang], tmp_path)
+    module = REPO / "modules" / ("es" if lang == "es" else "") / f"{base}.ipynb"
+    outputs = _module_outputs(module, tmp_path)
+    assert values and outputs
+    for key, value in values.items():
+        tolerance = TOLERANCE.get(key.split(":")[0], 0.0)
+        assert not _shown(value, tolerance, outputs), f"module prints the answer to {key} ({value})"
+
+
+def test_the_must_show_search_finds_printed_answers():
+    """The search itself: module 3's printed numbers are found in every form the prose or Python uses."""
+    outputs = ["HARBOR FLATS       366       10370      35.3", "np.int64(146)", "Total: 4,695 rows", "share 2.1%"]
+    assert _shown(35.294117647058826, 0.01, outputs)  # the old exercise's tolerance let 35.3 through
+    assert not _shown(35.294117647058826, 0.001, outputs)
+    assert _shown(146.0, 0.0, outputs) and _shown(4695.0, 0.0, outputs)
+    assert _shown(0.021379766365439718, 0.001, outputs)
+    assert _shown([366.0, 10370.0], 0.0, outputs) and not _shown([366.0, 35.3], 0.0, outputs)
+    assert _shown("HARBOR FLATS", 0.0, outputs)
