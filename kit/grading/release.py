@@ -43,14 +43,19 @@ class Release:
     archive: Path | None
 
 
-def hidden_test_lines(source: Path) -> set[str]:
-    """Substantial lines of every hidden-test block in a source notebook."""
+def _block_lines(source: Path, block) -> set[str]:
+    """Substantial lines (over 12 characters) of every region ``block`` finds in a source notebook."""
     nb = nbformat.read(source, as_version=4)
     lines = set()
     for cell in nb.cells:
-        for block in _HIDDEN_BLOCK.findall(cell.source):
-            lines.update(line.strip() for line in block.splitlines() if len(line.strip()) > 12)
+        for found in block.findall(cell.source):
+            lines.update(line.strip() for line in found.splitlines() if len(line.strip()) > 12)
     return lines
+
+
+def hidden_test_lines(source: Path) -> set[str]:
+    """Substantial lines of every hidden-test block in a source notebook."""
+    return _block_lines(source, _HIDDEN_BLOCK)
 
 
 def gather_hidden_test_lines(sources: list[Path]) -> set[str]:
@@ -60,12 +65,7 @@ def gather_hidden_test_lines(sources: list[Path]) -> set[str]:
 
 def solution_lines(source: Path) -> set[str]:
     """Substantial lines of every solution region in a source notebook."""
-    nb = nbformat.read(source, as_version=4)
-    lines = set()
-    for cell in nb.cells:
-        for block in _SOLUTION_BLOCK.findall(cell.source):
-            lines.update(line.strip() for line in block.splitlines() if len(line.strip()) > 12)
-    return lines
+    return _block_lines(source, _SOLUTION_BLOCK)
 
 
 def secret_lines(sources: list[Path]) -> set[str]:
