@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from kit.analysis.elections import CITYWIDE, precinct_winners, race_columns, tidy_results, turnout_by_precinct
+from kit.course.facts import plain_value, prose_name
 from kit.errors import CourseError
 
 if TYPE_CHECKING:
@@ -21,16 +22,6 @@ if TYPE_CHECKING:
 __all__ = ["module2_facts"]
 
 LOW_TURNOUT = 0.25  # the notebook counts precincts below this share
-
-
-def _person(name: str) -> str:
-    """A candidate as prose writes them: ``PAUL VALLAS`` -> ``Paul Vallas`` (mixed case kept as written)."""
-    return name.title() if name.isupper() else name
-
-
-def _plain(value: object) -> object:
-    """A numpy scalar as a Python number."""
-    return value.item() if hasattr(value, "item") else value
 
 
 def _params(city: CityData, turnout_by_ward: pd.DataFrame, races: dict, lang: str) -> dict:
@@ -89,11 +80,11 @@ def _race_facts(results: pd.DataFrame, candidates: list[str]) -> dict:
     precincts = precinct_winners(long)["winner"].value_counts()
     return {
         "candidates": len(candidates),
-        "winner": _person(str(overall["winner"])),
+        "winner": prose_name(overall["winner"]),
         "winner_votes": int(overall["winner_votes"]),
-        "runner_up": _person(str(overall["runner_up"])),
+        "runner_up": prose_name(overall["runner_up"]),
         "share": float(overall["share"]),
-        "most_precincts": {"name": _person(str(precincts.index[0])), "precincts": int(precincts.iloc[0])},
+        "most_precincts": {"name": prose_name(precincts.index[0]), "precincts": int(precincts.iloc[0])},
         "first_in": len(precincts),
     }
 
@@ -107,7 +98,7 @@ def _ward_race_facts(results: pd.DataFrame, candidates: list[str]) -> dict | Non
     closest = precinct_winners(long).sort_values("margin", kind="stable").iloc[0]
     return {
         "candidates": candidates,
-        "winner": _person(str(ward["winner"])),
+        "winner": prose_name(ward["winner"]),
         "margin": int(ward["margin"]),
         "total": int(ward["total_votes"]),
         "closest": {"ward_prec": str(closest["ward_prec"]), "margin": int(closest["margin"])},
@@ -158,4 +149,4 @@ def module2_facts(city: CityData, lang: str = "en") -> dict:
     contested = [w for w, names in races.items() if isinstance(w, int) and len(names) >= 2]
     facts["contested_ward"] = contested[0] if contested else None
     facts["focus_turnout"] = float(by_ward.loc[params["focus_ward"], "turnout"])
-    return {"params": params, "facts": {k: _plain(v) for k, v in facts.items()}}
+    return {"params": params, "facts": {k: plain_value(v) for k, v in facts.items()}}

@@ -25,8 +25,8 @@ from kit.analysis.service_requests import (
     normalize_complaint_types,
     rate_per_1000,
 )
-from kit.course.facts import course_tables
-from kit.course.render import MONTHS
+from kit.course.facts import course_tables, prose_name
+from kit.data.months import MONTH_NAMES as MONTHS
 
 if TYPE_CHECKING:
     from kit.course.load import CityData
@@ -43,11 +43,6 @@ def _variable(text: str) -> str:
     """A Python name from an area's name: ``HARBOR FLATS`` -> ``harbor_flats``."""
     name = re.sub(r"\W+", "_", text.lower()).strip("_")
     return name if name.isidentifier() and not name[0].isdigit() else f"area_{name}"
-
-
-def _name(value: str) -> str:
-    """An area name as module 3's prose writes it (``HARBOR FLATS`` -> ``Harbor Flats``)."""
-    return value.title() if value.isupper() else value
 
 
 def _originals(tables: dict[str, pd.DataFrame], params: dict) -> pd.DataFrame:
@@ -69,7 +64,7 @@ def _rate_area(located: pd.DataFrame, tables: dict[str, pd.DataFrame], check: di
     focus_rates = rate_per_1000(focus_counts, tables["neighborhood_population"]).set_index("community")["per_1000"]
     rates = named_rates.dropna(subset=["per_1000"])
     rates = rates[rates["requests"] > 0].sort_values("per_1000", ascending=False, kind="stable")
-    named = rates[rates["community"].astype(str).map(_name) == (check or {}).get("name")]
+    named = rates[rates["community"].astype(str).map(prose_name) == (check or {}).get("name")]
     row = (named if len(named) else rates).iloc[0]
     return {
         "rate_area": str(row["community"]),

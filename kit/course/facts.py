@@ -33,7 +33,7 @@ from kit.errors import CourseError
 if TYPE_CHECKING:
     from kit.course.load import CityData
 
-__all__ = ["course_tables", "module3_facts", "module3_params"]
+__all__ = ["course_tables", "module3_facts", "module3_params", "plain_value", "prose_name"]
 
 DERIVED = ("is_duplicate", "area")  # the loader's own columns: the notebook derives them itself
 TOP = 3
@@ -76,7 +76,7 @@ def _population_table(city: CityData) -> pd.DataFrame:
     """The population with the standard columns; names come from the areas when the source has none."""
     population = city.population.reset_index(drop=True)
     if "community_name" not in population.columns:
-        names = dict(zip(city.areas["area_numbe"].astype(str), city.areas["community"].map(_name), strict=False))
+        names = dict(zip(city.areas["area_numbe"].astype(str), city.areas["community"].map(prose_name), strict=False))
         population.insert(1, "community_name", population["community_area"].astype(str).map(names))
     return population
 
@@ -118,7 +118,8 @@ def _period(profile, requests: pd.DataFrame) -> str:
     return str(first) if first == last else f"{first}–{last}"
 
 
-def _name(value: object) -> str:
+def prose_name(value: object) -> str:
+    """A name as prose writes it: ``HARBOR FLATS`` -> ``Harbor Flats``; mixed case kept as written."""
     text = str(value)
     return text.title() if text.isupper() else text
 
@@ -126,12 +127,12 @@ def _name(value: object) -> str:
 def _area_rows(table: pd.DataFrame, columns: dict[str, str]) -> list[dict]:
     """Rows of an area table as dicts: ``name`` plus the columns asked for (renamed)."""
     return [
-        {"name": _name(row["community"])} | {new: _plain(row[old]) for new, old in columns.items()}
+        {"name": prose_name(row["community"])} | {new: plain_value(row[old]) for new, old in columns.items()}
         for _, row in table.iterrows()
     ]
 
 
-def _plain(value: object) -> object:
+def plain_value(value: object) -> object:
     """A numpy scalar as a Python number (templates and reprs read them cleanly)."""
     return value.item() if hasattr(value, "item") else value
 
@@ -204,7 +205,7 @@ def _place_facts(located: pd.DataFrame, counts: pd.DataFrame, rates: pd.DataFram
         "outside": int(status.get(OUTSIDE_AREAS, 0)),
         "share_no_coordinates": 1 - (status.get(IN_AREA, 0) + status.get(OUTSIDE_AREAS, 0)) / total,
         "share_in_area": status.get(IN_AREA, 0) / total,
-        "top_count": [_name(n) for n in by_count["community"].head(TOP)],
+        "top_count": [prose_name(n) for n in by_count["community"].head(TOP)],
         "top_rate": ranked[:TOP],
         "lowest_rate": ranked[-1] if ranked else None,
         "pair": None if by_rate is None else _reordered_pair(by_count, by_rate),
@@ -225,7 +226,7 @@ def _reordered_pair(by_count: pd.DataFrame, by_rate: pd.DataFrame) -> dict | Non
 
 def _pair_side(row: pd.Series, count_rank: int, rate_rank: int) -> dict:
     return {
-        "name": _name(row["community"]),
+        "name": prose_name(row["community"]),
         "requests": int(row["requests"]),
         "population": int(row["population"]),
         "rate": float(row["per_1000"]),
@@ -255,7 +256,7 @@ def _speed_facts(located: pd.DataFrame, rates: pd.DataFrame | None, focus: str) 
         "focus_fastest": _area_rows(one.head(1), {"median": "median_days"})[0],
         "focus_closed_min": int(one["closed_requests"].min()),
         "focus_closed_max": int(one["closed_requests"].max()),
-        "both": [_name(n) for n in order.iloc[::-1].head(TOP)["community"] if n in top_rate],
+        "both": [prose_name(n) for n in order.iloc[::-1].head(TOP)["community"] if n in top_rate],
     }
 
 

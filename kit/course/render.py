@@ -26,6 +26,7 @@ from pathlib import Path
 import jinja2
 import nbformat
 
+from kit.data.months import MONTH_NAMES
 from kit.errors import CourseError
 
 __all__ = ["MONTHS", "format_number", "join_names", "render_notebook", "render_text"]
@@ -33,36 +34,7 @@ __all__ = ["MONTHS", "format_number", "join_names", "render_notebook", "render_t
 # the Spanish course writes numbers as Mexico and the US do (4,695 and 45.6), like its prose ("1,000 residentes")
 _SEPARATORS = {"en": (",", "."), "es": (",", ".")}
 _AND = {"en": "and", "es": "y"}
-MONTHS = {
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-    "es": [
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-    ],
-}
+MONTHS = MONTH_NAMES  # month names per language (kit.data.months)
 
 
 def format_number(value: float | int, digits: int = 0, lang: str = "en") -> str:

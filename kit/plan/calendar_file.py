@@ -20,6 +20,7 @@ import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+from kit.data.months import MONTH_NAMES
 from kit.plan.schedule import Event, plan_events, session_dates
 from kit.plan.spec import WEEKDAYS, PlanSpec
 
@@ -28,20 +29,6 @@ UID_DOMAIN = "civic-data-training-kit"
 CRLF = "\r\n"
 MAX_OCTETS = 75
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _EPOCH_LOCAL = datetime(1970, 1, 1)  # the start of a zone's only observance when it has no transitions
 
 
@@ -212,7 +199,7 @@ def _hours(value: float) -> str:
 
 def _day(day: date) -> str:
     """``Wednesday 9 September 2026``, whatever the process's locale."""
-    return f"{WEEKDAYS[day.weekday()].capitalize()} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return f"{WEEKDAYS[day.weekday()].capitalize()} {day.day} {MONTH_NAMES['en'][day.month - 1]} {day.year}"
 
 
 def event_summary(spec: PlanSpec, event: Event, events: list[Event]) -> str:
