@@ -40,6 +40,7 @@ from pathlib import Path
 
 import yaml
 
+from kit.data.exercise_secrets import secret_lines, strings_in
 from kit.data.hint_records import FILENAME, HintRecord, read_hint_record, write_hint_record
 from kit.errors import AssignmentError
 
@@ -311,18 +312,15 @@ def lint_checks(folder: Path, secrets: set[str] | None = None) -> list[str]:
         problems += [
             f"{CHECKS_FILE}: {gid}: the solution never assigns {v}" for v in question.variables if v not in assigned
         ]
-    secrets = _secret_lines(folder) if secrets is None else secrets
+    secrets = secret_lines(sorted(folder.glob("*.ipynb"))) if secrets is None else secrets
     text = (folder / CHECKS_FILE).read_text(encoding="utf-8")
-    strings = "\n".join(_strings(yaml.safe_load(text)))
+    strings = "\n".join(strings_in(yaml.safe_load(text)))
     problems += [
         f"{CHECKS_FILE} holds a hidden-test or solution line: {line!r}"
         for line in sorted(secrets)
         if line in text or line in strings
     ]
     return problems
-
-
-_BLOCKS = re.compile(r"### BEGIN (?:SOLUTION|HIDDEN TESTS)\n(.*?)### END (?:SOLUTION|HIDDEN TESTS)", re.S)
 
 
 def _notebook_cells(folder: Path) -> list:
@@ -348,22 +346,6 @@ def _assigned_names(source: str) -> set[str]:
     except SyntaxError:
         return set()
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-
-
-def _secret_lines(folder: Path) -> set[str]:
-    lines = set()
-    for cell in _notebook_cells(folder):
-        for block in _BLOCKS.findall(cell.source):
-            lines.update(line.strip() for line in block.splitlines() if len(line.strip()) > 12)
-    return lines
-
-
-def _strings(data) -> list[str]:
-    if isinstance(data, dict):
-        return [s for k, v in data.items() for s in (*_strings(k), *_strings(v))]
-    if isinstance(data, list):
-        return [s for item in data for s in _strings(item)]
-    return [data] if isinstance(data, str) else []
 
 
 # --- what a learner calls in a notebook ---------------------------------------------------------

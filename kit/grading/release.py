@@ -7,7 +7,6 @@ reported, never left for a trainer to hand out.
 
 from __future__ import annotations
 
-import re
 import shutil
 import zipfile
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ import nbformat
 import yaml
 from traitlets.config import Config
 
+from kit.data.exercise_secrets import hidden_test_lines, secret_lines, strings_in
 from kit.errors import AssignmentError
 from kit.grading.course import Course
 from kit.grading.nbgrader_result import require_success
@@ -31,8 +31,6 @@ MARKERS = (
     "BEGIN MARK SCHEME",
     "END MARK SCHEME",
 )
-_HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
-_SOLUTION_BLOCK = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 
 
 @dataclass(frozen=True)
@@ -43,34 +41,9 @@ class Release:
     archive: Path | None
 
 
-def _block_lines(source: Path, block) -> set[str]:
-    """Substantial lines (over 12 characters) of every region ``block`` finds in a source notebook."""
-    nb = nbformat.read(source, as_version=4)
-    lines = set()
-    for cell in nb.cells:
-        for found in block.findall(cell.source):
-            lines.update(line.strip() for line in found.splitlines() if len(line.strip()) > 12)
-    return lines
-
-
-def hidden_test_lines(source: Path) -> set[str]:
-    """Substantial lines of every hidden-test block in a source notebook."""
-    return _block_lines(source, _HIDDEN_BLOCK)
-
-
 def gather_hidden_test_lines(sources: list[Path]) -> set[str]:
     """:func:`hidden_test_lines` of every source notebook."""
     return set().union(*(hidden_test_lines(s) for s in sources))
-
-
-def solution_lines(source: Path) -> set[str]:
-    """Substantial lines of every solution region in a source notebook."""
-    return _block_lines(source, _SOLUTION_BLOCK)
-
-
-def secret_lines(sources: list[Path]) -> set[str]:
-    """What no file beside a released notebook may hold: hidden-test lines and solution lines."""
-    return gather_hidden_test_lines(sources).union(*(solution_lines(s) for s in sources))
 
 
 def find_leaks(release_dir: Path, sources: list[Path]) -> list[str]:
@@ -102,15 +75,7 @@ def _searchable(path: Path, text: str) -> str:
         data = yaml.safe_load(text)
     except yaml.YAMLError:
         return text
-    strings, stack = [], [data]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            stack += [*item.keys(), *item.values()]
-        elif isinstance(item, list):
-            stack += item
-        elif isinstance(item, str):
-            strings.append(item)
+    strings = strings_in(data)
     return "\n".join([text, *strings])
 
 
