@@ -19,7 +19,7 @@ from nbclient import NotebookClient
 
 pytestmark = pytest.mark.grading
 
-ASSESSED = ["03-issue-campaigns"]
+ASSESSED = ["01-intro-movement-data", "02-electoral-cycle", "03-issue-campaigns", "04-ladder-of-engagement", "05-open-data"]
 LANGS = {"en": "", "es": "-es"}
 # how far a hidden test lets an answer be from the expected value (counts: exact)
 TOLERANCE = {"compute-rate": 0.001, "find-slowest": 0.051, "compute-open-share": 1e-6}
@@ -118,14 +118,18 @@ def _visible_only(nb):
 
 
 def _answer_names(nb) -> dict[str, list[str]]:
-    """grade id -> the names each autograded solution cell assigns."""
-    names = {}
+    """grade id -> the names each autograded solution cell assigns and the test cell after it checks."""
+    names, pending = {}, None
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("solution") and cell.cell_type == "code" and "BEGIN SOLUTION" in cell.source:
             tree = ast.parse(cell.source)
             assigned = [t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets]
-            names[meta["grade_id"]] = [n for n in assigned if isinstance(n, str)]
+            pending = (meta["grade_id"], [n for n in assigned if isinstance(n, str)])
+        elif meta.get("grade") and cell.cell_type == "code" and pending:
+            used = {n.id for n in ast.walk(ast.parse(cell.source)) if isinstance(n, ast.Name)}
+            names[pending[0]] = [n for n in pending[1] if n in used]
+            pending = None
     return names
 
 
@@ -135,14 +139,15 @@ def _solution_values(assignment: str, tmp_path) -> dict[str, object]:
     names = _answer_names(nb)
     out = tmp_path / "answers.json"
     dump = (
-        "import json as _j, numbers as _n, pandas as _pd\n_v = {}\n"
+        "import json as _j, numbers as _n, numpy as _np, pandas as _pd\n_v = {}\n"
         f"for _g, _names in {names!r}.items():\n"
         "    for _x in _names:\n"
         "        _o = globals()[_x]\n"
         "        if isinstance(_o, (_pd.Series, _pd.DataFrame)):\n"
         "            _o = _o.iloc[:, 0] if isinstance(_o, _pd.DataFrame) else _o\n"
-        "            _v[_g + ':' + _x] = [float(i) for i in _o] if len(_o) < 100 else None\n"
-        "        elif isinstance(_o, (_n.Real, str)):\n"
+        "            _ok = len(_o) < 100 and _pd.api.types.is_numeric_dtype(_o) and not _pd.api.types.is_bool_dtype(_o)\n"
+        "            _v[_g + ':' + _x] = [float(i) for i in _o] if _ok else None\n"
+        "        elif isinstance(_o, (_n.Real, str)) and not isinstance(_o, (bool, _np.bool_)):\n"
         "            _v[_g + ':' + _x] = _o if isinstance(_o, str) else float(_o)\n"
         f"open({str(out)!r}, 'w').write(_j.dumps(_v))\n"
     )
@@ -152,18 +157,33 @@ def _solution_values(assignment: str, tmp_path) -> dict[str, object]:
 
 
 def _module_outputs(path, tmp_path) -> list[str]:
+    """The text a learner reads under the module's cells: printed text and each result's plain form."""
     nb = read_nb(path)
     _run(nb, tmp_path)
     texts = []
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             texts.append(output.get("text", "") if output.output_type == "stream" else "")
-            texts += [v for k, v in output.get("data", {}).items() if k.startswith("text/")]
+            texts.append(output.get("data", {}).get("text/plain", ""))
     return [t for t in texts if t]
 
 
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?|\d{1,2}/\d{1,2}/\d{4}")
+
+
 def _numbers(text: str) -> list[float]:
-    return [float(m.replace(",", "")) for m in NUMBER.findall(text)]
+    """The numbers a reader sees: not the digits of dates, nor a table's row labels (0, 1, 2 …)."""
+    lines = [re.sub(r"^\s*\d+\s+(?=\S)", "", line) for line in DATE.sub(" ", text).splitlines()]
+    return [float(m.replace(",", "")) for m in NUMBER.findall("\n".join(lines))]
+
+
+def _text_shown(value: str, text: str) -> bool:
+    """A text answer is shown when an output is that answer (a short output naming it) or a
+    sorted table puts it first; a name among the rows of a long table is not an answer."""
+    lines = [line.strip() for line in text.strip().splitlines()]
+    return (len(lines) <= 3 and any(value in line for line in lines)) or any(
+        line.startswith((value, repr(value))) for line in lines[:3]
+    )
 
 
 def _shown(value, tolerance: float, outputs: list[str]) -> list[str]:
@@ -173,7 +193,7 @@ def _shown(value, tolerance: float, outputs: list[str]) -> list[str]:
     for text in outputs:
         printed = _numbers(text)
         if isinstance(value, str):
-            hit = value in text
+            hit = _text_shown(value, text)
         elif isinstance(value, list):
             run = len(value)
             hit = any(printed[i : i + run] == value for i in range(len(printed) - run + 1))
