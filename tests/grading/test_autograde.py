@@ -81,7 +81,7 @@ def test_deleted_test_cells_are_restored_before_grading(graded):
     submit(course, "deleter", {release.name: nbformat.writes(nb)})
     for cell in nb.cells:
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "count-contacts":
-            cell.source = "n_contacts = len(contacts)"
+            cell.source = 'n_contacts = int(contacts["date_joined"].between("2025-04-01", "2025-06-30").sum())'
     submit(course, "deleter-right", {release.name: nbformat.writes(nb)})
     submit(course, "deleter-unrestored", {release.name: nbformat.writes(nb)})
     results = {r.learner: r for r in autograde(course, ASSIGNMENT, ["deleter", "deleter-right"])}

@@ -35,11 +35,11 @@ class Count(int):
         warnings.warn("comparing a count")  # the test cell compares: a warning on stderr
         return int(self) > other
 
-n_contacts = Count(len(contacts))"""
+n_contacts = Count(contacts["date_joined"].between("2025-04-01", "2025-06-30").sum())"""
 
 # every later cell ends with the value 0.5: test cells then show an execute_result,
 # which nbgrader reads as partial credit
-PARTIAL_CREDIT = """n_contacts = len(contacts)
+PARTIAL_CREDIT = """n_contacts = int(contacts["date_joined"].between("2025-04-01", "2025-06-30").sum())
 get_ipython().input_transformers_post.append(lambda lines: lines + ["\\n", "0.5\\n"])"""
 
 

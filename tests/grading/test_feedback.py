@@ -36,5 +36,5 @@ def test_feedback_never_shows_hidden_test_source(feedback):
 
 def test_feedback_shows_the_message_written_for_the_learner(feedback):
     html = feedback["wrong0"].files[0].read_text()
-    assert "n_contacts is not the number of rows in contacts" in html
+    assert "n_contacts is not the number of contacts who joined from April 1 through June 30" in html
     assert "Did you include people who joined on October 31 itself?" in html

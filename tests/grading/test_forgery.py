@@ -25,7 +25,7 @@ LIMITS = {"cell_seconds": 10, "notebook_seconds": 60, "memory_mb": 2048, "output
 ATTACKED = "count-contacts"  # the answer cell each attack replaces
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 HONEST = "honest-empty"
-HIDDEN_TEXT = "Did you count columns, or a filtered table?"  # a hidden test's message
+HIDDEN_TEXT = "Did you keep both end days, and only those three months?"  # a hidden test's message
 
 FIND_JOB = """import sys
 def find(name):

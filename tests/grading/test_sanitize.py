@@ -32,7 +32,7 @@ NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 ACTIVE_TAGS = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "form", "svg", "math"}
 ACTIVE_TAGS |= {"noscript"}  # a browser reads what follows as markup, an HTML parser as text
 
-HOSTILE_CODE = """n_contacts = len(contacts)
+HOSTILE_CODE = """n_contacts = int(contacts["date_joined"].between("2025-04-01", "2025-06-30").sum())
 from IPython.display import HTML, SVG, Javascript, Markdown, display
 display(HTML("<script>window.kitXss1 = 1</script><img src=x onerror=alert('kitXss2')><b>kit-visible-html</b>"))
 display(HTML("<iframe src='https://example.org/kitXss3'></iframe><object data='kitXss4'></object>"
