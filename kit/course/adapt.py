@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+import yaml
 
 from kit.course.course_files import write_datasets
 from kit.course.election_facts import module2_facts
@@ -36,7 +37,8 @@ from kit.course.exercise import exercise3_facts
 from kit.course.facts import course_tables, module3_facts
 from kit.course.load import CityData, load_city
 from kit.course.profile import load_profile
-from kit.course.render import render_notebook
+from kit.course.render import render_notebook, render_text
+from kit.course.selfcheck import CHECKS_FILE
 from kit.errors import CourseError
 from kit.paths import bundled_dir
 
@@ -96,15 +98,28 @@ def exercise_template_path(module: str, lang: str) -> Path:
     return bundled_dir("exercises") / "templates" / name / f"{name}.ipynb"
 
 
-def render_exercise(city, module: str, lang: str, context: dict) -> nbformat.NotebookNode:
-    """``module``'s exercise for ``city``: solutions, visible and hidden tests, nbgrader metadata kept.
+def render_exercise(city, module: str, lang: str, context: dict) -> tuple[nbformat.NotebookNode, str]:
+    """``module``'s exercise for ``city``: the notebook (solutions, visible and hidden tests, nbgrader
+    metadata kept) and its ``checks.yaml`` (self-check and hints, :mod:`kit.course.selfcheck`).
 
     ``context`` is the module's rendering context; the exercise adds its own facts
     (:func:`kit.course.exercise.exercise3_facts`). A question the city's data cannot
-    support (no duplicate markers, no population) is dropped with its points.
+    support (no duplicate markers, no population) is dropped with its points, and its checks with it.
     """
     context = context | {"ex": exercise3_facts(city, context, lang)}
-    return render_notebook(exercise_template_path(module, lang), context, lang=lang)
+    notebook = render_notebook(exercise_template_path(module, lang), context, lang=lang)
+    template = exercise_template_path(module, "en").parent / CHECKS_FILE
+    text = render_text(template.read_text(encoding="utf-8"), context, lang=lang, where=str(template.name))
+    return notebook, _checks_of_kept_questions(yaml.safe_load(text), notebook)
+
+
+def _checks_of_kept_questions(checks: dict, notebook: nbformat.NotebookNode) -> str:
+    """``checks.yaml`` with only the questions the rendered notebook asks (answer or written cells)."""
+    kept = {
+        c.metadata["nbgrader"]["grade_id"] for c in notebook.cells if c.metadata.get("nbgrader", {}).get("solution")
+    }
+    checks["questions"] = {gid: q for gid, q in checks["questions"].items() if gid in kept}
+    return yaml.safe_dump(checks, allow_unicode=True, sort_keys=False, width=110)
 
 
 def _check_out_dir(out_dir: Path) -> None:
@@ -118,20 +133,29 @@ def _check_out_dir(out_dir: Path) -> None:
         )
 
 
-def _execute(notebook: nbformat.NotebookNode, out_dir: Path, label: str) -> nbformat.NotebookNode:
-    """Run ``notebook`` top to bottom with ``KIT_HOME=out_dir``; CourseError naming the first failing cell."""
+def _execute(
+    notebook: nbformat.NotebookNode, out_dir: Path, label: str, cwd: Path | None = None
+) -> nbformat.NotebookNode:
+    """Run ``notebook`` top to bottom in ``cwd`` with ``KIT_HOME=out_dir``; CourseError naming the first
+    failing cell, or the first ``check()`` cell whose visible checks do not pass (the solution's)."""
     from nbclient import NotebookClient
 
     executed = nbformat.from_dict(notebook)
     client = NotebookClient(executed, timeout=900, kernel_name="python3", allow_errors=True)
     # the kernel reads the city's datasets: KIT_HOME in its environment only, never in ours
-    client.execute(cwd=str(out_dir / "modules"), env=os.environ | {"KIT_HOME": str(out_dir.resolve())})
+    client.execute(cwd=str(cwd or out_dir / "modules"), env=os.environ | {"KIT_HOME": str(out_dir.resolve())})
     for index, cell in enumerate(executed.cells):
         errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
         if errors and "raises-exception" not in cell.metadata.get("tags", []):
             raise CourseError(
                 f"{label}: cell {index} failed: {errors[0].ename}: {errors[0].evalue}".splitlines()[0],
                 hint="run `kit course check --city …` and fix what it reports, or render with --no-execute to look",
+            )
+        said = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.output_type == "stream")
+        if cell.cell_type == "code" and cell.source.startswith("check(") and not said.startswith("✓"):
+            raise CourseError(
+                f"{label}: cell {index}: the solution does not pass its self-check: {said.strip()}",
+                hint=f"the visible checks in {CHECKS_FILE} do not fit this city's data: widen the range they test",
             )
     return executed
 
@@ -203,9 +227,11 @@ def _render_modules(city: CityData, modules: list[str], languages: list[str], ou
             result.notebooks[f"{module}/{lang}"] = _write_notebook(notebook, folder / f"{module}.ipynb", result)
             if module in EXERCISES:
                 name = module if lang == "en" else f"{module}-{lang}"
-                exercise = render_exercise(city, module, lang, context)
+                exercise, checks = render_exercise(city, module, lang, context)
                 path = out_dir / "exercises" / name / f"{name}.ipynb"
                 result.exercises[f"{module}/{lang}"] = _write_notebook(exercise, path, result)
+                (path.parent / CHECKS_FILE).write_text(checks, encoding="utf-8")
+                result.files.append(path.parent / CHECKS_FILE)
 
 
 def _execute_all(result: AdaptResult, out_dir: Path) -> None:
@@ -214,7 +240,8 @@ def _execute_all(result: AdaptResult, out_dir: Path) -> None:
     runs = list(result.notebooks.items()) + [(f"exercise {key}", path) for key, path in result.exercises.items()]
     for key, path in runs:
         step = time.perf_counter()
-        result.executed[key] = _execute(nbformat.read(path, as_version=4), out_dir, str(path.relative_to(out_dir)))
+        notebook = nbformat.read(path, as_version=4)
+        result.executed[key] = _execute(notebook, out_dir, str(path.relative_to(out_dir)), cwd=path.parent)
         result.seconds[f"run {key}"] = time.perf_counter() - step
 
 

@@ -245,9 +245,13 @@ def run_check(checks: Checks, grade_id: str, namespace: dict) -> CheckResult:
 
 
 def _libraries(question: Question) -> dict:
-    # pandas and numpy, for checks such as isinstance(x, pd.Series), only when a check names them
+    # numbers, pandas and numpy, for checks such as isinstance(x, pd.Series), only when a check names them
     names = {}
     text = " ".join(c.expect for c in question.checks)
+    if re.search(r"\bnumbers\.", text):
+        import numbers
+
+        names["numbers"] = numbers
     if re.search(r"\bpd\.", text):
         import pandas as pd
 

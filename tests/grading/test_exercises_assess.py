@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import shutil
 
 import nbformat
 import pytest
@@ -19,7 +20,13 @@ from nbclient import NotebookClient
 
 pytestmark = pytest.mark.grading
 
-ASSESSED = ["01-intro-movement-data", "02-electoral-cycle", "03-issue-campaigns", "04-ladder-of-engagement", "05-open-data"]
+ASSESSED = [
+    "01-intro-movement-data",
+    "02-electoral-cycle",
+    "03-issue-campaigns",
+    "04-ladder-of-engagement",
+    "05-open-data",
+]
 LANGS = {"en": "", "es": "-es"}
 # how far a hidden test lets an answer be from the expected value (counts: exact)
 TOLERANCE = {"compute-rate": 0.001, "find-slowest": 0.051, "compute-open-share": 1e-6}
@@ -93,13 +100,17 @@ def test_every_plausible_wrong_answer_scores_zero_on_its_question(cohort):
 
 
 def test_the_wrong_answers_pass_the_visible_tests(cohort, tmp_path):
-    """Each 'passes_visible' answer runs through the learner's own notebook with no failing check."""
+    """Each 'passes_visible' answer runs through the learner's own notebook with no failing visible test,
+    and the learner's check() (the exercise's checks.yaml) passes it too."""
 
     assignment, _, wrong = cohort
     source = read_nb(exercise_source(assignment))
+    shutil.copy(exercise_source(assignment).parent / "checks.yaml", tmp_path)
     for answers in wrong.values():
         nb = _visible_only(fill_answers(source, answers))
         _run(nb, tmp_path)
+        said = ["".join(o.get("text", "") for o in c.outputs) for c in nb.cells if c.source.startswith("check(")]
+        assert said and all(s.startswith("✓") for s in said), said  # check() agrees with the visible tests
 
 
 def _run(nb, folder) -> None:
@@ -145,7 +156,8 @@ def _solution_values(assignment: str, tmp_path) -> dict[str, object]:
         "        _o = globals()[_x]\n"
         "        if isinstance(_o, (_pd.Series, _pd.DataFrame)):\n"
         "            _o = _o.iloc[:, 0] if isinstance(_o, _pd.DataFrame) else _o\n"
-        "            _ok = len(_o) < 100 and _pd.api.types.is_numeric_dtype(_o) and not _pd.api.types.is_bool_dtype(_o)\n"
+        "            _ty = _pd.api.types\n"
+        "            _ok = len(_o) < 100 and _ty.is_numeric_dtype(_o) and not _ty.is_bool_dtype(_o)\n"
         "            _v[_g + ':' + _x] = [float(i) for i in _o] if _ok else None\n"
         "        elif isinstance(_o, (_n.Real, str)) and not isinstance(_o, (bool, _np.bool_)):\n"
         "            _v[_g + ':' + _x] = _o if isinstance(_o, str) else float(_o)\n"

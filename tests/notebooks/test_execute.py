@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 
 import nbformat
 import pytest
@@ -25,10 +26,15 @@ def ids(paths):
 @pytest.mark.parametrize("path", MODULES + EXERCISES, ids=ids(MODULES + EXERCISES))
 def test_notebook_runs_top_to_bottom(path, tmp_path):
     nb = nbformat.read(path, as_version=4)
+    if (path.parent / "checks.yaml").is_file():  # an exercise's self-check is released beside it
+        shutil.copy(path.parent / "checks.yaml", tmp_path)
     # run from an empty folder: a relative data path would fail here
     NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     errors = [c for c in nb.cells if c.cell_type == "code" and any(o.output_type == "error" for o in c.outputs)]
     assert all("raises-exception" in c.metadata.get("tags", []) for c in errors)
+    for cell in [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("check(")]:
+        said = "".join(o.get("text", "") for o in cell.outputs)
+        assert said.startswith("✓"), f"the solution does not pass its own self-check: {said}"
     if path in MODULES:  # a module shows at least one chart or map a learner would rather look at
         images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
         assert images, "no chart or map in this module"
