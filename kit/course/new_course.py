@@ -145,8 +145,9 @@ def _adapt_for_city(folder: Path, profile: Path, languages: list[str], execute: 
     adapted_exercises = []
     for source in result.exercises.values():
         into = folder / "exercises" / source.parent.name
-        if into.is_dir():  # an adapted exercise in one of the course's languages
-            shutil.copyfile(source, into / source.name)
+        if into.is_dir():  # an adapted exercise in one of the course's languages: notebook and checks.yaml
+            for file in source.parent.iterdir():
+                shutil.copyfile(file, into / file.name)
             adapted_exercises.append(into.name)
     city = _read_yaml(profile, "city profile")
     return {"city": _slug(str(city.get("slug") or profile.stem)), "adapted": sorted(adapted_exercises)}

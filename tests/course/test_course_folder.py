@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 import kit
 from kit.course.new_course import MADE_BY, new_course
+from kit.course.selfcheck import CHECKS_FILE, lint_checks
 from kit.errors import CourseError
 from kit.grading.course import open_course
 from kit.paths import COURSE_MARKER, bundled_dir, course_dir, datasets_dir, find_course, grader_dir
@@ -153,6 +154,15 @@ def test_new_course_for_a_city_uses_its_adapted_exercise_and_data(tmp_path):
     assert {"contacts", "service_requests", "precinct_results"} <= cards  # the kit's kept, the city's added
     es = yaml.safe_load((made / "datasets" / "catalog.es.yaml").read_text())["datasets"]
     assert {"contacts", "precinct_results"} <= set(es)
+
+
+def test_a_city_course_takes_the_self_check_of_its_own_exercise(awkward_city_profile, tmp_path):
+    """The adapted exercise's checks.yaml comes with it: the city's variable names, the city's questions."""
+    made = new_course(tmp_path / "c", city_profile=awkward_city_profile, languages=["en"], execute=False)
+    folder = made / "exercises" / "03-issue-campaigns"
+    questions = yaml.safe_load((folder / CHECKS_FILE).read_text(encoding="utf-8"))["questions"]
+    assert "count-duplicate-reports" not in questions  # the city marks no duplicates: no question, no check
+    assert lint_checks(folder) == []  # every variable it checks is one the city's notebook assigns
 
 
 @pytest.mark.grading
