@@ -21,6 +21,7 @@ import yaml
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 COURSE_MARKER = "kit-course.yaml"
+LEARNER_MARKER = "kit-learner.yaml"  # a learner's workspace (a bundle, unzipped): its own datasets
 COURSE_ENV = "KIT_COURSE"  # a course folder, for a notebook that runs outside it (datasets_dir)
 BUNDLED = ("exercises", "modules", "cities", "simulation", "datasets")
 # where each bundled folder sits in a source checkout
@@ -43,19 +44,24 @@ def project_root() -> Path:
     return checkout_root()
 
 
-def find_course(start: Path | None = None) -> Path | None:
-    """The nearest folder at or above ``start`` (default: the current folder) holding ``kit-course.yaml``.
-
-    Returns ``None`` outside every course folder.
-    """
+def _find_upwards(start: Path | None, markers: tuple[str, ...]) -> Path | None:
+    """The nearest folder at or above ``start`` (default: the current folder) holding one of ``markers``."""
     try:
         here = Path(start or Path.cwd()).resolve()
     except FileNotFoundError:  # the current folder was deleted
         return None
     for folder in (here, *here.parents):
-        if (folder / COURSE_MARKER).is_file():
+        if any((folder / marker).is_file() for marker in markers):
             return folder
     return None
+
+
+def find_course(start: Path | None = None) -> Path | None:
+    """The nearest folder at or above ``start`` (default: the current folder) holding ``kit-course.yaml``.
+
+    Returns ``None`` outside every course folder.
+    """
+    return _find_upwards(start, (COURSE_MARKER,))
 
 
 def _course_from_env() -> Path | None:
@@ -104,15 +110,25 @@ def bundled_dir(name: str) -> Path:
     return _PACKAGE_DIR / "_bundled" / name
 
 
+def _datasets_of(owner: Path) -> Path:
+    """A course folder's datasets folder, or a learner workspace's (its marker may name it)."""
+    if (owner / COURSE_MARKER).is_file():
+        return course_folder(owner, "datasets")
+    data = yaml.safe_load((owner / LEARNER_MARKER).read_text(encoding="utf-8"))
+    name = data.get("datasets") if isinstance(data, dict) else None
+    return owner / (name or "datasets")
+
+
 def datasets_dir() -> Path:
-    """The datasets ``kit.load_dataset`` reads: ``KIT_HOME``'s, else the enclosing course
-    folder's (or ``KIT_COURSE``'s), else the source checkout's, else the wheel's copy."""
+    """The datasets ``kit.load_dataset`` reads: ``KIT_HOME``'s, else those of the nearest course folder
+    or learner workspace (``kit-learner.yaml``: an unzipped bundle) around the current folder, else
+    ``KIT_COURSE``'s, else the source checkout's, else the wheel's copy."""
     candidates = []
     if os.environ.get("KIT_HOME"):
         candidates.append(project_root() / "datasets")
-    course = find_course() or _course_from_env()
-    if course is not None:
-        candidates.append(course_folder(course, "datasets"))
+    owner = _find_upwards(None, (COURSE_MARKER, LEARNER_MARKER)) or _course_from_env()
+    if owner is not None:
+        candidates.append(_datasets_of(owner))
     candidates.append(checkout_root() / "datasets")
     for folder in candidates:
         if (folder / "catalog.yaml").is_file():

@@ -29,7 +29,7 @@ from kit.data.syllabus import load_syllabus
 from kit.errors import AssignmentError, CourseError, SpecError
 from kit.grading.course import Course, open_course
 from kit.grading.release import find_leaks, release_assignment
-from kit.paths import bundled_dir, course_dir, course_folder, find_course, plans_dir
+from kit.paths import LEARNER_MARKER, bundled_dir, course_dir, course_folder, find_course, plans_dir
 from kit.plan.matrix import bundle_specs
 from kit.plan.validate import load_spec
 
@@ -153,6 +153,8 @@ def build_workspace(audience: str, folder: Path, *, course: Path | None = None, 
     names = sorted(set(bundle["datasets"]) | set(datasets_loaded(folder)))
     copy_datasets(names, course_part(course_root, "datasets"), folder / "datasets")
     (folder / "README.md").write_text(learner_readme(bundle), encoding="utf-8")
+    marker = {"audience": audience, "language": lang, "datasets": "datasets"}  # kit.load_dataset reads these
+    (folder / LEARNER_MARKER).write_text(yaml.safe_dump(marker, sort_keys=False), encoding="utf-8")
     return sorted(p for p in folder.rglob("*") if p.is_file())
 
 

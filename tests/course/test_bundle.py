@@ -121,6 +121,24 @@ def test_a_bundle_has_the_audiences_modules_exercises_and_data(bundles, audience
     assert readme.index("Submit") < readme.index("Para entregar") if language == "en" else True
 
 
+def test_an_unzipped_bundle_reads_its_own_datasets_and_checks(bundles, tmp_path):
+    """Outside every course (no KIT_HOME, no KIT_COURSE), a notebook in the unzipped bundle loads the
+    bundle's datasets (``kit-learner.yaml`` says so), not the kit's; each exercise has its checks.yaml."""
+    audience = AUDIENCES[0]
+    bundles[audience].extractall(tmp_path)
+    root = tmp_path / audience
+    assert (root / "kit-learner.yaml").is_file()
+    exercises = [p.parent for p in root.glob("0*/*.ipynb")]
+    assert exercises and all((folder / "checks.yaml").is_file() for folder in exercises), exercises
+    contacts = root / "datasets" / "contacts.csv"
+    lines = contacts.read_text(encoding="utf-8").splitlines(keepends=True)
+    contacts.write_text("".join(lines[:11]), encoding="utf-8")  # the learner's copy: 10 contacts
+    env = {k: v for k, v in os.environ.items() if k not in ("KIT_HOME", "KIT_COURSE")}
+    code = "import kit; print(len(kit.load_dataset('contacts')))"
+    run = subprocess.run([sys.executable, "-c", code], cwd=root / "modules", env=env, capture_output=True, text=True)
+    assert run.returncode == 0 and run.stdout.strip() == "10", run.stderr
+
+
 def test_an_unknown_audience_is_a_spec_error(tmp_path, scratch_course):
     with pytest.raises(SpecError, match="tenant-orgs"):
         build_workspace("nobody", tmp_path / "w", course=scratch_course, plan=PLAN)
