@@ -22,6 +22,7 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 
 COURSE_MARKER = "kit-course.yaml"
 LEARNER_MARKER = "kit-learner.yaml"  # a learner's workspace (a bundle, unzipped): its own datasets
+DATASETS_ENV = "KIT_DATASETS"  # a datasets folder, named for notebooks graded in the sandbox (kit.grading)
 COURSE_ENV = "KIT_COURSE"  # a course folder, for a notebook that runs outside it (datasets_dir)
 BUNDLED = ("exercises", "modules", "cities", "simulation", "datasets")
 # where each bundled folder sits in a source checkout
@@ -120,10 +121,11 @@ def _datasets_of(owner: Path) -> Path:
 
 
 def datasets_dir() -> Path:
-    """The datasets ``kit.load_dataset`` reads: ``KIT_HOME``'s, else those of the nearest course folder
-    or learner workspace (``kit-learner.yaml``: an unzipped bundle) around the current folder, else
-    ``KIT_COURSE``'s, else the source checkout's, else the wheel's copy."""
-    candidates = []
+    """The datasets ``kit.load_dataset`` reads: ``KIT_DATASETS`` (set by the grader for the course it
+    grades), else ``KIT_HOME``'s, else those of the nearest course folder or learner workspace
+    (``kit-learner.yaml``: an unzipped bundle) around the current folder, else ``KIT_COURSE``'s, else the
+    source checkout's, else the wheel's copy."""
+    candidates = [Path(os.environ[DATASETS_ENV])] if os.environ.get(DATASETS_ENV) else []
     if os.environ.get("KIT_HOME"):
         candidates.append(project_root() / "datasets")
     owner = _find_upwards(None, (COURSE_MARKER, LEARNER_MARKER)) or _course_from_env()

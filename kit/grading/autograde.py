@@ -53,6 +53,7 @@ import kit.paths
 from kit.errors import IsolationUnavailableError
 from kit.grading.converter import GradingSession, SandboxedAutograde, sandbox_settings
 from kit.grading.course import Course
+from kit.grading.course_datasets import course_datasets
 from kit.grading.engines import AutogradeOptions, get_engine
 from kit.grading.journal import Journal, fingerprint
 from kit.grading.nbgrader_internals import autograde_learner, check_nbgrader_version, shared_gradebook_engines
@@ -465,14 +466,19 @@ class _KitRun:
         return todo
 
     def _grade_all(self, run: AutogradeRun, todo: list[tuple[str, str]], restoring: bool) -> None:
+        from kit.grading.sandbox.sandbox import grader_env
+
+        hide = hidden_paths(self.course)
+        with course_datasets(self.course.root, hide) as datasets:  # the course's own, never the kit's sample
+            self._grade_in_sandbox(run, todo, restoring, hide, grader_env() | datasets)
+
+    def _grade_in_sandbox(self, run, todo, restoring: bool, hide: list[Path], env: dict[str, str]) -> None:
         from kit.grading.sandbox import Limits, Sandbox
 
         # the sandbox's warm server takes seconds to start (it imports pandas,
         # geopandas…): start it alongside the first learners' bookkeeping
         starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kit-sandbox-start")
-        starting = starter.submit(
-            Sandbox, workers=self.workers, limits=Limits(**self.limits), hide=hidden_paths(self.course)
-        )
+        starting = starter.submit(Sandbox, workers=self.workers, limits=Limits(**self.limits), hide=hide, env=env)
         # twice as many learners in progress as notebooks running: while `workers`
         # notebooks run, the next learners' bookkeeping is done and they wait,
         # ready, for a free slot (the sandbox runs at most `workers` at once)

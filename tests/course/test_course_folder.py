@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 import yaml
@@ -189,3 +192,30 @@ def test_kit_grade_works_from_inside_a_course_folder(tmp_path, monkeypatch):
     assert sorted(r["learner"] for r in rows) == sorted(simulated)
     assert any(float(r["auto_score"]) > 0 for r in rows)
     assert not any((REPO / "grader" / "submitted" / learner).exists() for learner in simulated)
+
+
+@pytest.mark.grading
+def test_a_city_course_is_graded_on_the_citys_data_in_the_sandbox(awkward_city_profile, tmp_path, monkeypatch):
+    """The city's exercise 3 asks about the city's areas and types; graded in the sandbox (which hides
+    the course folder, datasets and all), its solution earns full marks only on the city's data."""
+    from kit.grading.autograde import autograde
+    from kit.grading.course import open_course
+    from kit.grading.grades import question_scores
+    from kit.grading.release import release_assignment
+
+    made = new_course(tmp_path / "c", city_profile=awkward_city_profile, languages=["en"], execute=False)
+    monkeypatch.delenv("KIT_HOME", raising=False)
+    monkeypatch.chdir(tmp_path)
+    course = open_course(made)
+    assignment = "03-issue-campaigns"
+    release_assignment(course, assignment)
+    source = made / "exercises" / assignment / f"{assignment}.ipynb"
+    folder = course.step_dir("submitted", "ana", assignment)
+    folder.mkdir(parents=True)
+    shutil.copy(source, folder)
+    (folder / "timestamp.txt").write_text("2026-03-02 17:00:00.000000 UTC")
+    autograde(course, assignment, engine="kit")
+    scores = question_scores(course, [assignment])
+    auto = scores[scores["kind"] == "auto"]
+    assert len(auto) >= 5 and (auto["score"] == auto["max_score"]).all(), auto
+    assert not list(Path(tempfile.gettempdir()).glob("kit-datasets-*"))  # the run's copy is gone

@@ -113,6 +113,8 @@ def needed_paths(env: Mapping[str, str]) -> dict[str, str]:
         "the datasets": root / "datasets",
         "the modules": root / "modules",
     }
+    if env.get(kit.paths.DATASETS_ENV):  # the graded course's own datasets (kit.grading.course_datasets)
+        needed["the course's datasets"] = Path(env[kit.paths.DATASETS_ENV])
     return {what: os.path.abspath(path) for what, path in needed.items() if os.path.exists(path)}
 
 
