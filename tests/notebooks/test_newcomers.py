@@ -11,6 +11,7 @@ import pytest
 from helpers import REPO
 from nbclient import NotebookClient
 
+from kit.course.module_time import BREAK, SITTING_MINUTES, module_time
 from kit.data.syllabus import load_syllabus
 
 TRY_IT = {"en": "# ✏️ Try it", "es": "# ✏️ Pruébalo"}
@@ -83,3 +84,29 @@ def test_a_module_points_only_to_material_that_exists(module, lang):
     numbers = {int(n) for n in re.findall(r"\b[Mm](?:odule|ódulo)s? (\d+)\b", text)}
     assert numbers <= available, f"points to modules {sorted(numbers - available)}, not available yet"
     assert not re.search(r"\b[Ss](?:upplement|uplemento) [A-Z]\b", text), "points to a supplement not written yet"
+
+
+@pytest.mark.parametrize(("module", "lang"), _modules(), ids=[f"{m}-{lang}" for m, lang in _modules()])
+def test_a_newcomer_finishes_the_module_in_its_minutes_one_sitting_at_a_time(module, lang):
+    """The time model (kit.course.module_time): reading, running, trying, within the syllabus's
+    teaching minutes; a module longer than a sitting stops halfway at a break, each part one sitting."""
+    entry = next(m for m in load_syllabus().available() if m.id == module)
+    time = module_time(nbformat.read(_path(module, lang), as_version=4), lang)
+    assert time.total <= entry.teaching_minutes, f"{time.total:.0f} minutes for a newcomer"
+    assert time.total >= entry.teaching_minutes - 15, f"{time.total:.0f} minutes: the syllabus pads it"
+    if entry.teaching_minutes > SITTING_MINUTES:
+        assert len(time.parts) == 2 and max(time.parts) <= SITTING_MINUTES, time.parts
+
+
+def test_the_time_model_counts_what_a_learner_reads_and_does():
+    nb = nbformat.v4.new_notebook()
+    words = " ".join(["word"] * 240)
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(words + "\n<details><summary>x</summary>\n\n" + words + "\n</details>"),
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_markdown_cell(BREAK + " Halfway\n\n```python\n" + words + "\n```"),
+        nbformat.v4.new_code_cell(TRY_IT["en"] + "\nx + 1"),
+        nbformat.v4.new_code_cell(TRY_IT["en"] + "\n# write it here"),
+    ]
+    time = module_time(nb, "en")
+    assert time.parts == (2 + 0.5, 1 / 120 + 3 + 6)  # the hidden solution and code blocks are not read
