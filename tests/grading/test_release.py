@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from helpers import ASSIGNMENT, exercise_source
 
+from kit.course.selfcheck import CHECKS_FILE
 from kit.errors import AssignmentError
 from kit.grading.release import MARKERS, find_leaks, hidden_test_lines, release_assignment
 
@@ -27,7 +28,8 @@ def test_text_twins_beside_the_source_never_reach_the_release(course):
     (folder / "01-intro-movement-data.py").write_text("# BEGIN SOLUTION\nn_contacts = len(contacts)\n")
     (folder / "notes.md").write_text("### BEGIN HIDDEN TESTS\n")
     release = release_assignment(course, ASSIGNMENT)
-    assert sorted(p.name for p in release.directory.iterdir()) == [f"{ASSIGNMENT}.ipynb"]
+    # the self-check file is released on purpose, beside the notebook
+    assert sorted(p.name for p in release.directory.iterdir()) == sorted([f"{ASSIGNMENT}.ipynb", CHECKS_FILE])
 
 
 def test_the_leak_check_finds_a_planted_leak(released, tmp_path):
@@ -41,7 +43,7 @@ def test_the_handout_zip_holds_the_release(released):
     import zipfile
 
     with zipfile.ZipFile(released.root / "exports" / f"{ASSIGNMENT}-release.zip") as zf:
-        assert zf.namelist() == [f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb"]
+        assert sorted(zf.namelist()) == sorted([f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb", f"{ASSIGNMENT}/{CHECKS_FILE}"])
 
 
 def test_an_unknown_assignment_lists_the_known_ones(course):
