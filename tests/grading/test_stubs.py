@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-from helpers import ASSIGNMENT, exercise_source, read_nb, submit
+from helpers import ASSIGNMENT, REPO, exercise_source, read_nb, submit
 
 from kit.grading.preprocessors import ClearSolutionsInLanguage, generate_assignment_steps, notebook_language
 
@@ -137,3 +137,15 @@ def test_formgraders_generate_button_uses_the_stubs_once_the_config_says_so(proj
     require_success(course.api.generate_assignment(SPANISH), "generate")
     cells = _answer_cells(course.step_dir("release", ".", SPANISH) / f"{SPANISH}.ipynb")
     assert cells and all(c.source in (ES_CODE, ES_TEXT) or c.source.startswith("# ESCRIBE") for c in cells)
+
+
+@pytest.mark.parametrize(
+    "source",
+    sorted((REPO / "exercises").glob("**/*-es/*-es.ipynb")),
+    ids=lambda p: p.parent.name + ("-template" if "templates" in p.parts else ""),
+)
+def test_spanish_exercises_tell_learners_the_spanish_stub(source):
+    """The release writes ESCRIBE TU CÓDIGO AQUÍ: the instructions must not send learners to look for English."""
+    text = "\n".join(c.source for c in nbformat.read(source, as_version=4).cells if c.cell_type == "markdown")
+    assert "YOUR CODE HERE" not in text and "YOUR ANSWER HERE" not in text
+    assert "ESCRIBE TU CÓDIGO AQUÍ" in text
