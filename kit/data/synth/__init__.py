@@ -18,6 +18,8 @@ from kit.data.synth.ladder import HEADER as LADDER_HEADER
 from kit.data.synth.ladder import ladder_rows
 from kit.data.synth.movement import movement_tables
 from kit.data.synth.precincts import build_precincts, precinct_features
+from kit.data.synth.reminder_trial import HEADER as TRIAL_HEADER
+from kit.data.synth.reminder_trial import reminder_trial_rows
 from kit.data.synth.service_requests import HEADER as SERVICE_REQUEST_HEADER
 from kit.data.synth.service_requests import service_request_rows
 from kit.data.synth.signup_sheets import HEADER as SIGNUP_SHEET_HEADER
@@ -66,6 +68,9 @@ def generate(seed: int = SEED) -> dict[str, bytes]:
     entries, _ = signup_sheet_rows(movement, seed + 5)
     files["signup_sheets.csv"] = csv_text(SIGNUP_SHEET_HEADER, entries)
     files["ladder_history.csv"] = csv_text(LADDER_HEADER, ladder_rows(movement, seed + 6))
+    # supplement A: two randomized trials of a reminder message
+    hoods = [n.name for n in city.neighborhoods]
+    files["reminder_trial.csv"] = csv_text(TRIAL_HEADER, reminder_trial_rows(hoods, seed + 7))
     return {name: text.encode("utf-8") for name, text in files.items()}
 
 
