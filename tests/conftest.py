@@ -47,3 +47,28 @@ def released(released_template, tmp_path, monkeypatch):
     shutil.copytree(released_template, root, symlinks=True)
     monkeypatch.setenv("KIT_HOME", str(root))
     return open_course(root / "grader")
+
+
+@pytest.fixture(scope="session")
+def executed(tmp_path_factory):
+    """``executed(path)``: the notebook run top to bottom once per test session, from an empty folder
+    (with its ``checks.yaml`` beside it, as released), shared by the tests that read its outputs."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    done: dict[Path, nbformat.NotebookNode] = {}
+
+    def run(path: Path) -> nbformat.NotebookNode:
+        if path not in done:
+            folder = tmp_path_factory.mktemp("run")
+            if (path.parent / "checks.yaml").is_file():
+                shutil.copy(path.parent / "checks.yaml", folder)
+            nb = nbformat.read(path, as_version=4)
+            # from an empty folder: a relative data path would fail here
+            NotebookClient(
+                nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+            ).execute()
+            done[path] = nb
+        return done[path]
+
+    return run

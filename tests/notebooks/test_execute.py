@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import nbformat
 import pytest
 from helpers import REPO
-from nbclient import NotebookClient
 
 pytestmark = pytest.mark.notebooks
 
@@ -24,12 +22,8 @@ def ids(paths):
 
 
 @pytest.mark.parametrize("path", MODULES + EXERCISES, ids=ids(MODULES + EXERCISES))
-def test_notebook_runs_top_to_bottom(path, tmp_path):
-    nb = nbformat.read(path, as_version=4)
-    if (path.parent / "checks.yaml").is_file():  # an exercise's self-check is released beside it
-        shutil.copy(path.parent / "checks.yaml", tmp_path)
-    # run from an empty folder: a relative data path would fail here
-    NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+def test_notebook_runs_top_to_bottom(path, executed):
+    nb = executed(path)  # from an empty folder, an exercise with its released checks.yaml beside it
     errors = [c for c in nb.cells if c.cell_type == "code" and any(o.output_type == "error" for o in c.outputs)]
     assert all("raises-exception" in c.metadata.get("tags", []) for c in errors)
     for cell in [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("check(")]:
