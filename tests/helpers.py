@@ -20,6 +20,7 @@ def available_assignments(languages: tuple[str, ...] = ("en",)) -> list[str]:
 
 ASSIGNMENTS = available_assignments()  # what the main job grades
 ALL_ASSIGNMENTS = available_assignments(("en", "es"))  # every language's exercise
+GRADED = ASSIGNMENTS[:2]  # the shared graded cohort's (tests/grading/conftest.py): grades across assignments
 
 
 def make_project(base: Path) -> Path:

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from helpers import (
     ASSIGNMENT,
-    ASSIGNMENTS,
+    GRADED,
     exercise_source,
     fill_answers,
     make_project,
@@ -28,7 +28,7 @@ class GradedCohort:
 
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory) -> GradedCohort:
-    """Every available English assignment graded by the kit's grader for: the solution, the
+    """Two English assignments (exercise 1 and the next) graded by the kit's grader for: the solution, the
     untouched release, two sets of wrong answers the visible tests let through;
     and, for module 1, a broken notebook and a renamed one."""
     from kit.grading.autograde import autograde
@@ -41,7 +41,7 @@ def graded(tmp_path_factory) -> GradedCohort:
         mp.setenv("KIT_HOME", str(root))
         course = open_course(root / "grader")
         results, wrong_sets = {}, {}
-        for assignment in ASSIGNMENTS:
+        for assignment in GRADED:
             release = release_assignment(course, assignment)
             name = release.notebooks[0].name
             release_nb = read_nb(release.notebooks[0])

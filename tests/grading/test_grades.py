@@ -28,7 +28,7 @@ def test_grades_csv_has_a_row_per_learner_and_a_column_per_question(graded, tmp_
 
 
 def test_grades_spanning_several_assignments_name_each_question_with_its_assignment(graded, tmp_path):
-    from helpers import ASSIGNMENTS
+    from helpers import GRADED as ASSIGNMENTS
 
     if len(ASSIGNMENTS) < 2:
         pytest.skip("one assignment available")
@@ -50,7 +50,7 @@ def test_question_summary_shows_what_the_cohort_struggled_with(graded):
 
 
 def test_canvas_csv_has_canvas_identity_columns_points_possible_and_a_column_per_assignment(graded, tmp_path):
-    from helpers import ASSIGNMENTS
+    from helpers import GRADED as ASSIGNMENTS
 
     from kit.grading.canvas import write_canvas_csv
 
