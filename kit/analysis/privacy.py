@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from kit.analysis.errors import AnalysisError, MissingColumnError
+from kit.analysis.columns import require_columns
+from kit.analysis.errors import AnalysisError
 
 __all__ = [
     "DIRECT_IDENTIFIERS",
@@ -115,9 +116,7 @@ def _kind(column: str, direct: frozenset[str], quasi: frozenset[str]) -> str:
 
 
 def _group_sizes(frame: pd.DataFrame, quasi: list[str]) -> pd.Series:
-    missing = [c for c in quasi if c not in frame.columns]
-    if missing:
-        raise MissingColumnError(missing[0], table="people", available=frame.columns, parameter="quasi")
+    require_columns(frame, dict.fromkeys(quasi, "quasi"), table="people")
     if not quasi:
         return pd.Series([len(frame)], index=["(no quasi-identifiers)"], name="rows")
     return frame.groupby(quasi, dropna=False).size().sort_values(kind="stable").rename("rows")

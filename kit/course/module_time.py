@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import nbformat
 
-__all__ = ["BREAK", "SITTING_MINUTES", "ModuleTime", "module_time"]
+__all__ = ["BREAK", "SITTING_MINUTES", "TRY_IT", "ModuleTime", "is_blank", "module_time"]
 
 WORDS_PER_MINUTE = 120
 RUN_MINUTES = 0.5
@@ -49,7 +49,8 @@ class ModuleTime:
         return sum(self.parts)
 
 
-def _is_blank(source: str) -> bool:
+def is_blank(source: str) -> bool:
+    """A try-it cell with nothing but comments: the learner writes the code."""
     return all(not line.strip() or line.lstrip().startswith("#") for line in source.splitlines())
 
 
@@ -60,7 +61,7 @@ def cell_minutes(cell, lang: str) -> float:
     if cell.cell_type != "code":
         return 0.0
     if cell.source.startswith(TRY_IT[lang]):
-        return BLANK_MINUTES if _is_blank(cell.source) else EDIT_MINUTES
+        return BLANK_MINUTES if is_blank(cell.source) else EDIT_MINUTES
     return RUN_MINUTES
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from kit.grading.sandbox.view import is_inside
 from kit.paths import COURSE_MARKER, DATASETS_ENV, course_folder
 
 __all__ = ["course_datasets"]
@@ -32,8 +33,8 @@ def _datasets_folder(course_root: Path) -> Path | None:
 
 
 def _inside_any(path: Path, folders: Sequence[Path]) -> bool:
-    real = Path(os.path.realpath(path))
-    return any(real == Path(os.path.realpath(f)) or Path(os.path.realpath(f)) in real.parents for f in folders)
+    real = os.path.realpath(path)
+    return any(is_inside(real, os.path.realpath(folder)) for folder in folders)
 
 
 def _readable_copy(source: Path, into: Path) -> Path:

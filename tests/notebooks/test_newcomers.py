@@ -11,10 +11,10 @@ import pytest
 from helpers import REPO
 from nbclient import NotebookClient
 
-from kit.course.module_time import BREAK, SITTING_MINUTES, module_time
+from kit.course.module_time import BREAK, SITTING_MINUTES, TRY_IT, module_time
+from kit.course.module_time import is_blank as _is_blank
 from kit.data.syllabus import load_syllabus
 
-TRY_IT = {"en": "# ✏️ Try it", "es": "# ✏️ Pruébalo"}
 SOLUTION = re.compile(r"^<details><summary><b>[^<]+</b></summary>\s*```python\n(.*?)\n```", re.S)
 
 
@@ -24,10 +24,6 @@ def _modules() -> list[tuple[str, str]]:
 
 def _path(module: str, lang: str):
     return REPO / "modules" / ("" if lang == "en" else lang) / f"{module}.ipynb"
-
-
-def _is_blank(source: str) -> bool:
-    return all(not line.strip() or line.lstrip().startswith("#") for line in source.splitlines())
 
 
 def try_its(notebook, lang: str) -> list[int]:
