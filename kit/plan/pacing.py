@@ -4,7 +4,9 @@ Every module the plan teaches (any audience's, in syllabus order) takes its
 teaching minutes, then lab time for its exercise (its exercise minutes), with
 the trainer at hand. Items split across sessions when they do not fit. The
 first session opens with an orientation, the last closes with a showcase and
-the feedback survey; time left over is open lab on the city's own data.
+the feedback survey; time left over is open lab on the city's own data. A plan
+whose modules need more class time than its sessions give is refused when the
+spec is checked (:func:`minutes_left_over`), never cut short in silence.
 """
 
 from __future__ import annotations
@@ -43,6 +45,20 @@ def plan_modules(spec: PlanSpec, syllabus: Syllabus) -> list[Module]:
 
 def session_plan(spec: PlanSpec, syllabus: Syllabus) -> list[SessionPlan]:
     """The sessions in order, each with what it covers and for how many minutes."""
+    return _paced(spec, syllabus)[0]
+
+
+def minutes_left_over(spec: PlanSpec, syllabus: Syllabus) -> list[tuple[Module, int]]:
+    """What the sessions cannot hold: each module with class minutes left over, in syllabus order."""
+    left: dict[int, tuple[Module, int]] = {}
+    for _, module, minutes in _paced(spec, syllabus)[1]:
+        before = left.get(module.number, (module, 0))[1]
+        left[module.number] = (module, before + minutes)
+    return list(left.values())
+
+
+def _paced(spec: PlanSpec, syllabus: Syllabus) -> tuple[list[SessionPlan], list[list]]:
+    """The sessions, and the queue of [kind, module, minutes] they could not hold."""
     queue = [
         [kind, m, minutes]
         for m in plan_modules(spec, syllabus)
@@ -72,4 +88,4 @@ def session_plan(spec: PlanSpec, syllabus: Syllabus) -> list[SessionPlan]:
         if reserve:
             items.append(SessionItem("showcase", None, left))
         plans.append(SessionPlan(number, day, tuple(items)))
-    return plans
+    return plans, queue

@@ -18,6 +18,7 @@ from kit.data.catalog import load_catalog
 from kit.data.syllabus import Syllabus, load_syllabus
 from kit.data.yaml_lines import line_of, load_mapping_with_lines
 from kit.errors import CatalogError, SpecError
+from kit.plan.pacing import minutes_left_over
 from kit.plan.schedule import weekly_dates
 from kit.plan.spec import WEEKDAYS, PlanSpec
 
@@ -164,6 +165,22 @@ def _check_sprint(raw: dict) -> list[tuple[str, str]]:
     return problems
 
 
+def _check_class_time(spec: PlanSpec, syllabus: Syllabus) -> list[tuple[str, str]]:
+    """Every module's teaching and exercise lab must fit in the sessions."""
+    left = minutes_left_over(spec, syllabus)
+    if not left:
+        return []
+    missing = sum(minutes for _, minutes in left)
+    names = ", ".join(f"module {m.number} ({m.id}): {minutes} min" for m, minutes in left)
+    return [
+        (
+            "sprint.weeks",
+            f"the sessions cannot hold the plan's modules: {missing} minutes of class time are left over "
+            f"({names}); add weeks, make sessions longer or take modules out of the topics",
+        )
+    ]
+
+
 def check_spec(text: str, name: str = "spec") -> PlanSpec:
     """Validate a spec's text; raise :class:`SpecError` listing every mistake."""
     raw, lines = load_mapping_with_lines(text, name, "city, team, audiences")
@@ -179,6 +196,8 @@ def check_spec(text: str, name: str = "spec") -> PlanSpec:
         found += check(raw)
     found += _check_topics(raw, syllabus, datasets)
     found += _check_audiences(raw, syllabus)
+    if spec is not None and not found:
+        found += _check_class_time(spec, syllabus)
     if found:
         ordered = sorted(dict.fromkeys(found), key=lambda p: (line_of(lines, p[0]), p[0]))
         raise SpecError(name, [f"{name}:{line_of(lines, path)}: {path}: {msg}" for path, msg in ordered])

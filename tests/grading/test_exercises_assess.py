@@ -44,12 +44,17 @@ CASES = [(a, lang) for a in ASSESSED for lang in LANGS]
 
 
 # The kit's grader grades every cohort. Plain nbgrader (~3 s a notebook) grades exercise 3 and both
-# languages of the supplements too — the tests that draw on a city's parameters and on simulations —
+# languages of module 6 and the supplements too — the tests that draw on a city's parameters, on a
+# fitted model and on simulations —
 # for the solution, the release and two sets of wrong answers, and the scores must be the same;
 # tests/grading/test_exact.py compares the two engines cell by cell on exercise 1.
 PLAIN_NBGRADER = {
     "03-issue-campaigns",
-    *(f"supplement-{x}{lang}" for x in ("a-experiments", "b-digital-safety") for lang in ("", "-es")),
+    *(
+        f"{x}{lang}"
+        for x in ("06-next-top-model", "supplement-a-experiments", "supplement-b-digital-safety")
+        for lang in ("", "-es")
+    ),
 }
 
 

@@ -9,7 +9,9 @@ import pytest
 import yaml
 from helpers import REPO
 
+from kit.data.syllabus import load_syllabus
 from kit.errors import SpecError
+from kit.plan.pacing import plan_modules
 from kit.plan.validate import check_spec
 
 SAMPLE = (REPO / "plans" / "riverton.yaml").read_text()
@@ -34,7 +36,7 @@ def test_the_sample_spec_is_valid():
     ("old", "new", "field", "message"),
     [
         ("modules: [1, 3]", "modules: [1, 9]", "topics[0].modules[1]", "unknown module 9"),
-        ("modules: [2]", "modules: [6]", "topics[1].modules[0]", "module 6 (06-next-top-model) is planned"),
+        ("weeks: 7", "weeks: 4", "sprint.weeks", "the sessions cannot hold the plan's modules"),
         (
             "datasets: [service_requests]",
             "datasets: [service_request]",
@@ -99,6 +101,29 @@ def test_a_language_the_modules_are_not_translated_into(project):
         f"spec.yaml:{line_of(SAMPLE, 'language: es')}: audiences[0].language: "
         "module 3 (03-issue-campaigns) is not translated into 'es'"
     ]
+
+
+def test_a_planned_module_is_refused(project):
+    syllabus = yaml.safe_load((REPO / "modules" / "syllabus.yaml").read_text())
+    for module in syllabus["modules"]:
+        if module["number"] == 6:
+            module["status"] = "planned"
+    (project / "modules").unlink()
+    (project / "modules").mkdir()
+    (project / "modules" / "syllabus.yaml").write_text(yaml.safe_dump(syllabus, allow_unicode=True))
+    [problem] = problems(SAMPLE.replace("modules: [2]", "modules: [6]", 1))
+    assert "topics[1].modules[0]: module 6 (06-next-top-model) is planned but not written yet" in problem
+
+
+def test_modules_that_do_not_fit_the_sessions_are_named_never_cut_short():
+    more = SAMPLE.replace("modules: [2]", "modules: [2, 6, 8]", 1)
+    [problem] = problems(more)
+    assert f"spec.yaml:{line_of(more, 'weeks: 7')}: sprint.weeks: " in problem
+    # 7 sessions of 2 hours hold 775 minutes after the orientation and the showcase; modules 1, 2, 3,
+    # 6 and 8 need 790: the last 15, in syllabus order, are named
+    assert "15 minutes of class time are left over (module 8 (supplement-b-digital-safety): 15 min)" in problem
+    spec = check_spec(more.replace("weeks: 7", "weeks: 8", 1).replace("post_call: 2026-10-28", "post_call: 2026-11-04"))
+    assert [m.number for m in plan_modules(spec, load_syllabus())] == [1, 2, 3, 6, 8]
 
 
 def test_every_mistake_is_reported_at_once_in_line_order():

@@ -4,7 +4,8 @@ Ward 2 (Southfield and Harbor Flats) is the turf of the campaign in module 2. Th
 layout follows public state voter files, North Carolina's ``ncvoter`` and
 ``ncvhis`` above all: one row per registration, names in upper case, NC's race,
 ethnicity and party codes, a status code (A active, I inactive, R removed), plus
-the two model scores campaigns buy (support and turnout, 0-100).
+the language the voter asked for election mail in and the two model scores campaigns
+buy (support and turnout, 0-100).
 
 Every voter is invented from the pools in :mod:`kit.data.synth.names`. The file is
 a snapshot taken after the 2025 municipal canvass, so it agrees with the published
@@ -47,6 +48,7 @@ VOTER_HEADER = (
     "precinct",
     "ward_prec",
     "precinct_desc",
+    "language_pref",
     "support_score",
     "turnout_score",
 )
@@ -96,6 +98,8 @@ HISPANIC_SURNAMES = frozenset(
     )
 )
 ASIAN_SURNAMES = frozenset(("Nguyen", "Kim", "Patel", "Chen"))
+# the language a voter asked for election mail in, by surname (Riverton prints ballots in all four)
+SURNAME_LANGUAGES = {"Nguyen": ("VI", 45), "Kim": ("KO", 40), "Chen": ("ZH", 45)}
 
 PARTIES = ("DEM", "UNA", "REP", "LIB", "GRE")
 PARTY_WEIGHTS = (50, 33, 13, 2, 2)
@@ -239,6 +243,17 @@ def _scores(v: Voter, rng: random.Random) -> tuple[int, int]:
     return (min(99, max(1, round(100 * _sigmoid(support)))), min(99, max(1, round(100 * _sigmoid(turnout)))))
 
 
+def _language(v: Voter, rng: random.Random) -> str:
+    """EN, ES, VI, KO or ZH: Spanish for about half the Hispanic/Latino voters, more among renters."""
+    name = v.last_name.title()
+    if name in SURNAME_LANGUAGES:
+        code, percent = SURNAME_LANGUAGES[name]
+        return code if rng.random() < percent / 100 else "EN"
+    if v.ethnic_code == "HL":
+        return "ES" if rng.random() < (0.55 if v.renter else 0.38) else "EN"
+    return "ES" if rng.random() < 0.01 else "EN"
+
+
 def voter_tables(plans: list[PrecinctTurnout], seed: int) -> dict[str, tuple[tuple[str, ...], list[list]]]:
     """The ward-2 voter file and vote history, consistent with the 2025 results.
 
@@ -265,11 +280,14 @@ def voter_tables(plans: list[PrecinctTurnout], seed: int) -> dict[str, tuple[tup
     voters = [voters[i] for i in order]
 
     scores = [_scores(v, rng) for v in voters]  # on the true age
+    # a stream of its own, added later, so that no other column changed when it came
+    language_rng = random.Random(seed * 7919 + 6)
+    languages = [_language(v, language_rng) for v in voters]
     for v in rng.sample(voters, BIRTH_YEAR_PLACEHOLDERS):
         v.birth_year = 1900
     voter_rows = []
     history_rows = []
-    for v, (support, turnout) in zip(voters, scores):
+    for v, (support, turnout), language in zip(voters, scores, languages):
         city = rng.choices(("RIVERTON", "Riverton", "riverton"), (90, 6, 4))[0]
         p = v.plan.precinct
         voter_rows.append(
@@ -291,6 +309,7 @@ def voter_tables(plans: list[PrecinctTurnout], seed: int) -> dict[str, tuple[tup
                 p.precinct,
                 p.ward_prec,
                 p.description,
+                language,
                 support,
                 turnout,
             ]

@@ -48,6 +48,9 @@ DEFAULT_PRELOAD: tuple[str, ...] = (
     "matplotlib",
     "matplotlib.pyplot",
     "matplotlib_inline.backend_inline",
+    "sklearn.linear_model",  # module 6 fits a turnout model
+    "sklearn.metrics",
+    "sklearn.pipeline",
     "IPython",
     "kit",
     "kit.data.catalog",
