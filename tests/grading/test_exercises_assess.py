@@ -28,7 +28,7 @@ ASSESSED = sorted(
 )
 LANGS = {"en": "", "es": "-es"}
 # how far a hidden test lets an answer be from the expected value (counts: exact)
-TOLERANCE = {"compute-rate": 0.001, "find-slowest": 0.051, "compute-open-share": 1e-6}
+TOLERANCE = {"compute-rate": 0.001, "find-slowest": 0.051, "compute-open-share": 1e-6, "compute-top-lift": 0.02}
 NUMBER = re.compile(r"(?<![\w.])-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])-?\d+(?:\.\d+)?(?:e-?\d+)?")
 
 
@@ -179,7 +179,8 @@ def _answer_names(nb) -> dict[str, list[str]]:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("solution") and cell.cell_type == "code" and "BEGIN SOLUTION" in cell.source:
             tree = ast.parse(cell.source)
-            assigned = [t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets]
+            assigns = [node for node in tree.body if isinstance(node, ast.Assign)]
+            assigned = [t.id for node in assigns for t in node.targets if isinstance(t, ast.Name)]
             pending = (meta["grade_id"], [n for n in assigned if isinstance(n, str)])
         elif meta.get("grade") and cell.cell_type == "code" and pending:
             used = {n.id for n in ast.walk(ast.parse(cell.source)) if isinstance(n, ast.Name)}
