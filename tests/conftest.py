@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import ASSIGNMENT, make_project
+from helpers import ASSIGNMENT, REPO, dump_answers_cell, make_project
 
 
 @pytest.fixture
@@ -52,7 +52,9 @@ def released(released_template, tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def executed(tmp_path_factory):
     """``executed(path)``: the notebook run top to bottom once per test session, from an empty folder
-    (with its ``checks.yaml`` beside it, as released), shared by the tests that read its outputs."""
+    (with its ``checks.yaml`` beside it, as released), shared by the tests that read its outputs. An
+    exercise's run ends with a cell that writes its solution's answers to ``answers.json`` in that
+    folder (``helpers.solution_values`` reads them), after every cell of its own."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -64,6 +66,9 @@ def executed(tmp_path_factory):
             if (path.parent / "checks.yaml").is_file():
                 shutil.copy(path.parent / "checks.yaml", folder)
             nb = nbformat.read(path, as_version=4)
+            if path.is_relative_to(REPO / "exercises"):
+                nb.cells.append(nbformat.v4.new_code_cell(dump_answers_cell(nb)))
+            nb.metadata["kit_test_run_folder"] = str(folder)
             # from an empty folder: a relative data path would fail here
             NotebookClient(
                 nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(folder)}}

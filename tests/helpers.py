@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import json
 import shutil
 from pathlib import Path
 
@@ -69,3 +71,46 @@ def submit(course, learner: str, files: dict[str, str], assignment: str = ASSIGN
     for name, text in files.items():
         (folder / name).write_text(text)
     (folder / "timestamp.txt").write_text("2026-03-02 17:00:00.000000 UTC")
+
+
+def answer_names(nb) -> dict[str, list[str]]:
+    """grade id -> the names each autograded solution cell assigns and the test cell after it checks."""
+    names, pending = {}, None
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") and cell.cell_type == "code" and "BEGIN SOLUTION" in cell.source:
+            assigns = [node for node in ast.parse(cell.source).body if isinstance(node, ast.Assign)]
+            pending = (meta["grade_id"], [t.id for node in assigns for t in node.targets if isinstance(t, ast.Name)])
+        elif meta.get("grade") and cell.cell_type == "code" and pending:
+            used = {n.id for n in ast.walk(ast.parse(cell.source)) if isinstance(n, ast.Name)}
+            names[pending[0]] = [n for n in pending[1] if n in used]
+            pending = None
+    return names
+
+
+ANSWERS_FILE = "answers.json"
+
+
+def dump_answers_cell(nb) -> str:
+    """Code that writes each autograded answer of an exercise's solution to ``answers.json`` in the
+    working folder: numbers, text, a short numeric Series' values (``None`` for anything else)."""
+    return (
+        "import json as _j, numbers as _n, numpy as _np, pandas as _pd\n_v = {}\n"
+        f"for _g, _names in {answer_names(nb)!r}.items():\n"
+        "    for _x in _names:\n"
+        "        _o = globals()[_x]\n"
+        "        if isinstance(_o, (_pd.Series, _pd.DataFrame)):\n"
+        "            _o = _o.iloc[:, 0] if isinstance(_o, _pd.DataFrame) else _o\n"
+        "            _ty = _pd.api.types\n"
+        "            _ok = len(_o) < 100 and _ty.is_numeric_dtype(_o) and not _ty.is_bool_dtype(_o)\n"
+        "            _v[_g + ':' + _x] = [None if _pd.isna(i) else float(i) for i in _o] if _ok else None\n"
+        "        elif isinstance(_o, (_n.Real, str)) and not isinstance(_o, (bool, _np.bool_)):\n"
+        "            _v[_g + ':' + _x] = _o if isinstance(_o, str) else float(_o)\n"
+        f"open({ANSWERS_FILE!r}, 'w').write(_j.dumps(_v))\n"
+    )
+
+
+def solution_values(executed_nb) -> dict[str, object]:
+    """The answers an exercise's solution gives, from its run by the ``executed`` fixture."""
+    folder = Path(executed_nb.metadata["kit_test_run_folder"])
+    return {k: v for k, v in json.loads((folder / ANSWERS_FILE).read_text()).items() if v is not None}

@@ -9,7 +9,6 @@ is printed by the module it follows.
 from __future__ import annotations
 
 import ast
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +16,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from helpers import REPO, exercise_source, fill_answers, make_project, read_nb, submit
-from nbclient import NotebookClient
+from helpers import REPO, exercise_source, fill_answers, make_project, read_nb, solution_values, submit
 
 pytestmark = pytest.mark.grading
 
@@ -165,52 +163,7 @@ def _visible_messages(source: str) -> list[str]:
     return starts
 
 
-def _run(nb, folder) -> None:
-    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
-
-
 # --- the must-show test: no autograded answer appears in the module's executed outputs ---
-
-
-def _answer_names(nb) -> dict[str, list[str]]:
-    """grade id -> the names each autograded solution cell assigns and the test cell after it checks."""
-    names, pending = {}, None
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution") and cell.cell_type == "code" and "BEGIN SOLUTION" in cell.source:
-            tree = ast.parse(cell.source)
-            assigns = [node for node in tree.body if isinstance(node, ast.Assign)]
-            assigned = [t.id for node in assigns for t in node.targets if isinstance(t, ast.Name)]
-            pending = (meta["grade_id"], [n for n in assigned if isinstance(n, str)])
-        elif meta.get("grade") and cell.cell_type == "code" and pending:
-            used = {n.id for n in ast.walk(ast.parse(cell.source)) if isinstance(n, ast.Name)}
-            names[pending[0]] = [n for n in pending[1] if n in used]
-            pending = None
-    return names
-
-
-def _solution_values(assignment: str, tmp_path) -> dict[str, object]:
-    """Run the source notebook (solutions in) and read back each answer: numbers, text, Series values."""
-    nb = read_nb(exercise_source(assignment))
-    names = _answer_names(nb)
-    out = tmp_path / "answers.json"
-    dump = (
-        "import json as _j, numbers as _n, numpy as _np, pandas as _pd\n_v = {}\n"
-        f"for _g, _names in {names!r}.items():\n"
-        "    for _x in _names:\n"
-        "        _o = globals()[_x]\n"
-        "        if isinstance(_o, (_pd.Series, _pd.DataFrame)):\n"
-        "            _o = _o.iloc[:, 0] if isinstance(_o, _pd.DataFrame) else _o\n"
-        "            _ty = _pd.api.types\n"
-        "            _ok = len(_o) < 100 and _ty.is_numeric_dtype(_o) and not _ty.is_bool_dtype(_o)\n"
-        "            _v[_g + ':' + _x] = [None if _pd.isna(i) else float(i) for i in _o] if _ok else None\n"
-        "        elif isinstance(_o, (_n.Real, str)) and not isinstance(_o, (bool, _np.bool_)):\n"
-        "            _v[_g + ':' + _x] = _o if isinstance(_o, str) else float(_o)\n"
-        f"open({str(out)!r}, 'w').write(_j.dumps(_v))\n"
-    )
-    nb.cells.append(nbformat.v4.new_code_cell(dump))
-    _run(nb, tmp_path)
-    return {k: v for k, v in json.loads(out.read_text()).items() if v is not None}
 
 
 def _module_outputs(nb) -> list[str]:
@@ -264,8 +217,8 @@ def _shown(value, tolerance: float, outputs: list[str]) -> list[str]:
 @pytest.mark.notebooks
 @pytest.mark.parametrize("lang", list(LANGS))
 @pytest.mark.parametrize("base", ASSESSED)
-def test_no_autograded_answer_is_printed_by_its_module(base, lang, tmp_path, executed):
-    values = _solution_values(base + LANGS[lang], tmp_path)
+def test_no_autograded_answer_is_printed_by_its_module(base, lang, executed):
+    values = solution_values(executed(exercise_source(base + LANGS[lang])))  # the exercise's one run
     module = REPO / "modules" / ("es" if lang == "es" else "") / f"{base}.ipynb"
     outputs = _module_outputs(executed(module))  # the module's run in tests/notebooks, when it ran first
     assert values and outputs
