@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -114,3 +115,16 @@ def solution_values(executed_nb) -> dict[str, object]:
     """The answers an exercise's solution gives, from its run by the ``executed`` fixture."""
     folder = Path(executed_nb.metadata["kit_test_run_folder"])
     return {k: v for k, v in json.loads((folder / ANSWERS_FILE).read_text()).items() if v is not None}
+
+
+SOLUTION = re.compile(r"^<details><summary><b>[^<]+</b></summary>\s*```python\n(.*?)\n```", re.S)
+
+
+def with_revealed_solutions(nb, lang: str):
+    """``nb`` (a teaching module) with each blank try-it filled with the solution revealed under it."""
+    from kit.course.module_time import TRY_IT, is_blank
+
+    for cell, after in zip(nb.cells, nb.cells[1:]):
+        if cell.cell_type == "code" and cell.source.startswith(TRY_IT[lang]) and is_blank(cell.source):
+            cell.source = SOLUTION.match(after.source).group(1)
+    return nb
