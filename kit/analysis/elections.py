@@ -767,11 +767,9 @@ def turnout_from_history(
         registration_date=registration_date,
     )
     day = _as_day(election_date, "election_date")
-    voted = _votes_on(history, date, day)
     eligible = _eligible_voters(voters, day, status=status, statuses=statuses, registration_date=registration_date)
     counted = voters.loc[eligible, keys + [voter_id]].copy()
-    ids = set(history.loc[voted.to_numpy(), voter_id].astype(str))
-    counted["_voted"] = counted[voter_id].astype(str).isin(ids)
+    counted["_voted"] = _voted_on(counted, history, day, voter_id=voter_id, date=date)
     return _turnout_table(counted, keys)
 
 
@@ -805,6 +803,12 @@ def _votes_on(history: pd.DataFrame, date: str, day: pd.Timestamp) -> pd.Series:
             hint=f"its elections are: {known}" if known else "the vote history is empty",
         )
     return voted_on == day
+
+
+def _voted_on(voters: pd.DataFrame, history: pd.DataFrame, day: pd.Timestamp, *, voter_id: str, date: str) -> pd.Series:
+    """For each voter, whether the history has their vote on ``day`` (an error listing its elections if none)."""
+    ids = set(history.loc[_votes_on(history, date, day).to_numpy(), voter_id].astype(str))
+    return voters[voter_id].astype(str).isin(ids)
 
 
 def _eligible_voters(

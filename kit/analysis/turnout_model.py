@@ -39,8 +39,8 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from kit.analysis.columns import as_datetime, require_columns
-from kit.analysis.elections import _as_day, _eligible_voters, _votes_on
-from kit.analysis.errors import AnalysisError, MissingColumnError
+from kit.analysis.elections import _as_day, _eligible_voters, _voted_on
+from kit.analysis.errors import AnalysisError
 
 __all__ = [
     "AGE_GROUPS",
@@ -65,12 +65,6 @@ def _age_groups(age: pd.Series) -> pd.Series:
     labels = [label for _, label in AGE_GROUPS]
     groups = pd.cut(age, edges, right=False, labels=labels).cat.add_categories(UNKNOWN_AGE)
     return groups.fillna(UNKNOWN_AGE)
-
-
-def _voted_in(voters: pd.DataFrame, history: pd.DataFrame, day: pd.Timestamp, voter_id: str, date: str) -> pd.Series:
-    """1 for the voters with a vote on ``day`` in the history, else 0."""
-    ids = set(history.loc[_votes_on(history, date, day).to_numpy(), voter_id].astype(str))
-    return voters[voter_id].astype(str).isin(ids).astype("int64")
 
 
 def turnout_table(
@@ -144,8 +138,8 @@ def turnout_table(
     registered = as_datetime(table, registration_date, "voter file")
     table["years_registered"] = ((day - registered).dt.days / 365.25).round(1)
     for name, when in past.items():
-        table[name] = _voted_in(table, history, _as_day(when, name), voter_id, date)
-    table["voted"] = _voted_in(table, history, day, voter_id, date)
+        table[name] = _voted_on(table, history, _as_day(when, name), voter_id=voter_id, date=date).astype("int64")
+    table["voted"] = _voted_on(table, history, day, voter_id=voter_id, date=date).astype("int64")
     return table.reset_index(drop=True)
 
 
@@ -318,8 +312,7 @@ def error_rates(
         out: the false negative rate) and ``wasted_contacts`` (of the group's non-voters,
         the share the cut takes in: the false positive rate).
     """
-    if by not in table.columns:
-        raise MissingColumnError(by, table="scored", available=table.columns, parameter="by")
+    require_columns(table, {by: "by"}, "scored")
     values, y = _scored(table, score, outcome)
     frame = pd.DataFrame({"group": table[by], "score": values, "y": y, "inside": values >= threshold})
     frame["missed"] = (frame["y"] == 1) & ~frame["inside"]
