@@ -6,8 +6,9 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint install install-test lab formgrader clean
+.PHONY: demo test lint install install-test install-browser install-hub lab formgrader hub clean
 
 demo: install
 	$(BIN)/kit demo
@@ -21,7 +22,17 @@ lint: install-test
 	$(BIN)/ruff format --check .
 
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test install-browser install-hub
+# Chromium from the system's packages, for the browser tests (Playwright drives it; it never
+# downloads a browser of its own). Debian/Ubuntu: apt-get (sudo when not root).
+install-browser:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q --no-install-recommends chromium; }
+# configurable-http-proxy, JupyterHub's proxy, from the npm registry into node_modules/ (package-lock.json)
+install-hub: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,4 +62,4 @@ formgrader: install
 	cd grader && ../$(BIN)/jupyter lab
 
 clean:
-	rm -rf $(VENV) grader/release grader/submitted grader/autograded grader/feedback grader/exports grader/gradebook.db
+	rm -rf $(VENV) node_modules grader/release grader/submitted grader/autograded grader/feedback grader/exports grader/gradebook.db

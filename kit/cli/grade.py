@@ -92,6 +92,12 @@ def autograde_(
         help="Grade even where the sandbox's isolation is incomplete on this machine (or with --engine nbgrader): "
         "learners' code may then reach what the grader can. Without it, nobody is graded then.",
     ),
+    scheduler: str = typer.Option(
+        None,
+        "--scheduler",
+        help="Run the notebooks on a dask.distributed cluster (its scheduler's address, e.g. tcp://10.0.0.5:8786): "
+        "each worker grades in the same sandbox, checked before anyone is graded; the gradebook stays here.",
+    ),
 ) -> None:
     """Autograde submitted notebooks and record scores in nbgrader's gradebook.
 
@@ -114,6 +120,7 @@ def autograde_(
             engine=engine,
             progress=progress,
             allow_unisolated=allow_unisolated,
+            scheduler=scheduler,
         )
     if run.skipped:
         console.print(

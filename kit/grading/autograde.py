@@ -50,7 +50,7 @@ import nbformat
 from nbgrader.api import MissingEntry
 
 import kit.paths
-from kit.errors import IsolationUnavailableError
+from kit.errors import GradingError, IsolationUnavailableError
 from kit.grading.converter import GradingSession, SandboxedAutograde, sandbox_settings
 from kit.grading.course import Course
 from kit.grading.course_datasets import course_datasets
@@ -76,6 +76,7 @@ __all__ = [
     "grade_in_sandbox",
     "grade_with_nbgrader",
     "hidden_paths",
+    "kit_sources",
     "refuse_unisolated",
     "submission_score",
 ]
@@ -239,11 +240,27 @@ def hidden_paths(course: Course) -> list[Path]:
         paths += [db, *(db.with_name(db.name + suffix) for suffix in ("-journal", "-wal", "-shm"))]
     exchange = Exchange(coursedir=course.coursedir, config=course.config)
     paths += [Path(exchange.root), Path(exchange.cache)]
+    return _existing([*paths, *kit_sources()])
+
+
+def kit_sources() -> list[Path]:
+    """The kit's own course and exercise sources on this machine (solutions, hidden tests), wherever they are.
+
+    ``KIT_HOME``'s course and exercises, the checkout's (when the kit runs from one), and the
+    exercise sources a wheel carries inside the ``kit`` package: a grading machine hides
+    them all, whichever course it grades (:mod:`kit.grading.cluster`'s workers too).
+    """
+    paths = []
     for root in (project_root(), checkout_root()):
         paths += [root / "grader", root / "exercises"]
     # installed from a wheel, the kit carries the exercise sources (solutions, hidden tests) inside
     # its package, which notebooks import from: cover them wherever the package is
     paths += [bundled_dir("exercises"), Path(kit.paths.__file__).resolve().parent / "_bundled" / "exercises"]
+    return _existing(paths)
+
+
+def _existing(paths: list[Path]) -> list[Path]:
+    """``paths`` resolved, those that exist, each once, never the root."""
     unique: dict[Path, None] = {}
     for path in paths:
         path = Path(os.path.realpath(path))
@@ -264,6 +281,7 @@ def autograde(
     engine: str = "kit",
     restore_tests: bool | None = None,
     allow_unisolated: bool = False,
+    scheduler: str | None = None,
 ) -> AutogradeRun:
     """Autograde ``assignment`` for ``learners`` (default: everyone who submitted).
 
@@ -303,6 +321,12 @@ def autograde(
         ``engine="nbgrader"``, which has no sandbox. Without it (the default)
         either raises :class:`~kit.errors.IsolationUnavailableError` before
         anyone is graded. No course setting turns this on.
+    scheduler
+        The address of a dask.distributed scheduler (``tcp://host:8786``): the
+        notebooks run on its workers, each in a sandbox of its own whose
+        protections are checked before anyone is graded; the gradebook and the
+        journal are written here (:mod:`kit.grading.cluster`). Only for
+        ``engine="kit"``; ``workers`` is then the cluster's worker threads.
 
     Returns
     -------
@@ -337,6 +361,7 @@ def autograde(
         progress=progress,
         restore_tests=restore_tests,
         allow_unisolated=allow_unisolated,
+        scheduler=scheduler,
     )
     grade(course, run, learners, options)
     run.seconds = time.monotonic() - started
@@ -349,6 +374,10 @@ def grade_with_nbgrader(course: Course, run: AutogradeRun, learners: list[str], 
     It runs learners' code with the grader's rights, without any sandbox: only with
     ``options.allow_unisolated``, else :class:`~kit.errors.IsolationUnavailableError`.
     """
+    if options.scheduler:
+        raise GradingError(
+            "the nbgrader engine grades on this machine only", hint="grade on a cluster with the kit's engine"
+        )
     if not options.allow_unisolated:
         raise IsolationUnavailableError(
             "refusing to grade with the nbgrader engine: it runs learners' code with the grader's own rights, "
@@ -419,6 +448,7 @@ class _KitRun:
         self.progress = options.progress
         self.restore_tests = options.restore_tests
         self.allow_unisolated = options.allow_unisolated
+        self.scheduler = options.scheduler
         self.journal = Journal.for_assignment(course.root, assignment)
         self.sources = course.source_notebooks(assignment)
         self.lock = threading.Lock()
@@ -478,7 +508,11 @@ class _KitRun:
         # the sandbox's warm server takes seconds to start (it imports pandas,
         # geopandas…): start it alongside the first learners' bookkeeping
         starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kit-sandbox-start")
-        starting = starter.submit(Sandbox, workers=self.workers, limits=Limits(**self.limits), hide=hide, env=env)
+        if self.scheduler:
+            cluster = self._cluster_sandbox(Limits(**self.limits), hide, env)  # its workers start theirs meanwhile
+            starting = starter.submit(lambda: cluster)
+        else:
+            starting = starter.submit(Sandbox, workers=self.workers, limits=Limits(**self.limits), hide=hide, env=env)
         # twice as many learners in progress as notebooks running: while `workers`
         # notebooks run, the next learners' bookkeeping is done and they wait,
         # ready, for a free slot (the sandbox runs at most `workers` at once)
@@ -509,11 +543,19 @@ class _KitRun:
                 starting.result().close()
             pool.shutdown(wait=True)
 
-    def _accept(self, run: AutogradeRun, sandbox: Sandbox) -> None:
-        """Fail closed: refuse to grade anyone while a protection is missing, unless allowed."""
-        from kit.grading.sandbox.protections import Machine, shortfalls
+    def _cluster_sandbox(self, limits: Limits, hide: list[Path], env: dict[str, str]):
+        """The sandbox on the cluster's workers; ``self.workers`` becomes the cluster's worker threads."""
+        from kit.grading.cluster import ClusterSandbox
 
-        found = shortfalls(sandbox.protections, Machine.here(sandbox.protections))
+        allow = self.allow_unisolated
+        cluster = ClusterSandbox(self.scheduler, limits=limits, hide=hide, env=env, allow_unisolated=allow)
+        self.workers = cluster.workers
+        return cluster
+
+    def _accept(self, run: AutogradeRun, sandbox: Sandbox) -> None:
+        """Fail closed: refuse to grade anyone while a protection is missing (on any worker), unless allowed."""
+        found = sandbox.shortfalls()
+        run.workers = self.workers
         run.protections_off = [shortfall.line() for shortfall in found]
         if found and not self.allow_unisolated:
             raise refuse_unisolated(found)

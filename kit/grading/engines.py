@@ -51,6 +51,7 @@ class AutogradeOptions:
     progress: Progress | None = None
     restore_tests: bool | None = None
     allow_unisolated: bool = False
+    scheduler: str | None = None
 
 
 # grades `learners` of `run.assignment` into `run` (results, skipped, total…)

@@ -79,13 +79,14 @@ def autograde_submissions(
     engine: str = "kit",
     progress: Progress | None = None,
     allow_unisolated: bool = False,
+    scheduler: str | None = None,
     course: Course | None = None,
 ) -> AutogradeRun:
     """Autograde ``assignment``: everyone who submitted, or the ``learners`` named.
 
     Naming a learner means "grade them now": they are graded again even if their
     submission has not changed. See :func:`kit.grading.autograde.autograde` for
-    ``workers``, ``force``, ``engine``, ``progress`` and ``allow_unisolated``.
+    ``workers``, ``force``, ``engine``, ``progress``, ``allow_unisolated`` and ``scheduler``.
 
     A submission that cannot be graded is in ``run.failed`` with its reason; everyone
     else is graded.
@@ -117,6 +118,7 @@ def autograde_submissions(
         engine=engine,
         progress=progress,
         allow_unisolated=allow_unisolated,
+        scheduler=scheduler,
     )
 
 

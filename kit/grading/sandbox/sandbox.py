@@ -22,7 +22,7 @@ from kit.grading.sandbox.errors import SandboxError
 from kit.grading.sandbox.execution import Execution, Process, ProcessFollower, Step
 from kit.grading.sandbox.job import Job, Plan, ProbeTargets
 from kit.grading.sandbox.limits import Limits
-from kit.grading.sandbox.protections import NOTHING, Protections, read_probe
+from kit.grading.sandbox.protections import NOTHING, Machine, Protections, Shortfall, read_probe, shortfalls
 from kit.grading.sandbox.rundir import RunDir, copy_given, remove
 from kit.grading.sandbox.server import ForkServer
 from kit.grading.sandbox.users import claim_uids
@@ -234,6 +234,10 @@ class Sandbox:
     def server_seconds(self) -> float:
         """How long the warm server took to start (its imports)."""
         return self._server.info.start_seconds if self._server else 0.0
+
+    def shortfalls(self) -> list[Shortfall]:
+        """What keeps this sandbox from being whole on this machine, with fixes that fit it."""
+        return shortfalls(self.protections, Machine.here(self.protections))
 
     # -- running --------------------------------------------------------------
 
