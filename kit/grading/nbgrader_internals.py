@@ -62,6 +62,9 @@ from collections.abc import Callable, Iterator
 import jsonschema
 import nbgrader
 import nbgrader.api
+import sqlalchemy
+import sqlalchemy.event
+import sqlalchemy.exc
 from nbconvert.writers import FilesWriter
 from nbgrader.converters import Autograde
 from nbgrader.coursedir import CourseDirectory
@@ -248,7 +251,10 @@ class _EngineCache:
         key = (str(url), tuple(sorted(kwargs.items())))
         with self.lock:
             if key not in self.engines:
-                self.engines[key] = self.upstream(url, **kwargs)
+                engine = self.upstream(url, **kwargs)
+                if engine.dialect.name == "sqlite":
+                    sqlalchemy.event.listen(engine, "connect", _write_ahead)
+                self.engines[key] = engine
             return self.engines[key]
 
     def enter(self) -> None:
@@ -266,7 +272,26 @@ class _EngineCache:
             nbgrader.api.create_engine = self.upstream
             engines, self.engines = list(self.engines.values()), {}
         for engine in engines:
+            if engine.dialect.name == "sqlite":
+                _back_to_rollback_journal(engine)
             engine.dispose()
+
+
+def _write_ahead(connection, _record) -> None:
+    # SQLite's write-ahead log, committing without waiting for the disk (synchronous=NORMAL):
+    # always consistent, even after a crash of the machine, which can only undo the last
+    # commits (the resume journal then grades those learners again); the log is written to
+    # the database, and synced, at each checkpoint (every 1,000 pages and at the end of a run)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+
+
+def _back_to_rollback_journal(engine) -> None:
+    """Write the log into the gradebook and leave it one file, as nbgrader made it (unless someone,
+    e.g. the formgrader, has it open: it then stays in WAL mode, which every SQLite reader handles)."""
+    with contextlib.suppress(sqlalchemy.exc.OperationalError), engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.exec_driver_sql("PRAGMA journal_mode=DELETE")
 
 
 _ENGINES = _EngineCache()

@@ -33,6 +33,18 @@ def test_a_broken_notebook_gets_a_clear_result_and_the_others_are_graded(graded)
     assert sorted(scores_of(graded, "solution").index) == sorted(scores_of(graded, "untouched").index)
 
 
+def test_after_a_run_the_gradebook_is_one_file_again(graded):
+    """A run commits through SQLite's write-ahead log (no wait for the disk per commit); when it ends the log
+    is written into the gradebook, which is left in nbgrader's own rollback-journal mode, one file."""
+    import sqlite3
+
+    db = graded.course.root / "gradebook.db"
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert not db.with_name("gradebook.db-wal").exists()
+    assert not db.with_name("gradebook.db-shm").exists()
+
+
 def test_deleted_test_cells_are_restored_before_grading(graded):
     """A learner who deletes a test cell does not escape it: the kit puts it back and runs it
     (plain nbgrader would leave that grade empty); ``restore_tests=False`` does as nbgrader does."""
