@@ -132,6 +132,7 @@ class AutogradeRun:
     protections_off: list[str] = field(default_factory=list)
     workers: int = 1
     seconds: float = 0.0
+    bookkeeping_seconds: float = 0.0  # nbgrader's bookkeeping (gradebook, files), done one learner at a time
 
     def __iter__(self) -> Iterator[LearnerResult]:
         return iter(self.results)
@@ -451,7 +452,7 @@ class _KitRun:
         self.scheduler = options.scheduler
         self.journal = Journal.for_assignment(course.root, assignment)
         self.sources = course.source_notebooks(assignment)
-        self.lock = threading.Lock()
+        self.lock = _TimedLock()
         # the gradebook's test cells, read once per notebook for the whole run (see converter.find_tests)
         self.test_sources: dict = {}
         self.stopping = threading.Event()
@@ -474,8 +475,11 @@ class _KitRun:
                 self.progress(run, None)
             return
         run.total = len(todo)
-        with shared_gradebook_engines():  # nbgrader's many gradebook opens compile their SQL once
-            self._grade_all(run, todo, restoring)
+        try:
+            with shared_gradebook_engines():  # nbgrader's many gradebook opens compile their SQL once
+                self._grade_all(run, todo, restoring)
+        finally:
+            run.bookkeeping_seconds = self.lock.held
         order = {learner: i for i, (learner, _) in enumerate(todo)}
         run.results.sort(key=lambda r: order[r.learner])
 
@@ -636,6 +640,31 @@ class _KitRun:
         score, max_score = submission_score(self.course, self.assignment, learner) or (None, None)
         self.journal.finish(learner, fp, graded=True, score=score, max_score=max_score, status=status, message=message)
         return LearnerResult(learner, True, score, max_score, status=status, message=message, seconds=seconds)
+
+
+class _TimedLock:
+    """A lock that adds up how long it was held: the run's one-writer bookkeeping time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._since = 0.0
+        self.held = 0.0
+
+    def acquire(self) -> bool:
+        self._lock.acquire()
+        self._since = time.perf_counter()
+        return True
+
+    def release(self) -> None:
+        self.held += time.perf_counter() - self._since
+        self._lock.release()
+
+    def __enter__(self) -> _TimedLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.release()
 
 
 def refuse_unisolated(found: list[Shortfall]) -> IsolationUnavailableError:
