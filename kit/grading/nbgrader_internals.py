@@ -254,6 +254,8 @@ class _EngineCache:
                 engine = self.upstream(url, **kwargs)
                 if engine.dialect.name == "sqlite":
                     sqlalchemy.event.listen(engine, "connect", _write_ahead)
+                # Gradebook.close disposes of its engine: the shared one keeps its connections until the run ends
+                engine.dispose = _keep_connections
                 self.engines[key] = engine
             return self.engines[key]
 
@@ -274,7 +276,12 @@ class _EngineCache:
         for engine in engines:
             if engine.dialect.name == "sqlite":
                 _back_to_rollback_journal(engine)
+            del engine.dispose  # the engine's own again
             engine.dispose()
+
+
+def _keep_connections(close: bool = True) -> None:
+    """``Engine.dispose`` while the engine is shared: nothing (nbgrader disposes of it at every ``close``)."""
 
 
 def _write_ahead(connection, _record) -> None:
