@@ -109,6 +109,41 @@ def bundle(
     console.print(f"[green]✓[/] learner bundle for {audience}: {written}", highlight=False)
 
 
+@app.command("hub-config")
+@report_errors
+def hub_config(
+    course: Path = typer.Argument(..., help="The course folder (kit-course.yaml); the trainers' servers open it."),
+    learners: Path = typer.Option(
+        None, "--learners", help="A text or CSV file of learner ids (default: the course's nbgrader students)."
+    ),
+    trainer: list[str] = typer.Option(..., "--trainer", help="A trainer's account, admin of the hub (repeat it)."),
+    out: Path = typer.Option(..., "--out", help="The folder to write jupyterhub_config.py and its configs into."),
+    exchange: Path = typer.Option(
+        Path("/srv/nbgrader/exchange"), "--exchange", help="nbgrader's exchange, shared by everyone."
+    ),
+    port: int = typer.Option(8000, "--port", help="The port the hub answers on."),
+    authenticator: str = typer.Option(
+        "pam", "--authenticator", help="pam: the server's accounts; dummy: any password, for tests only."
+    ),
+) -> None:
+    """A JupyterHub for the course's cohort on one server: learner accounts, trainers as admins, the exchange."""
+    from kit.course.hub import write_hub_config
+
+    made = write_hub_config(
+        course, out, learners=learners, trainers=trainer, exchange=exchange, port=port, authenticator=authenticator
+    )
+    console.print(
+        f"[green]✓[/] {made.config}: course {made.course_id}, {len(made.learners)} learners, "
+        f"trainers {', '.join(made.trainers)}, exchange {made.exchange}",
+        highlight=False,
+    )
+    if authenticator == "dummy":
+        console.print("[bold red]! dummy authenticator: any password logs in. For tests only.[/]")
+    for note in made.notes:
+        console.print(f"[yellow]to do[/] {note}", highlight=False)
+    console.print(f"  start it (as root): jupyterhub -f {made.config}", highlight=False)
+
+
 def _print_check(result: CityCheck) -> None:
     """One table per role (what was checked, what was found), then the problems to fix."""
     for role, findings in result.findings.items():

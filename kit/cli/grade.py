@@ -122,6 +122,15 @@ def autograde_(
             allow_unisolated=allow_unisolated,
             scheduler=scheduler,
         )
+    _print_run(run)
+    if run.failed:
+        raise SubmissionError(
+            f"{len(run.failed)} submission(s) could not be graded; the others were", learner=run.failed[0].learner
+        )
+
+
+def _print_run(run) -> None:
+    """Who was skipped, who could not be graded, the results table and the totals."""
     if run.skipped:
         console.print(
             f"{len(run.skipped)} learner(s) already graded with an unchanged submission: skipped "
@@ -138,10 +147,6 @@ def autograde_(
         + (f", {len(run.skipped)} unchanged" if run.skipped else ""),
         highlight=False,
     )
-    if run.failed:
-        raise SubmissionError(
-            f"{len(run.failed)} submission(s) could not be graded; the others were", learner=run.failed[0].learner
-        )
 
 
 @app.command()
