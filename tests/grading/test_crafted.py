@@ -90,6 +90,9 @@ class StartedSandbox:
         self.protections = Protections(network=True, filesystem=True, separate_user=True, processes=True, memory=True)
         self.users: list[int] = []
 
+    def shortfalls(self) -> list:
+        return []
+
     def close(self) -> None:
         pass
 

@@ -77,6 +77,9 @@ class NoNamespaces:
         self.protections = dataclasses.replace(ALL_ON, network=False, filesystem=False)
         self.users: list[int] = []
 
+    def shortfalls(self) -> list:
+        return shortfalls(self.protections, Machine.here(self.protections))
+
     def close(self) -> None:
         pass
 
