@@ -105,29 +105,38 @@ def _grade_modules(course: Course, learners: int, seed: int, events: MainJobEven
     """Release, simulate, autograde and give feedback for every available module; return the assignments
     and the simulated cohort's learner ids."""
     from kit.data.syllabus import load_syllabus
+    from kit.grading.autograde import sandboxes_kept
+
+    assignments = [m.assignment for m in load_syllabus().available()]
+    cohort: list[str] = []
+    with sandboxes_kept():  # one warm sandbox grades every module, instead of one started per module
+        for assignment in assignments:
+            cohort = _grade_module(course, assignment, learners, seed, events)
+    return assignments, cohort
+
+
+def _grade_module(course: Course, assignment: str, learners: int, seed: int, events: MainJobEvents) -> list[str]:
+    """Release, simulate, autograde and give feedback for one module; return the cohort's learner ids."""
     from kit.grading.autograde import autograde
     from kit.grading.feedback import generate_feedback
     from kit.grading.release import release_assignment
     from kit.grading.simulated_cohort import simulate_cohort
 
-    assignments = [m.assignment for m in load_syllabus().available()]
-    cohort: list[str] = []
-    for assignment in assignments:
-        events.section(assignment)
-        release = release_assignment(course, assignment)
-        events.done(f"released {assignment}", release.directory)
-        cohort = [c.learner for c in simulate_cohort(course, assignment, learners, seed)]
-        events.done(f"simulated {len(cohort)} learners' submissions")
-        with events.autograding(assignment) as progress:
-            run = autograde(course, assignment, cohort, progress=progress)
-        if run.failed:
-            raise GradingError(f"{len(run.failed)} simulated submission(s) could not be graded")
-        feedback = generate_feedback(course, assignment, cohort)
-        events.done(
-            f"feedback for {sum(1 for f in feedback if f.files)} learners",
-            course.root / course.coursedir.feedback_directory,
-        )
-    return assignments, cohort
+    events.section(assignment)
+    release = release_assignment(course, assignment)
+    events.done(f"released {assignment}", release.directory)
+    cohort = [c.learner for c in simulate_cohort(course, assignment, learners, seed)]
+    events.done(f"simulated {len(cohort)} learners' submissions")
+    with events.autograding(assignment) as progress:
+        run = autograde(course, assignment, cohort, progress=progress)
+    if run.failed:
+        raise GradingError(f"{len(run.failed)} simulated submission(s) could not be graded")
+    feedback = generate_feedback(course, assignment, cohort)
+    events.done(
+        f"feedback for {sum(1 for f in feedback if f.files)} learners",
+        course.root / course.coursedir.feedback_directory,
+    )
+    return cohort
 
 
 def _feedback_loop(

@@ -35,6 +35,8 @@ no sandbox at all, so it too needs ``allow_unisolated=True``.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import logging
 import os
@@ -78,6 +80,7 @@ __all__ = [
     "hidden_paths",
     "kit_sources",
     "refuse_unisolated",
+    "sandboxes_kept",
     "submission_score",
 ]
 
@@ -512,11 +515,14 @@ class _KitRun:
         # the sandbox's warm server takes seconds to start (it imports pandas,
         # geopandas…): start it alongside the first learners' bookkeeping
         starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kit-sandbox-start")
+        key = (self.workers, tuple(sorted(self.limits.items())), tuple(map(str, hide)), tuple(sorted(env.items())))
         if self.scheduler:
             cluster = self._cluster_sandbox(Limits(**self.limits), hide, env)  # its workers start theirs meanwhile
-            starting = starter.submit(lambda: cluster)
+            key, starting = None, starter.submit(lambda: cluster)
         else:
-            starting = starter.submit(Sandbox, workers=self.workers, limits=Limits(**self.limits), hide=hide, env=env)
+            start = functools.partial(Sandbox, workers=self.workers, limits=Limits(**self.limits), hide=hide, env=env)
+            starting = starter.submit(_KEPT.take, key, start)
+        failed = True
         # twice as many learners in progress as notebooks running: while `workers`
         # notebooks run, the next learners' bookkeeping is done and they wait,
         # ready, for a free slot (the sandbox runs at most `workers` at once)
@@ -533,6 +539,7 @@ class _KitRun:
                     run.results.append(result)
                     if self.progress:
                         self.progress(run, result)
+            failed = False
         except BaseException:
             # stop: no new learner starts; notebooks still running are killed
             # when the sandbox closes, and their learners stay "started" in the
@@ -542,9 +549,9 @@ class _KitRun:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         finally:
-            starter.shutdown(wait=True)  # a sandbox still starting is waited for, then closed
+            starter.shutdown(wait=True)  # a sandbox still starting is waited for, then closed (or kept)
             if starting.exception() is None:
-                starting.result().close()
+                _KEPT.give_back(key, starting.result(), close=failed)
             pool.shutdown(wait=True)
 
     def _cluster_sandbox(self, limits: Limits, hide: list[Path], env: dict[str, str]):
@@ -640,6 +647,56 @@ class _KitRun:
         score, max_score = submission_score(self.course, self.assignment, learner) or (None, None)
         self.journal.finish(learner, fp, graded=True, score=score, max_score=max_score, status=status, message=message)
         return LearnerResult(learner, True, score, max_score, status=status, message=message, seconds=seconds)
+
+
+class _KeptSandboxes:
+    """The warm sandboxes kept between runs inside :func:`sandboxes_kept` blocks, by their settings."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.depth = 0
+        self.sandboxes: dict = {}
+
+    def take(self, key, start: Callable[[], Sandbox]) -> Sandbox:
+        """The sandbox kept for ``key``, else a new one from ``start()``."""
+        with self.lock:
+            kept = self.sandboxes.pop(key, None) if self.depth else None
+        return kept if kept is not None else start()
+
+    def give_back(self, key, sandbox, *, close: bool) -> None:
+        """Keep ``sandbox`` for the next run with its settings while a block is open, else close it;
+        a run that stopped on an error (``close``) never leaves its sandbox to the next."""
+        with self.lock:
+            keep = self.depth > 0 and key is not None and not close and key not in self.sandboxes
+            if keep:
+                self.sandboxes[key] = sandbox
+        if not keep:
+            sandbox.close()
+
+    @contextlib.contextmanager
+    def kept(self) -> Iterator[None]:
+        with self.lock:
+            self.depth += 1
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.depth -= 1
+                closing = list(self.sandboxes.values()) if self.depth == 0 else []
+                if self.depth == 0:
+                    self.sandboxes = {}
+        for sandbox in closing:
+            sandbox.close()
+
+
+_KEPT = _KeptSandboxes()
+
+
+def sandboxes_kept() -> contextlib.AbstractContextManager[None]:
+    """Within this block, a run's warm sandbox is kept for the next run with the same settings (the same
+    course, limits and workers), instead of each run starting its own (seconds: pandas, geopandas…);
+    they are closed when the block ends. The main job grades eight assignments of one course in one."""
+    return _KEPT.kept()
 
 
 class _TimedLock:

@@ -184,3 +184,38 @@ def test_the_deep_notebook_really_is_unreadable(cohort):
     path = cohort.step_dir("submitted", "crafted", ASSIGNMENT) / NOTEBOOK
     with pytest.raises(RecursionError):
         nbformat.validate(read_nb(path))
+
+
+def test_inside_sandboxes_kept_runs_with_the_same_settings_share_one_sandbox(three, monkeypatch):
+    """The main job's eight runs start one warm sandbox: kept between runs of one course inside the block,
+    closed when it ends; outside it each run starts and closes its own; a run stopped by an error never
+    leaves its sandbox to the next."""
+    import kit.grading.sandbox
+    from kit.grading.autograde import autograde, sandboxes_kept
+
+    started, closed = [], []
+
+    class Counted(StartedSandbox):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            started.append(self)
+
+        def close(self) -> None:
+            closed.append(self)
+
+    monkeypatch.setattr(kit.grading.sandbox, "Sandbox", Counted)
+    converting(monkeypatch, {})
+    with sandboxes_kept():
+        autograde(three, ASSIGNMENT, workers=2, force=True)
+        autograde(three, ASSIGNMENT, workers=2, force=True)
+        assert len(started) == 1 and closed == []
+        autograde(three, ASSIGNMENT, workers=1, force=True)  # other settings: a sandbox of its own
+        assert len(started) == 2
+        converting(monkeypatch, {"ben": KeyboardInterrupt()})
+        with pytest.raises(KeyboardInterrupt):
+            autograde(three, ASSIGNMENT, workers=2, force=True)
+        assert closed == [started[0]]
+    assert sorted(map(id, closed)) == sorted(map(id, started))
+    converting(monkeypatch, {})
+    autograde(three, ASSIGNMENT, workers=2, force=True)
+    assert len(started) == 3 and closed[-1] is started[-1]
