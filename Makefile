@@ -8,13 +8,14 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint install install-test install-browser install-hub lab formgrader hub clean
+.PHONY: demo test lint install install-test install-browser install-hub lab formgrader clean
 
 demo: install
 	$(BIN)/kit demo
 
+# a test process per core (pytest-xdist); each file's tests run in one process, sharing its fixtures
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # ruff: lint rules, import order and format, as configured in pyproject.toml
 lint: install-test

@@ -70,6 +70,13 @@ from kit.grading.preprocessors import HideHiddenTests  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
 
+# Feedback pages load nothing from the network (nbconvert's MathJax comes from a CDN: offline the page
+# errors, online it runs third-party code next to the learner's notebook): the kit's templates first,
+# then nbgrader's own feedback template.
+from kit.grading.feedback import FEEDBACK_TEMPLATES  # noqa: E402
+
+c.HTMLExporter.extra_template_basedirs = FEEDBACK_TEMPLATES
+
 # Answer stubs in the notebook's language (kit/grading/preprocessors.py): Spanish exercises are
 # released with "# ESCRIBE TU CÓDIGO AQUÍ" / "ESCRIBE TU RESPUESTA AQUÍ", English ones with
 # nbgrader's own stubs; formgrader's Generate button uses the same steps as `kit grade release`.

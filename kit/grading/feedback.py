@@ -16,10 +16,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbgrader
+
 from kit.grading.course import Course
 from kit.grading.nbgrader_result import first_problem
 from kit.grading.release import gather_hidden_test_lines
 from kit.grading.sanitize import find_active_html
+
+# nbconvert's template folders for feedback, the kit's first: its mathjax() loads nothing from the network
+FEEDBACK_TEMPLATES = [
+    str(Path(__file__).parent / "feedback_templates"),
+    str(Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"),
+]
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,25 @@ def test_feedback_is_written_for_each_learner(feedback):
         assert [f.name for f in result.files] == [f"{ASSIGNMENT}.html"]
 
 
+def test_feedback_loads_no_script_from_the_network(feedback):
+    """nbconvert's template loads MathJax from a CDN (offline the page errors; online third-party code runs
+    beside the learner's notebook): the kit's feedback template loads nothing from anywhere."""
+    from html.parser import HTMLParser
+
+    class Sources(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.found: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            self.found += [value for name, value in attrs if name in ("src", "href") and "://" in (value or "")]
+
+    for result in feedback.values():
+        parser = Sources()
+        parser.feed(result.files[0].read_text())
+        assert [url for url in parser.found if not url.startswith("file://")] == []
+
+
 def test_feedback_never_shows_hidden_test_source(feedback):
     secrets = hidden_test_lines(exercise_source())
     assert len(secrets) > 10
