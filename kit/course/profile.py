@@ -32,6 +32,7 @@ from kit.course.keys import ExpressionError, parse_key
 from kit.course.schema import AREAS, POPULATION, PRECINCTS, REQUEST_COLUMNS, RESULTS, STANDARD_NAMES
 from kit.data.yaml_lines import line_of, load_mapping_with_lines
 from kit.errors import SpecError
+from kit.languages import LanguageCode as Language
 
 __all__ = [
     "AreasRole",
@@ -50,7 +51,6 @@ __all__ = [
     "load_profile",
 ]
 
-Language = Literal["en", "es"]
 RequestColumn = Literal[tuple(REQUEST_COLUMNS)]
 AreaColumn = Literal[tuple(AREAS)]
 PopulationColumn = Literal[tuple(POPULATION)]

@@ -16,10 +16,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from kit.errors import CatalogError, DatasetError
+from kit.languages import LanguageCode as Language
 from kit.paths import datasets_dir
 
 ColumnType = Literal["text", "integer", "number", "datetime", "date", "boolean", "point"]
-Language = Literal["en", "es"]
 
 # the words of a card that are not data: headings and type names, per language
 _LABELS = {

@@ -15,38 +15,53 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from kit.errors import CatalogError
+from kit.languages import REFERENCE, LanguageCode, available_languages
 from kit.paths import modules_dir
 
-Language = Literal["en", "es"]
-LANGUAGES: tuple[Language, ...] = ("en", "es")
+Language = LanguageCode
 
 
 class Skill(BaseModel):
     """One skill a learner rates themselves on (1-5) before and after the course.
 
-    ``en`` and ``es`` are short phrases that complete a survey question, e.g.
-    "How confident are you today: loading and reading a table of data".
+    Besides ``id``, a key per language (``en``, ``es``, …) holds a short phrase that
+    completes a survey question, e.g. "How confident are you today: loading and
+    reading a table of data". English is required; the others are translations.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True)
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     en: str = Field(min_length=1)
-    es: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _languages(self) -> Skill:
+        for lang, text in (self.model_extra or {}).items():
+            if lang not in available_languages():
+                raise ValueError(f"skill {self.id!r}: {lang!r} is not a language ({', '.join(available_languages())})")
+            if not isinstance(text, str) or not text.strip():
+                raise ValueError(f"skill {self.id!r}: the {lang} phrase must be a non-empty text")
+        return self
+
+    @property
+    def phrases(self) -> dict[str, str]:
+        """Language -> phrase, English first."""
+        return {REFERENCE: self.en, **(self.model_extra or {})}
 
     def text(self, lang: str) -> str:
-        """The skill's phrase in ``lang`` (``"en"`` or ``"es"``).
+        """The skill's phrase in ``lang``.
 
         Raises
         ------
         CatalogError
             When the syllabus has no phrase in that language.
         """
-        if lang not in LANGUAGES:
+        if lang not in self.phrases:
             raise CatalogError(
-                f"skill {self.id!r} has no text in language {lang!r}", hint="languages: " + ", ".join(LANGUAGES)
+                f"skill {self.id!r} has no text in language {lang!r}",
+                hint=f"add `{lang}:` to the skill in modules/syllabus.yaml (it has {', '.join(self.phrases)})",
             )
-        return getattr(self, lang)
+        return self.phrases[lang]
 
 
 class Module(BaseModel):

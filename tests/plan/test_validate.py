@@ -71,7 +71,7 @@ def test_the_sample_spec_is_valid():
         ('time: "15:00"', 'time: "3pm"', "sprint.session.time", 'write the time as "HH:MM"'),
         ("size: 20", "size: -3", "audiences[0].size", "greater than 0"),
         ("kind: civic group", "kind: church", "audiences[1].kind", "Input should be 'community organization'"),
-        ("languages: [en, es]", "languages: [en, fr]", "languages[1]", "Input should be 'en' or 'es'"),
+        ("languages: [en, es]", "languages: [en, fr]", "languages[1]", "unknown language 'fr' (the kit has en, "),
     ],
 )
 def test_each_rule_names_the_field_and_its_line(old, new, field, message):
