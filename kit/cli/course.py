@@ -144,6 +144,37 @@ def hub_config(
     console.print(f"  start it (as root): jupyterhub -f {made.config}", highlight=False)
 
 
+@app.command("check-translations")
+@report_errors
+def check_translations(
+    lang: list[str] = typer.Option(
+        None, "--lang", help="A language to check (repeat it); default: every language the kit has but English."
+    ),
+    accept: bool = typer.Option(
+        False, "--accept", help="Record that the language's strings now match their English (after updating them)."
+    ),
+    file: Path = typer.Option(None, "--file", help="With --accept: record only this translated file."),
+) -> None:
+    """List every missing or stale string of each translation, file by file. Exits 1 when any is found."""
+    from kit.course.translations import accept_translations, check_languages
+
+    if accept:
+        if not lang or len(lang) != 1:
+            raise typer.BadParameter("--accept records one language: give exactly one --lang")
+        count = accept_translations(lang[0], file)
+        console.print(f"[green]✓[/] recorded the English source of {count} {lang[0]} strings", highlight=False)
+        return
+    reports = check_languages(lang or None)
+    for report in reports:
+        lines = report.lines()
+        mark = "[green]✓[/]" if report.complete else "[yellow]![/]"
+        console.print(f"{mark} {report.lang}: {report.summary()}", highlight=False)
+        for line in lines:
+            console.print(f"  {line}", highlight=False, soft_wrap=True)
+    if not all(r.complete for r in reports):
+        raise typer.Exit(1)
+
+
 def _print_check(result: CityCheck) -> None:
     """One table per role (what was checked, what was found), then the problems to fix."""
     for role, findings in result.findings.items():

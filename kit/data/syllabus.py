@@ -98,6 +98,11 @@ class Module(BaseModel):
             return None
         return self.assignment if language == "en" else f"{self.assignment}-{language}"
 
+    def translated_into(self, language: str) -> bool:
+        """Whether a learner can take the module in ``language``: its notebook and, when it has one,
+        its exercise exist in that language."""
+        return language in self.languages and (self.assignment is None or language in self.exercise_languages)
+
     @property
     def assignments(self) -> list[str]:
         """The module's assignment in every language it has one."""

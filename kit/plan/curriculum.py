@@ -48,6 +48,15 @@ def modules_for(spec: PlanSpec, audience: Audience, syllabus: Syllabus) -> list[
     ]
 
 
+def untranslated_for(spec: PlanSpec, audience: Audience, syllabus: Syllabus) -> list[Module]:
+    """The audience's available modules that do not exist in its language yet (its bundle leaves them out)."""
+    return [
+        a.module
+        for a in modules_for(spec, audience, syllabus)
+        if a.module.status == "available" and not a.module.translated_into(audience.language)
+    ]
+
+
 def datasets_for(spec: PlanSpec, audience: Audience, syllabus: Syllabus) -> list[str]:
     """The datasets of the audience's topics and modules, without repeats, in first-use order."""
     names: list[str] = []

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from kit.data.catalog import describe_dataset
 from kit.data.syllabus import Module, Syllabus
+from kit.languages import REFERENCE, available_languages
 from kit.pages import Messages as BaseMessages
 from kit.pages import (
     check_catalogs,
@@ -30,14 +31,13 @@ from kit.pages import (
     tidy_markdown,
     write_text,
 )
-from kit.plan.curriculum import modules_for, topics_for
+from kit.plan.curriculum import modules_for, topics_for, untranslated_for
 from kit.plan.pacing import session_plan
 from kit.plan.schedule import office_hour_dates, plan_events, session_dates, session_time
 from kit.plan.spec import PlanSpec
 from kit.plan.workplan import BACKLOG_DAYS, DATA_LEAD, PROGRAM_LEAD, REPORT_DAYS, TRAINER, owner_for
 
 __all__ = [
-    "LANGUAGES",
     "Messages",
     "check_messages",
     "load_messages",
@@ -50,7 +50,6 @@ __all__ = [
 MESSAGES_DIR = Path(__file__).parent / "messages"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 TEMPLATE = "plan.md.j2"
-LANGUAGES = ("en", "es")
 
 
 def load_messages(lang: str) -> dict[str, str]:
@@ -58,9 +57,10 @@ def load_messages(lang: str) -> dict[str, str]:
     return read_catalog(MESSAGES_DIR, lang)
 
 
-def check_messages(languages: tuple[str, ...] = LANGUAGES, reference: str = "en") -> list[str]:
-    """Every problem with the plan's catalogs (see :func:`kit.pages.check_catalogs`)."""
-    return check_catalogs(MESSAGES_DIR, languages, reference)
+def check_messages(languages: tuple[str, ...] | None = None, reference: str = REFERENCE) -> list[str]:
+    """Every problem with the plan's catalogs in ``languages`` (default: every available one; see
+    :func:`kit.pages.check_catalogs`)."""
+    return check_catalogs(MESSAGES_DIR, languages or available_languages(), reference)
 
 
 def _slug(value: str) -> str:
@@ -71,6 +71,12 @@ class Messages(BaseMessages):
     """The plan's catalog in one language, with times and the plan's own terms."""
 
     directory = MESSAGES_DIR
+
+    def language(self, code: str) -> str:
+        """A language's name in this catalog's language (``language.<code>``), else its own name
+        (``language.self`` in its catalog): a new language needs no edit to the others."""
+        key = f"language.{code}"
+        return self(key) if key in self.text else read_catalog(self.directory, code)["language.self"]
 
     def term(self, prefix: str, value: str) -> str:
         """A free-text spec value in this language when the catalog knows it, else as written."""
@@ -111,8 +117,9 @@ def _audiences(spec: PlanSpec, syllabus: Syllabus, m: Messages) -> list[dict]:
     for audience in spec.audiences:
         kind = _slug(audience.kind)
         areas = m.join([m.term("issue_area", a) for a in audience.issue_areas])
-        language = m(f"language.{audience.language}")
+        language = m.language(audience.language)
         assigned = modules_for(spec, audience, syllabus)
+        untranslated = untranslated_for(spec, audience, syllabus)
         minutes = sum(a.module.minutes for a in assigned)
         persona = audience.persona or m(
             "persona.generated",
@@ -133,6 +140,8 @@ def _audiences(spec: PlanSpec, syllabus: Syllabus, m: Messages) -> list[dict]:
                 "issue_areas": areas,
                 "topics": m.join([t.title for t in topics_for(spec, audience)]),
                 "modules": m.join([m.module(a.module) for a in assigned]),
+                "untranslated": m.join([m.module(x) for x in untranslated]),
+                "untranslated_count": len(untranslated),
                 "hours": m.count("count.hours", round(minutes / 30) / 2),
             }
         )
@@ -292,7 +301,7 @@ def _roadmap(spec: PlanSpec, m: Messages) -> list[dict]:
     """Twelve months from the month after the post-sprint call, a quarter at a time."""
     values = {
         "portal": spec.portal or m("portal.none"),
-        "languages": m.join([m(f"language.{lang}") for lang in spec.languages]),
+        "languages": m.join([m.language(lang) for lang in spec.languages]),
     }
     quarters = []
     for q, steps in enumerate(ROADMAP):
@@ -328,7 +337,7 @@ def plan_context(spec: PlanSpec, syllabus: Syllabus, lang: str) -> dict:
         "hours": m.count("count.hours", sprint.session.hours),
         "weekday_plural": m(f"weekday_plural.{sprint.session.weekday}"),
         "time": m.clock(session_time(sprint)),
-        "languages": m.join([m(f"language.{x}") for x in spec.languages]),
+        "languages": m.join([m.language(x) for x in spec.languages]),
         "pre_call": m.date(sprint.pre_call),
         "post_call": m.date(sprint.post_call),
         "portal": spec.portal or m("portal.none"),
@@ -362,7 +371,7 @@ def plan_context(spec: PlanSpec, syllabus: Syllabus, lang: str) -> dict:
 
 
 def render_plan(spec: PlanSpec, syllabus: Syllabus, lang: str) -> str:
-    """The plan as Markdown in ``lang`` (``"en"`` or ``"es"``)."""
+    """The plan as Markdown in ``lang`` (any available language)."""
     context = plan_context(spec, syllabus, lang)
     return tidy_markdown(template_environment(TEMPLATES_DIR).get_template(TEMPLATE).render(t=Messages(lang), **context))
 

@@ -15,7 +15,7 @@ import pandas as pd
 import yaml
 
 from kit.data.syllabus import Module, Syllabus
-from kit.plan.curriculum import datasets_for, modules_for
+from kit.plan.curriculum import datasets_for, modules_for, untranslated_for
 from kit.plan.spec import PlanSpec
 
 TOPIC, PREREQUISITE = "topic", "prerequisite"
@@ -56,30 +56,37 @@ def notebook_path(module: Module, language: str) -> str:
     return f"modules/{module.id}.ipynb" if language == "en" else f"modules/{language}/{module.id}.ipynb"
 
 
+def _bundle_module(module: Module, lang: str, pulled_in: bool) -> dict:
+    return {
+        "number": module.number,
+        "id": module.id,
+        "title": module.title.get(lang) or module.title["en"],
+        "notebook": notebook_path(module, lang),
+        "assignment": module.assignment_for(lang),
+        "pulled_in": pulled_in,
+    }
+
+
 def bundle_specs(spec: PlanSpec, syllabus: Syllabus) -> dict[str, dict]:
-    """Each audience's learner bundle, by audience id: its modules (in its language) and datasets."""
+    """Each audience's learner bundle, by audience id: its modules in its language, the modules not
+    translated into it yet (left out, by number, id and English title) and its datasets."""
     bundles: dict[str, dict] = {}
     for audience in spec.audiences:
         lang = audience.language
-        modules = [
-            {
-                "number": x.module.number,
-                "id": x.module.id,
-                "title": x.module.title.get(lang) or x.module.title["en"],
-                "notebook": notebook_path(x.module, lang),
-                "assignment": x.module.assignment_for(lang),
-                "pulled_in": x.pulled_in,
-            }
-            for x in modules_for(spec, audience, syllabus)
-        ]
+        untranslated = untranslated_for(spec, audience, syllabus)
+        assigned = [x for x in modules_for(spec, audience, syllabus) if x.module not in untranslated]
         bundles[audience.id] = {
             "audience": audience.id,
             "name": audience.name,
             "language": lang,
             "size": audience.size,
-            "modules": modules,
+            "modules": [_bundle_module(x.module, lang, x.pulled_in) for x in assigned],
             "datasets": datasets_for(spec, audience, syllabus),
         }
+        if untranslated:
+            bundles[audience.id]["not_translated"] = [
+                {"number": m.number, "id": m.id, "title": m.title["en"]} for m in untranslated
+            ]
     return bundles
 
 

@@ -18,6 +18,7 @@ from kit.data.catalog import load_catalog
 from kit.data.syllabus import Syllabus, load_syllabus
 from kit.data.yaml_lines import line_of, load_mapping_with_lines
 from kit.errors import CatalogError, SpecError
+from kit.plan.curriculum import untranslated_for
 from kit.plan.pacing import minutes_left_over
 from kit.plan.schedule import weekly_dates
 from kit.plan.spec import WEEKDAYS, PlanSpec
@@ -94,23 +95,6 @@ def _check_audiences(raw: dict, syllabus: Syllabus) -> list[tuple[str, str]]:
         if areas and not matching:
             offered = sorted({str(t.get("issue_area")) for t in topics})
             problems.append((f"audiences[{i}].issue_areas", f"no topic covers {sorted(areas)}; topics cover {offered}"))
-        language = audience.get("language")
-        for topic in matching:
-            for ref in _list(topic.get("modules")):
-                try:
-                    module = syllabus.module(ref)
-                except CatalogError:
-                    continue  # reported with the topic
-                for needed in syllabus.with_prerequisites([module.number]):
-                    if needed.status != "available":
-                        continue  # reported with the topic
-                    if language not in needed.languages or language not in needed.exercise_languages:
-                        problems.append(
-                            (
-                                f"audiences[{i}].language",
-                                f"module {needed.number} ({needed.id}) is not translated into {language!r}",
-                            )
-                        )
     return list(dict.fromkeys(problems))
 
 
@@ -202,6 +186,23 @@ def check_spec(text: str, name: str = "spec") -> PlanSpec:
         ordered = sorted(dict.fromkeys(found), key=lambda p: (line_of(lines, p[0]), p[0]))
         raise SpecError(name, [f"{name}:{line_of(lines, path)}: {path}: {msg}" for path, msg in ordered])
     return spec
+
+
+def plan_warnings(spec: PlanSpec) -> list[str]:
+    """What the plan can do but a reader should know: modules an audience takes that are not in its
+    language yet (its bundle leaves them out; the plan says so)."""
+    syllabus = load_syllabus()
+    warnings = []
+    for i, audience in enumerate(spec.audiences):
+        missing = untranslated_for(spec, audience, syllabus)
+        if missing:
+            names = ", ".join(f"{m.number} ({m.id})" for m in missing)
+            warnings.append(
+                f"audiences[{i}] ({audience.id}): module{'s' if len(missing) > 1 else ''} {names} not translated "
+                f"into {audience.language!r} yet: the audience's bundle leaves {'them' if len(missing) > 1 else 'it'} "
+                "out and the plan says so"
+            )
+    return warnings
 
 
 def load_spec(path: Path) -> PlanSpec:

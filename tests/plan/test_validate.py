@@ -12,7 +12,9 @@ from helpers import REPO
 from kit.data.syllabus import load_syllabus
 from kit.errors import SpecError
 from kit.plan.pacing import plan_modules
-from kit.plan.validate import check_spec
+from kit.plan.documents import render_plan
+from kit.plan.matrix import bundle_specs
+from kit.plan.validate import check_spec, plan_warnings
 
 SAMPLE = (REPO / "plans" / "riverton.yaml").read_text()
 
@@ -88,7 +90,7 @@ def test_each_rule_names_the_field_and_its_line(old, new, field, message):
     assert message in problem
 
 
-def test_a_language_the_modules_are_not_translated_into(project):
+def test_a_module_not_in_an_audiences_language_is_a_warning_and_left_out_of_its_bundle(project):
     syllabus = yaml.safe_load((REPO / "modules" / "syllabus.yaml").read_text())
     for module in syllabus["modules"]:
         if module["number"] == 3:
@@ -96,11 +98,21 @@ def test_a_language_the_modules_are_not_translated_into(project):
     (project / "modules").unlink()
     (project / "modules").mkdir()
     (project / "modules" / "syllabus.yaml").write_text(yaml.safe_dump(syllabus, allow_unicode=True))
-    found = problems(SAMPLE)
-    assert found == [
-        f"spec.yaml:{line_of(SAMPLE, 'language: es')}: audiences[0].language: "
-        "module 3 (03-issue-campaigns) is not translated into 'es'"
+    spec = check_spec(SAMPLE, "spec.yaml")  # valid: the plan can go ahead
+    audience = spec.audiences[0]
+    assert audience.language == "es"
+    assert plan_warnings(spec) == [
+        f"audiences[0] ({audience.id}): module 3 (03-issue-campaigns) not translated into 'es' yet: "
+        "the audience's bundle leaves it out and the plan says so"
     ]
+    bundle = bundle_specs(spec, load_syllabus())[audience.id]
+    assert "03-issue-campaigns" not in [m["id"] for m in bundle["modules"]]
+    assert all(m["notebook"].startswith("modules/es/") for m in bundle["modules"])
+    assert bundle["not_translated"] == [{"number": 3, "id": "03-issue-campaigns", "title": "Data for issue organizing campaigns"}]
+    plan = render_plan(spec, load_syllabus(), "es")
+    [line] = [x for x in plan.splitlines() if "Aún sin traducir" in x]
+    assert "aún no está en español" in line and "3" in line
+    assert "Not translated yet" in render_plan(spec, load_syllabus(), "en")
 
 
 def test_a_planned_module_is_refused(project):
