@@ -1,7 +1,7 @@
 """Imports flow one way: cli -> main_job -> feedback -> plan / grading / analysis / course -> data.
 
 - Each part of the kit (a folder, or a top-level module such as ``kit/main_job.py``)
-  imports only the parts below it; ``kit.errors``, ``kit.paths`` and ``kit.pages``
+  imports only the parts below it; ``kit.errors``, ``kit.paths``, ``kit.pages`` and ``kit.languages``
   are shared by all.
 - ``kit.feedback`` analyses plain values; its workflows (``kit/feedback/workflow.py``)
   alone read a plan spec and the gradebook.
@@ -19,7 +19,7 @@ import pytest
 from helpers import REPO
 
 KIT = REPO / "kit"
-SHARED = {"errors", "paths", "pages"}
+SHARED = {"errors", "paths", "pages", "languages"}
 # what each part may import from the kit (besides itself and SHARED)
 ALLOWED = {
     "data": set(),

@@ -10,7 +10,7 @@ with its English source:
 - **missing**: the English has it, the translation does not (or the whole file is missing);
 - **stale**: the English source changed since it was translated. Each language
   keeps a record of what its strings were translated from
-  (``kit/translations/<lang>.yaml``: translated file -> string -> a short hash of
+  (``kit/course/translated_from/<lang>.yaml``: translated file -> string -> a short hash of
   the English text); a string with no record counts as stale too. After
   updating a translation, ``kit course check-translations --lang pt --accept``
   records the English it now matches.
@@ -29,11 +29,11 @@ import yaml
 from kit.data.syllabus import load_syllabus
 from kit.errors import KitError
 from kit.languages import CATALOG_FOLDERS, REFERENCE, available_languages, card_translation
-from kit.paths import bundled_dir, checkout_root, modules_dir
+from kit.paths import bundled_dir, checkout_root
 
 __all__ = ["STAMPS_DIR", "TranslationReport", "accept_translations", "check_languages", "check_translations"]
 
-STAMPS_DIR = Path(__file__).resolve().parent.parent / "translations"
+STAMPS_DIR = Path(__file__).resolve().parent / "translated_from"
 
 
 @dataclass(frozen=True)
@@ -79,10 +79,12 @@ class TranslationReport:
 
 
 def _shown(path: Path) -> str:
+    """``path`` as the checkout names it (``modules/pt/…``), also for a wheel's bundled copy."""
     try:
-        return path.resolve().relative_to(checkout_root()).as_posix()
+        shown = path.resolve().relative_to(checkout_root()).as_posix()
     except ValueError:
         return path.as_posix()
+    return shown.removeprefix("kit/_bundled/")
 
 
 def _hash(text: str) -> str:
@@ -174,8 +176,8 @@ def _exercise_pairs(exercises: Path, assignment: str, lang: str, checks: bool = 
 
 
 def _module_pairs(lang: str) -> Iterator[_Pair]:
-    modules, exercises = modules_dir(), bundled_dir("exercises")
-    for module in load_syllabus().available():
+    modules, exercises = bundled_dir("modules"), bundled_dir("exercises")
+    for module in load_syllabus(modules / "syllabus.yaml").available():
         yield _notebook_pair(modules / f"{module.id}.ipynb", modules / lang / f"{module.id}.ipynb")
         template = modules / "templates" / f"{module.id}.ipynb"
         if template.is_file():
@@ -189,7 +191,7 @@ def _module_pairs(lang: str) -> Iterator[_Pair]:
 def _pairs(lang: str) -> Iterator[_Pair]:
     yield from _catalog_pairs(lang)
     yield _card_pair(lang)
-    syllabus = modules_dir() / "syllabus.yaml"
+    syllabus = bundled_dir("modules") / "syllabus.yaml"
     yield _multilingual_pair(syllabus, syllabus, lang)
     yield from _module_pairs(lang)
 

@@ -98,6 +98,10 @@ class Module(BaseModel):
             return None
         return self.assignment if language == "en" else f"{self.assignment}-{language}"
 
+    def title_in(self, language: str) -> str:
+        """The module's title in ``language``, or the English one until it is translated."""
+        return self.title.get(language) or self.title[REFERENCE]
+
     def translated_into(self, language: str) -> bool:
         """Whether a learner can take the module in ``language``: its notebook and, when it has one,
         its exercise exist in that language."""

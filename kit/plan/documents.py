@@ -91,7 +91,7 @@ class Messages(BaseMessages):
         return self("time.range", start=self.clock(start), end=self.clock(end))
 
     def module(self, module: Module, key: str = "module.inline") -> str:
-        return self(key, number=module.number, title=module.title[self.lang])
+        return self(key, number=module.number, title=module.title_in(self.lang))
 
 
 def _add_months(day: date, months: int) -> date:

@@ -60,7 +60,7 @@ def _bundle_module(module: Module, lang: str, pulled_in: bool) -> dict:
     return {
         "number": module.number,
         "id": module.id,
-        "title": module.title.get(lang) or module.title["en"],
+        "title": module.title_in(lang),
         "notebook": notebook_path(module, lang),
         "assignment": module.assignment_for(lang),
         "pulled_in": pulled_in,
