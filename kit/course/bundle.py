@@ -98,15 +98,14 @@ def datasets_loaded(folder: Path) -> list[str]:
 
 
 def copy_datasets(names: list[str], source: Path, target: Path) -> None:
-    """Copy the named datasets and their cards (``catalog.yaml``, ``catalog.es.yaml``) into ``target``."""
+    """Copy the named datasets and their cards (``catalog.yaml`` and every translation,
+    ``catalog.<lang>.yaml``) into ``target``."""
     target.mkdir(parents=True, exist_ok=True)
-    for catalog_name in ("catalog.yaml", "catalog.es.yaml"):
-        path = source / catalog_name
-        if not path.is_file():
-            continue
+    for path in sorted(source.glob("catalog*.yaml"), key=lambda p: p.name != "catalog.yaml"):
+        catalog_name = path.name
         catalog = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         cards = catalog.get("datasets") or []
-        if isinstance(cards, dict):  # the Spanish cards: name -> texts
+        if isinstance(cards, dict):  # a translation's cards: name -> texts
             cards = {name: card for name, card in cards.items() if name in names}
         else:
             cards = [card for card in cards if card.get("name") in names]
