@@ -20,8 +20,11 @@ pool and an empty cache of compiled SQL, so every query is compiled again —
 a quarter of the time the autograder spends on a learner outside the sandbox.
 While :func:`shared_gradebook_engines` is active, gradebooks opened on the
 same database share one engine (``nbgrader.api.create_engine`` is swapped for
-a caching one; ``Gradebook.close`` still disposes of the engine's pooled
-connections, never of its compiled statements). And nbgrader's ``CheckCellMetadata``
+a caching one, and ``Gradebook.close`` leaves the engine and its pooled
+connections open until the run ends); during the run SQLite commits in
+write-ahead mode (``journal_mode=WAL``, ``synchronous=NORMAL``: a commit no
+longer waits for two syncs), and the database goes back to its ordinary
+journal when the run ends. And nbgrader's ``CheckCellMetadata``
 (run twice per notebook) has every cell's metadata checked with
 ``jsonschema.validate``, which checks the *schema* against its meta-schema
 each time — a sixth of the time the autograder spends on a learner outside
