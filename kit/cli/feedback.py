@@ -24,7 +24,7 @@ app.add_typer(backlog_app, name="backlog")
 
 
 LOG = typer.Option(None, "--log", help="The you-said-we-did log (SQLite). Default: feedback/you-said-we-did.sqlite.")
-LANG = typer.Option("en", "--lang", help="Language of the report: en or es.")
+LANG = typer.Option("en", "--lang", help="Language of the report: any language the kit has (en, es, pt…).")
 
 
 @app.command()

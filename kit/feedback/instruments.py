@@ -27,6 +27,7 @@ import yaml
 from kit.data.syllabus import Skill
 from kit.feedback.mapping import SurveyError
 from kit.feedback.text_files import header_key
+from kit.languages import REFERENCE, available_languages
 from kit.pages import Messages as BaseMessages
 from kit.pages import check_catalogs
 
@@ -94,9 +95,10 @@ def _messages(lang: str) -> _Messages:
     return _Messages(lang)
 
 
-def check_messages(languages: tuple[str, ...] = ("en", "es"), reference: str = "en") -> list[str]:
-    """Every problem with the survey catalogs, one line each (see :func:`kit.pages.check_catalogs`)."""
-    return check_catalogs(SURVEYS_DIR, languages, reference)
+def check_messages(languages: tuple[str, ...] | None = None, reference: str = REFERENCE) -> list[str]:
+    """Every problem with the survey catalogs, one line each (see :func:`kit.pages.check_catalogs`),
+    in ``languages`` (default: every available language, :func:`kit.languages.available_languages`)."""
+    return check_catalogs(SURVEYS_DIR, languages or available_languages(), reference)
 
 
 # -- the questions -------------------------------------------------------------
@@ -208,7 +210,7 @@ def survey_questions(kind: Kind, city: str, skills: list[Skill], lang: str) -> l
     skills
         The skills to rate, e.g. ``load_syllabus().skills_for([1, 3])``.
     lang
-        A language with a catalog in ``kit/feedback/surveys/`` (``"en"``, ``"es"``).
+        A language with a catalog in ``kit/feedback/surveys/`` (``"en"``, ``"es"``, ``"pt"``…).
 
     Raises
     ------

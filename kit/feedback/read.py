@@ -6,7 +6,8 @@ The steps, in order (each a small function below):
    UTF-8 (with or without BOM), UTF-16 (BOM), then Windows-1252 (Excel's "CSV" on
    Windows); strict, the first that fits wins.
 2. :func:`_split` — text to records, sniffing the delimiter (``,`` ``;`` TAB).
-3. :func:`_detect_source` — Google Forms, Microsoft Forms (English or Spanish) or CSV.
+3. :func:`_detect_source` — Google Forms, Microsoft Forms (in any language with a survey
+   catalog: :mod:`kit.feedback.form_names`) or CSV.
 4. :func:`_locate_columns` — mapped questions to header positions
    (:func:`_match_columns`: exact, then ignoring case and whitespace; Google wraps
    long questions, adds trailing spaces), the submission time and its day/month order.
@@ -33,6 +34,8 @@ from typing import Literal
 import pandas as pd
 from dateutil.parser import parse as parse_date
 
+from kit.data.text import fold
+from kit.feedback.form_names import FormNames, form_names
 from kit.feedback.mapping import ColumnMapping, SurveyError
 from kit.feedback.text_files import decode_text, header_key
 
@@ -40,27 +43,8 @@ __all__ = ["ZONES", "Problem", "SurveyResponses", "header_key", "parse_timestamp
 
 Source = Literal["google", "microsoft", "csv"]
 
-# Form metadata columns: never questions, never reported as unknown.
-GOOGLE_TIMESTAMP = ("timestamp", "marca temporal")
-GOOGLE_METADATA = {*GOOGLE_TIMESTAMP, "email address", "dirección de correo electrónico", "score", "puntuación"}
-MICROSOFT_SUBMITTED = ("completion time", "hora de finalización")
-MICROSOFT_METADATA = {
-    "id",
-    "id.",
-    "start time",
-    "completion time",
-    "email",
-    "name",
-    "last modified time",
-    "hora de inicio",
-    "hora de finalización",
-    "correo electrónico",
-    "nombre",
-    "hora de la última modificación",
-}
-CSV_SUBMITTED = ("submitted_at", "submitted at", "timestamp", "marca temporal")
-SPANISH_MARKERS = {"marca temporal", "id.", "hora de inicio", "hora de finalización", "correo electrónico"}
-ANONYMOUS = {"anonymous", "anónimo", "anonimo"}
+# The form tools' own columns, in every language: kit/feedback/surveys/<lang>.yaml (form.*).
+CSV_SUBMITTED = ("submitted_at", "submitted at")  # and any language's Google timestamp
 
 DELIMITERS = (",", ";", "\t")
 RATING_RANGE = range(1, 6)
@@ -181,24 +165,28 @@ def _split(text: str, path: Path) -> list[list[str]]:
 # -- 3. which form wrote it ---------------------------------------------------
 
 
-def _detect_source(header: list[str]) -> Source:
+def _detect_source(header: list[str], forms: FormNames) -> Source:
     names = [header_key(h) for h in header]
-    if names[0] in GOOGLE_TIMESTAMP:
+    if names[0] in forms.google_timestamp:
         return "google"
-    if names[0] in ("id", "id.") and any(n in MICROSOFT_SUBMITTED for n in names):
+    if names[0] in forms.microsoft_id and any(n in forms.microsoft_submitted for n in names):
         return "microsoft"
     return "csv"
 
 
-def _metadata(source: Source) -> set[str]:
-    return {"google": GOOGLE_METADATA, "microsoft": MICROSOFT_METADATA}.get(source, set(CSV_SUBMITTED))
+def _metadata(source: Source, forms: FormNames) -> frozenset[str]:
+    if source == "google":
+        return forms.google_metadata
+    if source == "microsoft":
+        return forms.microsoft_metadata
+    return frozenset(CSV_SUBMITTED) | forms.google_timestamp
 
 
-def _submitted_column(header: list[str], source: Source) -> int | None:
+def _submitted_column(header: list[str], source: Source, forms: FormNames) -> int | None:
     names = [header_key(h) for h in header]
     if source == "google":
         return 0
-    wanted = MICROSOFT_SUBMITTED if source == "microsoft" else CSV_SUBMITTED
+    wanted = forms.microsoft_submitted if source == "microsoft" else _metadata("csv", forms)
     return next((i for i, n in enumerate(names) if n in wanted), None)
 
 
@@ -228,6 +216,7 @@ class _Layout:
     dayfirst: bool  # ``dd/mm`` (not ``mm/dd``) in the submission times
     missing: list[str]  # mapped questions not in the header
     unknown: list[str]  # header columns neither mapped nor form metadata
+    anonymous: frozenset[str]  # what a form writes for a respondent it did not identify (folded)
 
 
 def _shown(header: list[str]) -> str:
@@ -263,13 +252,14 @@ def _require_columns(positions: dict[str, int | None], header: list[str], mappin
 
 def _locate_columns(header: list[str], body: list[list[str]], mapping: ColumnMapping, path: Path) -> _Layout:
     """The mapped questions, the learner and the submission time in the header, and what else it has."""
-    source = _detect_source(header)
+    forms = form_names()
+    source = _detect_source(header, forms)
     positions = _match_columns(header, mapping)
     _require_columns(positions, header, mapping, path)
     questions = {k: v for k, v in positions.items() if k != "learner_id"}
-    submitted = _submitted_column(header, source)
+    submitted = _submitted_column(header, source, forms)
     used = {v for v in positions.values() if v is not None} | {submitted}
-    metadata = _metadata(source)
+    metadata = _metadata(source, forms)
     names = {header_key(h) for h in header}
     stamps = [r[submitted] for r in body if submitted is not None and len(r) > submitted]
     return _Layout(
@@ -278,9 +268,10 @@ def _locate_columns(header: list[str], body: list[list[str]], mapping: ColumnMap
         learner=positions["learner_id"],
         questions=questions,
         submitted=submitted,
-        dayfirst=_guess_dayfirst(stamps, spanish=bool(names & SPANISH_MARKERS)),
+        dayfirst=_guess_dayfirst(stamps, dayfirst_language=bool(names & forms.dayfirst_markers)),
         missing=[mapping.columns()[k] for k, v in questions.items() if v is None],
         unknown=[h for i, h in enumerate(header) if i not in used and header_key(h) not in metadata and h.strip()],
+        anonymous=forms.anonymous,
     )
 
 
@@ -340,14 +331,15 @@ def parse_timestamp(value: str, dayfirst: bool = False) -> datetime | None:
     return stamp if again.date() == stamp.date() else None
 
 
-def _guess_dayfirst(values: list[str], spanish: bool) -> bool:
-    """Day/month order of ``dd/mm/yyyy``-style stamps: from the data, else the form's language."""
+def _guess_dayfirst(values: list[str], dayfirst_language: bool) -> bool:
+    """Day/month order of ``dd/mm/yyyy``-style stamps: from the data, else the form's language
+    (``dayfirst_language``: its header has a column only a day-first language names so)."""
     pairs = [(int(m[1]), int(m[2])) for v in values if (m := _DAY_MONTH.match(v.strip()))]
     if any(a > 12 for a, _ in pairs):
         return True
     if any(b > 12 for _, b in pairs):
         return False
-    return spanish
+    return dayfirst_language
 
 
 _RATING = re.compile(r"(\d+)(?:[.,]0+)?(?:\s*(?:[-\u2013\u2014:.)]\s*)?(?=[^\d\s.,])\S.*)?", re.S)
@@ -462,7 +454,7 @@ def _identify_sender(number: int, record: list[str], layout: _Layout, learner_co
     if len(record) != len(header):
         return Problem(number, None, None, f"has {len(record)} fields, the header has {len(header)}")
     learner = record[layout.learner].strip()
-    if not learner or learner.casefold() in ANONYMOUS:
+    if not learner or fold(learner) in layout.anonymous:
         why = "anonymous response (map learner_id to a self-chosen code column)" if learner else "no learner id"
         return Problem(number, learner_column, learner or None, why)
     return learner

@@ -24,13 +24,13 @@ from kit.feedback.log import FeedbackLog
 from kit.feedback.module_scores import PASSING, STRUGGLED
 from kit.feedback.read import SurveyResponses
 from kit.feedback.recommend import Recommendation
+from kit.languages import available_languages
 from kit.pages import Messages as BaseMessages
-from kit.pages import check_catalogs, markdown_to_html, template_environment, tidy_markdown, write_text
+from kit.pages import check_catalogs, markdown_to_html, read_catalog, template_environment, tidy_markdown, write_text
 
-__all__ = ["LANGUAGES", "ReportFiles", "check_messages", "write_report"]
+__all__ = ["ReportFiles", "check_messages", "write_report"]
 
 HERE = Path(__file__).parent
-LANGUAGES = ("en", "es")
 MAX_PROBLEMS = 50
 MAX_QUOTES = 3
 
@@ -38,10 +38,20 @@ MAX_QUOTES = 3
 class Messages(BaseMessages):
     directory = HERE / "messages"
 
+    def language(self, code: str) -> str:
+        """A language's name in this catalog's language (``language.<code>``), else its own name
+        (``language.self`` in its catalog), else the code: a new language needs no edit to the others."""
+        key = f"language.{code}"
+        if key in self.text:
+            return self(key)
+        own = self.directory / f"{code}.yaml"
+        return read_catalog(self.directory, code).get("language.self", code) if own.is_file() else code
+
 
 def check_messages() -> list[str]:
-    """Every problem with the report's message catalogs (missing keys, placeholders, untranslated)."""
-    return check_catalogs(HERE / "messages", LANGUAGES)
+    """Every problem with the report's message catalogs (missing keys, placeholders, untranslated),
+    in every available language (:func:`kit.languages.available_languages`)."""
+    return check_catalogs(HERE / "messages", available_languages())
 
 
 @dataclass(frozen=True)
@@ -79,7 +89,7 @@ def _recommendation(t: Messages, rec: Recommendation, a: CohortAnalysis) -> str:
     if "skill" in values:
         values["skill"] = _skill_labels(a, t.lang).get(values["skill"], values["skill"])
     if "languages" in values:
-        values["languages"] = t.join([t.text.get(f"language.{lang}", lang) for lang in values["languages"]])
+        values["languages"] = t.join([t.language(lang) for lang in values["languages"]])
     if "requests" in values:
         values["requests"] = t.join([f"“{r}”" for r in values["requests"]])
     key = f"rec.{rec.key}"

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kit.errors import KitError
+from kit.languages import available_languages
 from kit.paths import project_root
 
 if TYPE_CHECKING:
@@ -167,11 +168,11 @@ def build_report(
     from kit.feedback.catalogs import bundled_catalog, load_city_catalog
     from kit.feedback.cohort import CohortInputs, analyse, rated_skills
     from kit.feedback.log import FeedbackLog
-    from kit.feedback.report import LANGUAGES, write_report
+    from kit.feedback.report import write_report
 
     for lang in outputs:
-        if lang not in LANGUAGES:
-            raise KitError(f"--lang {lang!r}: the report is written in {', '.join(LANGUAGES)}")
+        if lang not in available_languages():
+            raise KitError(f"--lang {lang!r}: the report is written in {', '.join(available_languages())}")
     syllabus = load_syllabus()
     post = _read_exports(list(surveys), list(mappings), "post-survey")
     pre_exports = _read_exports(list(pre), list(pre_mappings or mappings), "pre-survey")
