@@ -24,6 +24,7 @@ from kit.data.text import fold_words
 from kit.errors import CatalogError
 from kit.feedback.requests import SYNONYMS, TOPICS, CatalogEntry
 from kit.feedback.text_files import decode_text
+from kit.languages import REFERENCE, available_languages
 
 __all__ = ["bundled_catalog", "load_city_catalog"]
 
@@ -32,34 +33,34 @@ __all__ = ["bundled_catalog", "load_city_catalog"]
 
 
 def bundled_catalog() -> list[CatalogEntry]:
-    """The kit's bundled datasets as catalog entries, in English and Spanish.
+    """The kit's bundled datasets as catalog entries, in every language the kit speaks.
 
-    Title and description come from each dataset card; keywords are
-    :data:`SYNONYMS` and the Spanish title (``catalog.es.yaml``); notes are the
-    Spanish description and :data:`TOPICS`; columns are the column names and
-    their meanings in both languages.
+    Title and description come from each English dataset card; keywords are
+    :data:`SYNONYMS` and the card's title in each other available language
+    (``catalog.<lang>.yaml``, :func:`kit.languages.available_languages`); notes
+    are its description in those languages and :data:`TOPICS`; columns are the
+    column names and their meanings in every language.
 
     Examples
     --------
     >>> [e.name for e in bundled_catalog()][:3]
     ['neighborhoods', 'neighborhood_population', 'service_requests']
     """
+    others = [lang for lang in available_languages() if lang != REFERENCE]
     entries = []
     for card in load_catalog().datasets:
-        spanish = translate_card(card, "es")
-        columns = (
-            tuple(c.name for c in card.columns)
-            + tuple(c.description for c in card.columns)
-            + tuple(c.description for c in spanish.columns)
+        translated = [translate_card(card, lang) for lang in others]
+        columns = tuple(c.name for c in card.columns) + tuple(
+            c.description for t in (card, *translated) for c in t.columns
         )
         entries.append(
             CatalogEntry(
                 name=card.name,
                 title=card.title,
                 description=card.description.strip(),
-                keywords=(*SYNONYMS.get(card.name, ()), spanish.title),
+                keywords=(*SYNONYMS.get(card.name, ()), *(t.title for t in translated)),
                 columns=columns,
-                notes=(spanish.description.strip(), *TOPICS.get(card.name, ())),
+                notes=(*(t.description.strip() for t in translated), *TOPICS.get(card.name, ())),
             )
         )
     return entries

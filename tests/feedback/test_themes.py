@@ -14,6 +14,7 @@ from kit.data.text import fold
 from kit.errors import KitError
 from kit.feedback.themes import Theme, ThemeError, group_comments, load_themes, themes_of
 from kit.feedback.words import is_non_answer, words
+from kit.languages import available_languages
 
 THEME_IDS = [
     "pace",
@@ -57,13 +58,14 @@ def test_a_real_answer_is_not_a_non_answer():
 # ---- the packaged themes -------------------------------------------------------------
 
 
-def test_packaged_themes_load_in_file_order_with_both_languages():
+def test_packaged_themes_load_in_file_order_with_every_language():
     themes = load_themes()
     assert [t.id for t in themes] == THEME_IDS
+    languages = {*available_languages(), "pt"}  # Portuguese's keywords are there before it is complete
     for theme in themes:
-        assert set(theme.label) == {"en", "es"}, theme.id
-        assert theme.keywords["en"] and theme.keywords["es"], theme.id
-        assert theme.label_in("es") != theme.label_in("en")
+        assert set(theme.label) == languages, theme.id
+        assert all(theme.keywords.get(lang) for lang in languages), theme.id
+        assert all(theme.label_in(lang) != theme.label_in("en") for lang in languages - {"en"}), theme.id
 
 
 @pytest.mark.parametrize(
@@ -103,6 +105,30 @@ def test_packaged_themes_load_in_file_order_with_both_languages():
     ],
 )
 def test_examples_in_english_and_spanish(comment, theme_id):
+    assert theme_id in ids(comment)
+
+
+@pytest.mark.parametrize(
+    ("comment", "theme_id"),
+    [
+        ("O ritmo foi rápido demais, não consegui acompanhar", "pace"),
+        ("Vão mais devagar, por favor", "pace"),
+        ("Mais tempo para praticar durante a aula", "practice-time"),
+        ("Menos teoria e mais exercícios práticos", "practice-time"),
+        ("Exemplos do nosso bairro", "local-examples"),
+        ("Usar dados reais da nossa cidade", "local-examples"),
+        ("Faltou traduzir alguns slides para o português", "language"),
+        ("Não consegui instalar nada no meu computador", "setup"),
+        ("A internet caiu e o notebook travou", "setup"),
+        ("Adorei os mapas e os gráficos", "maps-visuals"),
+        ("Precisamos de um intervalo no meio", "breaks-length"),
+        ("A aula foi muito longa, fiquei cansada", "breaks-length"),
+        ("Queremos acompanhamento e outro curso", "follow-up"),
+        ("Quero continuar aprendendo", "follow-up"),
+        ("Mandem a apostila e as apresentações antes", "materials"),
+    ],
+)
+def test_examples_in_portuguese(comment, theme_id):
     assert theme_id in ids(comment)
 
 
