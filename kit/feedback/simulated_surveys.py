@@ -18,13 +18,17 @@ import csv
 import hashlib
 import io
 import random
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
 from kit.data.syllabus import Skill
-from kit.feedback.instruments import Question, survey_questions
+from kit.feedback.instruments import SURVEYS_DIR, Question, survey_questions
 from kit.feedback.mapping import SurveyError
+from kit.feedback.text_files import read_yaml
+from kit.pages import read_catalog
 
 __all__ = ["learner_code", "simulate_attendance", "simulate_post_survey"]
 
@@ -36,96 +40,18 @@ BEFORE_WEIGHTS = {1: 3, 2: 4, 3: 3, 4: 1}
 GAIN_WEIGHTS = {0: 2, 1: 4, 2: 3, 3: 1}
 SATISFACTION_WEIGHTS = {2: 1, 3: 2, 4: 7, 5: 9}
 GOOGLE_OFFSET = "GMT-5"
+MICROSOFT_COLUMNS = ("id", "start", "completion", "email", "name")  # form.microsoft.<name>, in export order
 
-GOOGLE_HEADER = {"en": ["Timestamp"], "es": ["Marca temporal"]}
-MICROSOFT_HEADER = {
-    "en": ["ID", "Start time", "Completion time", "Email", "Name"],
-    "es": ["Id.", "Hora de inicio", "Hora de finalización", "Correo electrónico", "Nombre"],
-}
-ANONYMOUS = {"en": "anonymous", "es": "anónimo"}
+# What learners write, per language: kit/feedback/simulated/<lang>.yaml (comments by theme,
+# requests by dataset, with the keys of the weights below). The form tools' own column names
+# and date order come from the survey catalogs (form.*, see kit.feedback.form_names).
+ANSWERS_DIR = Path(__file__).parent / "simulated"
 
-# What learners write under "What should we change?": recurring themes, several wordings.
-COMMENTS = {
-    "en": {
-        "pace": [
-            "The pace was too fast for me.",
-            "Slow down a bit, especially in the second half.",
-            "Too much in each session, I got lost around the joins.",
-        ],
-        "practice": [
-            "More time to practice during the session.",
-            "Less talking, more hands-on exercises.",
-            "I needed more practice time before the exercise.",
-        ],
-        "local": [
-            "More examples from our own neighborhood.",
-            "Use data about our blocks, not a made-up city.",
-            "Examples closer to home would help.",
-        ],
-        "spanish": [
-            "Please have the materials in Spanish too.",
-            "My mom wanted to come, she needs Spanish slides.",
-            "Translation for the handouts.",
-        ],
-        "setup": [
-            "Installing everything took the whole first hour.",
-            "Setup on my laptop was a pain.",
-            "The installation didn't work on my computer, I lost the first session.",
-        ],
-        "maps": ["Loved the maps!", "The maps were the best part.", "Making the turnout map was amazing."],
-        "breaks": ["We need a break in the middle.", "Two hours without a break is long."],
-        "follow_up": [
-            "Please do follow-up sessions.",
-            "I'd come to a monthly follow-up to keep practicing.",
-            "Can we have an advanced course next?",
-        ],
-        "praise": ["Nothing, it was great. Thank you!", "Keep it as it is."],
-    },
-    "es": {
-        "pace": [
-            "El ritmo fue muy rápido para mí.",
-            "Vayan más despacio, sobre todo en la segunda mitad.",
-            "Mucho contenido por sesión, me perdí en la parte de unir tablas.",
-        ],
-        "practice": [
-            "Más tiempo para practicar en la sesión.",
-            "Menos explicación y más ejercicios prácticos.",
-            "Necesitaba más práctica antes del ejercicio.",
-        ],
-        "local": [
-            "Más ejemplos de nuestro barrio.",
-            "Usar datos de nuestras cuadras, no de una ciudad inventada.",
-            "Ejemplos más cercanos a nuestra colonia.",
-        ],
-        "spanish": [
-            "Que todos los materiales estén en español.",
-            "Faltó traducir algunas diapositivas.",
-            "Traducción de las hojas de ejercicios, por favor.",
-        ],
-        "setup": [
-            "La instalación nos tomó toda la primera hora.",
-            "Configurar la computadora fue muy difícil.",
-            "No me funcionó la instalación y perdí la primera sesión.",
-        ],
-        "maps": [
-            "¡Me encantaron los mapas!",
-            "Los mapas fueron lo mejor.",
-            "Hacer el mapa de participación fue genial.",
-        ],
-        "breaks": ["Hace falta un descanso a la mitad.", "Dos horas sin pausa es mucho."],
-        "follow_up": [
-            "Hagan sesiones de seguimiento, por favor.",
-            "Vendría a una sesión mensual para seguir practicando.",
-            "¿Puede haber un curso avanzado después?",
-        ],
-        "praise": ["Nada, estuvo excelente. ¡Gracias!", "Déjenlo como está."],
-    },
-}
 COMMENT_WEIGHTS = {
     "pace": 4,
     "practice": 4,
     "local": 3,
-    "spanish": 3,
+    "language": 3,
     "setup": 3,
     "maps": 3,
     "breaks": 2,
@@ -133,42 +59,6 @@ COMMENT_WEIGHTS = {
     "praise": 1,
 }
 
-# What learners write under "What data do you wish <city> published?": some the kit
-# bundles (311 requests, precinct results, turnout, population), some gaps.
-REQUESTS = {
-    "en": {
-        "service_requests": [
-            "311 requests by neighborhood",
-            "311 complaints per neighborhood, updated monthly",
-            "Service requests (311) for my area",
-        ],
-        "precinct_results": ["Election results by precinct", "Precinct-level results for every election"],
-        "turnout": ["Voter turnout by precinct", "Turnout in the last elections"],
-        "population": ["Population by neighborhood", "How many people live in each neighborhood"],
-        "bus_stops": ["Bus stop locations", "Where the bus stops are, with shelters"],
-        "evictions": ["Eviction filings", "Evictions by building and landlord"],
-        "tree_canopy": ["Tree canopy by block", "Street trees and shade"],
-        "rent": ["Rent prices", "Average rent by neighborhood"],
-        "permits": ["Building permits", "New construction permits"],
-        "lead_pipes": ["Lead pipes", "Which homes still have lead service lines"],
-    },
-    "es": {
-        "service_requests": [
-            "Quejas al 311 por barrio",
-            "Solicitudes al 311 de mi colonia",
-            "Reportes al 311 por barrio, cada mes",
-        ],
-        "precinct_results": ["Resultados electorales por precinto", "Resultados de cada elección por precinto"],
-        "turnout": ["Participación electoral por precinto", "Cuánta gente votó en las últimas elecciones"],
-        "population": ["Población por barrio", "Cuántas personas viven en cada barrio"],
-        "bus_stops": ["Paradas de autobús", "Ubicación de las paradas de autobús"],
-        "evictions": ["Desalojos", "Demandas de desalojo por edificio"],
-        "tree_canopy": ["Árboles y sombra por cuadra", "Cobertura de árboles"],
-        "rent": ["Precios de alquiler", "Cuánto cuesta el alquiler en cada barrio"],
-        "permits": ["Permisos de construcción", "Permisos de obras nuevas"],
-        "lead_pipes": ["Tuberías de plomo", "Qué casas tienen tuberías de plomo"],
-    },
-}
 REQUEST_WEIGHTS = {
     "service_requests": 4,
     "precinct_results": 2,
@@ -181,6 +71,39 @@ REQUEST_WEIGHTS = {
     "permits": 2,
     "lead_pipes": 2,
 }
+
+
+@dataclass(frozen=True)
+class _Language:
+    """One language's simulated answers and what its form tools write."""
+
+    lang: str
+    comments: dict[str, list[str]]  # theme -> wordings
+    requests: dict[str, list[str]]  # dataset -> wordings
+    forms: dict[str, str]  # the survey catalog: form.google.*, form.microsoft.*, form.anonymous, form.dayfirst
+
+    @property
+    def dayfirst(self) -> bool:
+        return self.forms.get("form.dayfirst", "no").strip().lower() == "yes"
+
+
+def _language(lang: str) -> _Language:
+    """``lang``'s answer bank and form names, or a :class:`SurveyError` naming the languages that have one."""
+    path = ANSWERS_DIR / f"{lang}.yaml"
+    banks = sorted(p.stem for p in ANSWERS_DIR.glob("*.yaml"))
+    if not path.is_file():
+        raise SurveyError(f"the simulator writes answers in {', '.join(banks)}, not {lang!r}", path=str(path))
+    raw = read_yaml(path, "the simulated answers", partial(SurveyError, path=str(path)))
+    if (
+        not isinstance(raw, dict)
+        or set(raw.get("comments") or {}) != set(COMMENT_WEIGHTS)
+        or set(raw.get("requests") or {}) != set(REQUEST_WEIGHTS)
+    ):
+        raise SurveyError(
+            f"{path}: expected comments ({', '.join(COMMENT_WEIGHTS)}) and requests ({', '.join(REQUEST_WEIGHTS)})",
+            path=str(path),
+        )
+    return _Language(lang, raw["comments"], raw["requests"], read_catalog(SURVEYS_DIR, lang))
 
 
 def learner_code(learner_id: str) -> str:
@@ -221,27 +144,27 @@ def _weighted(rng: random.Random, weights: dict) -> object:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def _comment(rng: random.Random, lang: str) -> str:
+def _comment(rng: random.Random, lang: _Language) -> str:
     roll = rng.random()
     if roll < 0.25:
         return ""
     themes = [_weighted(rng, COMMENT_WEIGHTS)]
     if roll > 0.8:
         themes.append(_weighted(rng, {k: w for k, w in COMMENT_WEIGHTS.items() if k not in themes}))
-    return " ".join(rng.choice(COMMENTS[lang][theme]) for theme in themes)
+    return " ".join(rng.choice(lang.comments[theme]) for theme in themes)
 
 
-def _requests(rng: random.Random, lang: str) -> str:
+def _requests(rng: random.Random, lang: _Language) -> str:
     roll = rng.random()
     if roll < 0.2:
         return ""
     wanted = [_weighted(rng, REQUEST_WEIGHTS)]
     if roll > 0.75:
         wanted.append(_weighted(rng, {k: w for k, w in REQUEST_WEIGHTS.items() if k not in wanted}))
-    return rng.choice(["; ", "\n"]).join(rng.choice(REQUESTS[lang][kind]) for kind in wanted)
+    return rng.choice(["; ", "\n"]).join(rng.choice(lang.requests[kind]) for kind in wanted)
 
 
-def _answers(rng: random.Random, questions: list[Question], code: str, lang: str) -> dict[str, str]:
+def _answers(rng: random.Random, questions: list[Question], code: str, lang: _Language) -> dict[str, str]:
     """One learner's answers, question key -> cell text."""
     answers = {}
     for q in questions:
@@ -273,8 +196,8 @@ def _submitted(rng: random.Random, opened: date) -> datetime:
     return start + timedelta(seconds=rng.randrange(span))
 
 
-def _google_time(moment: datetime, lang: str) -> str:
-    if lang == "es":
+def _google_time(moment: datetime, lang: _Language) -> str:
+    if lang.dayfirst:
         return f"{moment.day:02d}/{moment.month:02d}/{moment.year} {moment.hour}:{moment:%M:%S}"
     hour = moment.hour % 12 or 12
     return (
@@ -283,8 +206,8 @@ def _google_time(moment: datetime, lang: str) -> str:
     )
 
 
-def _microsoft_time(moment: datetime, lang: str) -> str:
-    if lang == "es":
+def _microsoft_time(moment: datetime, lang: _Language) -> str:
+    if lang.dayfirst:
         return f"{moment.day:02d}/{moment.month:02d}/{moment:%y} {moment:%H:%M:%S}"
     return f"{moment.month}/{moment.day}/{moment:%y} {moment:%H:%M:%S}"
 
@@ -294,7 +217,7 @@ def _submissions(
     learners: list[str],
     codes: dict[str, str],
     questions: list[Question],
-    lang: str,
+    lang: _Language,
     opened: date,
     style: Style,
 ) -> list[tuple[datetime, dict[str, str]]]:
@@ -307,7 +230,7 @@ def _submissions(
 
 
 def _resubmission(
-    rng: random.Random, first_time: datetime, first: dict[str, str], lang: str
+    rng: random.Random, first_time: datetime, first: dict[str, str], lang: _Language
 ) -> tuple[datetime, dict[str, str]]:
     """The same learner a little later, adding what they forgot to say."""
     again = dict(first)
@@ -318,17 +241,17 @@ def _resubmission(
 
 def _rows(
     style: Style,
-    lang: str,
+    lang: _Language,
     rng: random.Random,
     questions: list[Question],
     submissions: list[tuple[datetime, dict[str, str]]],
 ) -> list[list[str]]:
     titles = [q.title for q in questions]
     if style == "google":
-        rows = [[*GOOGLE_HEADER[lang], *titles]]
+        rows = [[lang.forms["form.google.timestamp"], *titles]]
         rows += [[_google_time(when, lang), *(answers[q.key] for q in questions)] for when, answers in submissions]
         return rows
-    rows = [[*MICROSOFT_HEADER[lang], *titles]]
+    rows = [[*(lang.forms[f"form.microsoft.{name}"] for name in MICROSOFT_COLUMNS), *titles]]
     for number, (when, answers) in enumerate(submissions, start=1):
         started = when - timedelta(seconds=rng.randint(90, 720))
         rows.append(
@@ -336,7 +259,7 @@ def _rows(
                 str(number),
                 _microsoft_time(started, lang),
                 _microsoft_time(when, lang),
-                ANONYMOUS[lang],
+                lang.forms["form.anonymous"],
                 "",
                 *(answers[q.key] for q in questions),
             ]
@@ -381,14 +304,17 @@ def simulate_post_survey(
     learners
         Learner ids, each once.
     city, skills, lang
-        As for :func:`kit.feedback.instruments.survey_questions` (``"post"`` form).
+        As for :func:`kit.feedback.instruments.survey_questions` (``"post"`` form);
+        ``lang`` also needs its learners' answers, ``kit/feedback/simulated/<lang>.yaml``.
     style
-        ``"google"``: ``Timestamp`` (``Marca temporal``) first, times like
-        ``2026/10/28 3:04:05 PM GMT-5`` (``28/10/2026 15:04:05``), UTF-8; one
-        learner submits twice (the later submission is the one to keep).
+        ``"google"``: the timestamp column first (``Timestamp``; in the form's
+        language, from the survey catalog's ``form.google.timestamp``), times like
+        ``2026/10/28 3:04:05 PM GMT-5`` (``28/10/2026 15:04:05`` in a language whose
+        ``form.dayfirst`` is ``yes``), UTF-8; one learner submits twice (the later
+        submission is the one to keep).
         ``"microsoft"``: ``ID``, ``Start time``, ``Completion time``, ``Email``
-        (``anonymous``), ``Name`` first (Spanish headers in Spanish), times like
-        ``10/28/26 15:04:05`` (``28/10/26 15:04:05``), UTF-8 with a BOM.
+        (``anonymous``), ``Name`` first (in the form's language), times like
+        ``10/28/26 15:04:05`` (``28/10/26 15:04:05`` day first), UTF-8 with a BOM.
     seed
         The same seed (and arguments) gives byte-identical files.
     opened
@@ -403,13 +329,12 @@ def simulate_post_survey(
     """
     if style not in ("google", "microsoft"):
         raise SurveyError(f"unknown form style {style!r}; use 'google' or 'microsoft'")
-    if lang not in COMMENTS:
-        raise SurveyError(f"the simulator writes answers in {', '.join(COMMENTS)}, not {lang!r}")
+    language = _language(lang)
     questions = survey_questions("post", city, skills, lang)
     codes = _codes(learners)
     rng = random.Random(seed)
-    submissions = _submissions(rng, learners, codes, questions, lang, opened, style)
-    rows = _rows(style, lang, rng, questions, submissions)
+    submissions = _submissions(rng, learners, codes, questions, language, opened, style)
+    rows = _rows(style, language, rng, questions, submissions)
     return _write_csv(Path(path), rows, "utf-8" if style == "google" else "utf-8-sig")
 
 
