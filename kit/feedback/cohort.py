@@ -22,6 +22,7 @@ from kit.feedback.read import SurveyResponses
 from kit.feedback.recommend import Recommendation, recommend
 from kit.feedback.requests import CatalogEntry, RequestMatch, RequestMatcher
 from kit.feedback.themes import Theme, ThemeSummary, group_comments
+from kit.languages import available_languages
 
 __all__ = ["CohortAnalysis", "CohortInputs", "analyse", "rated_skills"]
 
@@ -98,7 +99,7 @@ def rated_skills(exports: list[SurveyResponses], known: list[Skill]) -> list[Ski
         for skill in export.skills:
             if skill not in ours and skill not in own:
                 label = export.skill_labels.get(skill) or skill
-                own[skill] = Skill(id=skill, en=label, es=label)
+                own[skill] = Skill(id=skill, **dict.fromkeys(available_languages(), label))
     return [s for s in known if s.id in rated] + list(own.values())
 
 

@@ -1,5 +1,5 @@
 """Survey exports written the way Google Forms and Microsoft Forms write them: their submission
-times in English and Spanish locales, in UTF-8, UTF-16 and Windows-1252, and what happens to a
+times in English, Spanish and Brazilian Portuguese locales, in UTF-8, UTF-16 and Windows-1252, and what happens to a
 submission time that cannot be read (the row is kept; only the order of its duplicates changes).
 
 Every export here is built in tmp_path from made-up answers (no real people).
@@ -28,12 +28,17 @@ QUESTIONS = {
         "What should we change?",
     ),
     "es": ("Antes del curso: encontrar datos en el portal", "Ahora: encontrar datos en el portal", "¿Qué cambiaría?"),
+    "pt": ("Antes do curso: encontrar dados no portal", "Agora: encontrar dados no portal", "O que deveríamos mudar?"),
 }
-CODE = {"en": "Your learner code", "es": "Su código de participante"}
-GOOGLE = {"en": ["Timestamp"], "es": ["Marca temporal"]}
+SKILL = {"en": "finding data on the portal", "es": "encontrar datos en el portal", "pt": "encontrar dados no portal"}
+CODE = {"en": "Your learner code", "es": "Su código de participante", "pt": "Seu código de participante"}
+# The form tools' own columns as their exports write them (pt: a pt-BR Google account; Microsoft
+# Forms in Portuguese, whose newer exports add "Hora da última modificação" after "Nome").
+GOOGLE = {"en": ["Timestamp"], "es": ["Marca temporal"], "pt": ["Carimbo de data/hora"]}
 MICROSOFT = {
     "en": ["ID", "Start time", "Completion time", "Email", "Name"],
     "es": ["Id.", "Hora de inicio", "Hora de finalización", "Correo electrónico", "Nombre"],
+    "pt": ["ID", "Hora de início", "Hora de conclusão", "Email", "Nome"],
 }
 
 
@@ -141,6 +146,22 @@ GOOGLE_CASES = {
         ["1/3/2027 18:10:00", "2/3/2027 9:05:00"],
         [pd.Timestamp("2027-03-01 18:10"), pd.Timestamp("2027-03-02 09:05")],
     ),
+    # a pt-BR Google account: dd/mm/yyyy and a 24-hour clock, no zone; nothing in the
+    # dates says which comes first (no part above 12): the header's language decides
+    "google-pt-br-day-first": (
+        "pt",
+        "utf-8",
+        ",",
+        ["05/12/2026 14:03:22", "03/04/2026 09:15:00", "12/01/2027 8:05:09"],
+        [pd.Timestamp("2026-12-05 14:03:22"), pd.Timestamp("2026-04-03 09:15"), pd.Timestamp("2027-01-12 08:05:09")],
+    ),
+    "google-pt-br-day-first-cp1252-semicolons": (
+        "pt",
+        "cp1252",
+        ";",
+        ["03/04/2026 18:10:00", "04/03/2026 18:10:00"],
+        [pd.Timestamp("2026-04-03 18:10"), pd.Timestamp("2026-03-04 18:10")],
+    ),
 }
 
 
@@ -177,6 +198,20 @@ MICROSOFT_CASES = {
         [("1/3/2027 18:02:00", "1/3/2027 18:10:05"), ("02/03/27 9:00", "02/03/27 9:05")],
         [pd.Timestamp("2027-03-01 18:10:05"), pd.Timestamp("2027-03-02 09:05")],
     ),
+    "microsoft-pt-day-first": (
+        "pt",
+        "utf-8-sig",
+        ",",
+        [("03/04/2026 14:01:10", "03/04/2026 14:03:22"), ("05/12/2026 09:00:00", "05/12/2026 09:05:00")],
+        [pd.Timestamp("2026-04-03 14:03:22"), pd.Timestamp("2026-12-05 09:05")],
+    ),
+    "microsoft-pt-day-first-utf16": (
+        "pt",
+        "utf-16",
+        "\t",
+        [("03/04/2026 14:01", "03/04/2026 14:03"), ("04/03/2026 9:00", "04/03/2026 9:05")],
+        [pd.Timestamp("2026-04-03 14:03"), pd.Timestamp("2026-03-04 09:05")],
+    ),
 }
 
 
@@ -188,6 +223,46 @@ def test_microsoft_forms_completion_times(tmp_path, case):
     assert got.source == "microsoft" and got.encoding == encoding
     assert got.problems == [] and got.unreadable_times == 0
     assert list(got.responses["submitted_at"]) == expected
+
+
+def test_a_portuguese_google_export_with_emails_and_a_score_has_no_unknown_columns(tmp_path):
+    before, after, change = QUESTIONS["pt"]
+    path = write(
+        tmp_path / "google-pt.csv",
+        [
+            ["Carimbo de data/hora", "Endereço de e-mail", "Pontuação", CODE["pt"], before, after, change],
+            ["03/04/2026 14:03:22", "ana@example.org", "", "AN03SA", "2", "4", "Mais exemplos do nosso bairro"],
+        ],
+    )
+    got = read_export(path, mapping("pt"))
+    assert got.source == "google" and got.unknown_columns == [] and got.problems == []
+    assert list(got.responses["submitted_at"]) == [pd.Timestamp("2026-04-03 14:03:22")]
+
+
+def test_a_newer_portuguese_microsoft_export_with_its_last_modified_column(tmp_path):
+    header = [*MICROSOFT["pt"], "Hora da última modificação", CODE["pt"], *QUESTIONS["pt"]]
+    rows = [["1", "03/04/2026 14:01:10", "03/04/2026 14:03:22", "anônimo", "", "", "AN03SA", "2", "4", "nada"]]
+    got = read_export(write(tmp_path / "ms-pt.csv", [header, *rows], "utf-8-sig"), mapping("pt"))
+    assert got.source == "microsoft" and got.unknown_columns == [] and got.problems == []
+    assert list(got.responses["submitted_at"]) == [pd.Timestamp("2026-04-03 14:03:22")]
+
+
+def test_an_anonymous_portuguese_response_is_not_a_learner(tmp_path):
+    header = [*MICROSOFT["pt"], *QUESTIONS["pt"]]
+    rows = [["1", "03/04/2026 14:01", "03/04/2026 14:03", "anônimo", "", "2", "4", ""]]
+    mapped = ColumnMapping(
+        learner_id="Email", skills={"find-data": {"before": QUESTIONS["pt"][0], "after": QUESTIONS["pt"][1]}}
+    )
+    got = read_export(write(tmp_path / "ms-pt.csv", [header, *rows], "utf-8-sig"), mapped)
+    assert got.unreadable_rows == 1 and "anonymous response" in got.problems[0].reason
+
+
+def test_columns_english_and_portuguese_share_leave_english_dates_month_first(tmp_path):
+    # "ID" and "Email" are the same in both; "Completion time" says the export is English
+    header = ["ID", "Start time", "Completion time", "Email", "Name", CODE["en"], *QUESTIONS["en"]]
+    rows = [["1", "3/4/2026 14:01", "3/4/2026 14:03", "anonymous", "", "AB01CD", "2", "4", ""]]
+    got = read_export(write(tmp_path / "ms-en.csv", [header, *rows], "utf-8-sig"), mapping("en"))
+    assert list(got.responses["submitted_at"]) == [pd.Timestamp("2026-03-04 14:03")]
 
 
 def test_every_zone_in_the_table_is_read_with_its_offset(tmp_path):
@@ -252,7 +327,13 @@ def test_duplicates_with_an_unreadable_time_keep_the_last_in_file_order(tmp_path
     assert [(p.row, p.column) for p in got.problems] == [(2, "Marca temporal"), (1, "learner_id"), (4, "learner_id")]
 
 
-@pytest.mark.parametrize("lang, counted", [("en", "1 submission times not readable"), ("es", "1 horas de envío")])
+KIND = {"en": "post survey", "es": "encuesta de cierre", "pt": "pesquisa de encerramento"}
+
+
+@pytest.mark.parametrize(
+    "lang, counted",
+    [("en", "1 submission times not readable"), ("es", "1 horas de envío"), ("pt", "1 horários de envio ilegíveis")],
+)
 def test_the_report_counts_and_lists_unreadable_submission_times(tmp_path, lang, counted):
     path = google_export(tmp_path / "google.csv", lang, ["2027/03/01 6:10:00 PM PST", "el martes"])
     inputs = CohortInputs(
@@ -266,7 +347,7 @@ def test_the_report_counts_and_lists_unreadable_submission_times(tmp_path, lang,
     )
     with FeedbackLog(tmp_path / "log.sqlite") as log:
         md = write_report(analyse(inputs), log, tmp_path / "out", lang).markdown.read_text(encoding="utf-8")
-    assert f"| `google.csv` | {'post survey' if lang == 'en' else 'encuesta de cierre'} (google) | 2 |" in md
+    assert f"| `google.csv` | {KIND[lang]} (google) | 2 |" in md
     assert counted in md
     assert f"| `google.csv` | 2 | {GOOGLE[lang][0]} | el martes |" in md
 
@@ -291,6 +372,8 @@ def _mapping_file(path, lang):
         ("google", "en", "utf-8", ",", ["2027/03/01 6:10:00 PM PST", "2027/03/01 6:11:00 PM PST", "later"]),
         ("google", "es", "utf-16", "\t", ["2027/03/01 6:10:00 p. m. CST", "2027/03/01 6:11:00 p. m. CST"]),
         ("microsoft", "es", "cp1252", ";", [("1/3/2027 18:02:00", "1/3/2027 18:10:05"), ("2/3/2027 9:00", "")]),
+        ("google", "pt", "utf-8", ",", ["05/12/2026 14:03:22", "03/04/2026 09:15:00"]),
+        ("microsoft", "pt", "utf-8-sig", ",", [("03/04/2026 14:01:10", "03/04/2026 14:03:22"), ("", "")]),
     ],
 )
 def test_every_learner_of_an_export_reaches_the_report(tmp_path, form, lang, encoding, delimiter, stamps):
@@ -313,5 +396,4 @@ def test_every_learner_of_an_export_reaches_the_report(tmp_path, form, lang, enc
     assert [(g.skill, g.n) for g in analysis.gains] == [("find-data", len(stamps))]
     md = files[0].markdown.read_text(encoding="utf-8")
     assert f"| {len(stamps)} / {len(stamps)} |" in md
-    label = "finding data on the portal" if lang == "en" else "encontrar datos en el portal"
-    assert f"| {label} | {len(stamps)} | 2.0 | 4.0 | +2.0 | 100% |" in md
+    assert f"| {SKILL[lang]} | {len(stamps)} | 2.0 | 4.0 | +2.0 | 100% |" in md
