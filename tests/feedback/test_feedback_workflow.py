@@ -10,7 +10,9 @@ from helpers import REPO
 from kit.data.syllabus import load_syllabus
 from kit.errors import KitError
 from kit.feedback import workflow
+from kit.feedback.instruments import write_instruments
 from kit.feedback.simulated_surveys import simulate_post_survey
+from kit.languages import available_languages
 
 PLAN = REPO / "plans" / "riverton.yaml"
 LEARNERS = [f"learner{i:02d}" for i in range(12)]
@@ -42,10 +44,10 @@ def test_one_analysis_gives_reports_in_every_language_and_fills_the_log(tmp_path
         plan=PLAN,
         grades=False,
         log=tmp_path / "log.sqlite",
-        outputs={"en": tmp_path / "en", "es": tmp_path / "es"},
+        outputs={lang: tmp_path / lang for lang in available_languages()},
     )
     assert 0 < analysis.respondents <= len(LEARNERS)
-    assert [f.html.parent.name for f in files] == ["en", "es"]
+    assert [f.html.parent.name for f in files] == list(available_languages())
     assert "Skill gains" in (tmp_path / "en" / "report.md").read_text(encoding="utf-8")
     assert "Avance en las habilidades" in (tmp_path / "es" / "report.md").read_text(encoding="utf-8")
 
@@ -60,6 +62,25 @@ def test_one_analysis_gives_reports_in_every_language_and_fills_the_log(tmp_path
     exported = workflow.export_backlog(tmp_path / "backlog.csv", log=tmp_path / "log.sqlite")
     rows = list(csv.DictReader(exported.open(encoding="utf-8")))
     assert len(rows) == len(items)
+
+
+def test_a_report_in_portuguese_from_a_portuguese_export(tmp_path, instruments):
+    skills = instruments.skills
+    mappings = [p for p in write_instruments("Riverton", skills, ["pt"], tmp_path) if p.name == "mapping-post.pt.yaml"]
+    survey = simulate_post_survey(tmp_path / "google-pt.csv", LEARNERS, "Riverton", skills, "pt", "google", seed=5)
+    analysis, [files] = workflow.build_report(
+        cohort="primavera-2027",
+        surveys=[survey],
+        mappings=mappings,
+        plan=PLAN,
+        grades=False,
+        log=tmp_path / "log.sqlite",
+        outputs={"pt": tmp_path / "report.pt"},
+    )
+    md = files.markdown.read_text(encoding="utf-8")
+    assert files.markdown.parent.name == "report.pt" and 0 < analysis.respondents <= len(LEARNERS)
+    assert "## Avanço nas habilidades (aprendizagem)" in md and "| carregar e ler uma tabela de dados |" in md
+    assert "## O que dizem os comentários" in md and "Skill gains" not in md
 
 
 def test_mappings_must_match_the_exports(tmp_path, instruments):

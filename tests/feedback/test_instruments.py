@@ -12,9 +12,10 @@ from kit.data.syllabus import Skill, load_syllabus
 from kit.errors import KitError
 from kit.feedback.instruments import KINDS, SURVEYS_DIR, check_messages, survey_questions, write_instruments
 from kit.feedback.mapping import SurveyError, load_mapping
+from kit.languages import available_languages
 
 CITY = "Riverton"
-LANGS = ["en", "es"]
+LANGS = list(available_languages())
 QUESTION = re.compile(r"^### (\d+)\. (.+)$", re.M)
 
 
@@ -39,13 +40,13 @@ def mapped_headers(mapping) -> list[str]:
     return list(mapping.columns().values())
 
 
-def test_twelve_files_for_two_languages(written):
+def test_six_files_for_each_language(written):
     directory, paths = written
     names = [p.name for p in paths]
     expected = [f"{kind}.{lang}.md" for lang in LANGS for kind in KINDS] + [
         f"mapping-{kind}.{lang}.yaml" for lang in LANGS for kind in KINDS
     ]
-    assert len(paths) == 12 and sorted(names) == sorted(expected)
+    assert len(paths) == 6 * len(LANGS) and sorted(names) == sorted(expected)
     assert all(p.parent == directory and p.is_file() for p in paths)
 
 
@@ -87,13 +88,23 @@ def test_spanish_titles(written):
     assert post.dataset_requests == "¿Qué datos te gustaría que Riverton publicara?"
 
 
+def test_portuguese_titles(skills, tmp_path):
+    write_instruments(CITY, skills, ["pt"], tmp_path)
+    post, pre = (load_mapping(tmp_path / f"mapping-{kind}.pt.yaml") for kind in ("post", "pre"))
+    assert post.skills["read-tables"].before == "Antes do curso: carregar e ler uma tabela de dados"
+    assert post.skills["read-tables"].after == "Agora: carregar e ler uma tabela de dados"
+    confidence = "Quão confiante você se sente hoje para carregar e ler uma tabela de dados?"
+    assert pre.skills["read-tables"].before == confidence
+    assert post.dataset_requests == "Que dados você gostaria que Riverton publicasse?"
+
+
 @pytest.mark.parametrize("kind", KINDS)
-def test_both_languages_ask_the_same_questions(written, skills, kind):
+def test_every_language_asks_the_same_questions(written, skills, kind):
     directory, _ = written
-    en, es = (titles_in((directory / f"{kind}.{lang}.md").read_text(encoding="utf-8")) for lang in LANGS)
-    assert len(en) == len(es) and len(set(en)) == len(en) and len(set(es)) == len(es)
+    titles = [titles_in((directory / f"{kind}.{lang}.md").read_text(encoding="utf-8")) for lang in LANGS]
+    assert len({len(t) for t in titles}) == 1 and all(len(set(t)) == len(t) for t in titles)
     keys = [[q.key for q in survey_questions(kind, CITY, skills, lang)] for lang in LANGS]
-    assert keys[0] == keys[1]
+    assert all(k == keys[0] for k in keys)
 
 
 def test_each_question_says_its_type_and_whether_it_is_required(written):
@@ -132,13 +143,13 @@ def test_the_same_input_gives_the_same_bytes(tmp_path, written, skills):
 
 def test_message_catalogs_have_the_same_keys_and_placeholders():
     catalogs = {lang: yaml.safe_load((SURVEYS_DIR / f"{lang}.yaml").read_text(encoding="utf-8")) for lang in LANGS}
-    assert list(catalogs["en"]) == list(catalogs["es"])
+    assert len(catalogs) >= 2 and all(list(catalogs[lang]) == list(catalogs["en"]) for lang in LANGS), LANGS
 
     def names(text):
         return {n for _, n, _, _ in string.Formatter().parse(text) if n is not None}
 
     for key, text in catalogs["en"].items():
-        assert names(text) == names(catalogs["es"][key]), key
+        assert all(names(text) == names(catalogs[lang][key]) for lang in LANGS), key
     assert check_messages() == []
 
 

@@ -111,9 +111,14 @@ def test_survey_command_writes_the_plans_instruments(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "lang, heading", [("en", "## Skill gains (learning)"), ("es", "## Avance en las habilidades (aprendizaje)")]
+    "lang, heading",
+    [
+        ("en", "## Skill gains (learning)"),
+        ("es", "## Avance en las habilidades (aprendizaje)"),
+        ("pt", "## Avanço nas habilidades (aprendizagem)"),
+    ],
 )
-def test_report_from_google_and_microsoft_exports_in_english_and_spanish(tmp_path, instruments, lang, heading):
+def test_report_from_google_and_microsoft_exports_in_every_language(tmp_path, instruments, lang, heading):
     files = exports(tmp_path, LEARNERS, seed=7)
     result = report(tmp_path, instruments, "fall-2026", files, tmp_path / "log.sqlite", lang)
     assert result.exit_code == 0, result.output
@@ -133,7 +138,8 @@ def test_report_from_google_and_microsoft_exports_in_english_and_spanish(tmp_pat
     images.feed((out / "report.html").read_text(encoding="utf-8"))
     assert len(images.sources) == 3 and all(s.startswith("data:image/png;base64,") for s in images.sources)
     # the duplicate Google submission is reported, not silently dropped
-    assert ("1 duplicate submissions" in md) if lang == "en" else ("1 envíos duplicados" in md)
+    duplicates = {"en": "1 duplicate submissions", "es": "1 envíos duplicados", "pt": "1 envios duplicados"}
+    assert duplicates[lang] in md
     backlog = list(csv.DictReader((out / "backlog.csv").open(encoding="utf-8")))
     assert backlog and {r["match"] for r in backlog} == {"published", "gap"}
     assert all(r["cohorts"] == "fall-2026" for r in backlog)

@@ -14,6 +14,7 @@ from kit.feedback.instruments import write_instruments
 from kit.feedback.mapping import SurveyError, load_mapping
 from kit.feedback.read import read_export
 from kit.feedback.simulated_surveys import learner_code, simulate_attendance, simulate_post_survey
+from kit.languages import available_languages
 
 CITY = "Riverton"
 LEARNERS = [f"learner{n:02d}" for n in range(1, 27)]  # 26 learners: 22 answer
@@ -24,7 +25,7 @@ SESSIONS = [date(2026, 9, 2) + timedelta(weeks=w) for w in range(8)]
 @pytest.fixture(scope="module")
 def instruments(tmp_path_factory):
     directory = tmp_path_factory.mktemp("instruments")
-    write_instruments(CITY, SKILLS, ["en", "es"], directory)
+    write_instruments(CITY, SKILLS, list(available_languages()), directory)
     return directory
 
 
@@ -36,7 +37,8 @@ def rows_of(path, encoding):
     return list(csv.reader(io.StringIO(path.read_bytes().decode(encoding), newline="")))
 
 
-@pytest.mark.parametrize("lang, style", [("en", "google"), ("es", "microsoft"), ("es", "google"), ("en", "microsoft")])
+@pytest.mark.parametrize("style", ["google", "microsoft"])
+@pytest.mark.parametrize("lang", available_languages())
 def test_a_simulated_export_reads_back_cleanly(tmp_path, instruments, lang, style):
     path = simulate(tmp_path, lang, style)
     got = read_export(path, load_mapping(instruments / f"mapping-post.{lang}.yaml"))
@@ -61,6 +63,28 @@ def test_google_headers_and_times(tmp_path):
     ]
     assert all(re.fullmatch(r"2026/1[01]/\d\d \d{1,2}:\d\d:\d\d [AP]M GMT-5", r[0]) for r in en[1:])
     assert all(re.fullmatch(r"\d\d/1[01]/2026 \d{1,2}:\d\d:\d\d", r[0]) for r in es[1:])
+
+
+def test_portuguese_google_headers_and_day_first_times(tmp_path):
+    pt = rows_of(simulate(tmp_path, "pt", "google"), "utf-8")
+    assert pt[0][:3] == [
+        "Carimbo de data/hora",
+        "Seu código de participante",
+        "Antes do curso: carregar e ler uma tabela de dados",
+    ]
+    assert all(re.fullmatch(r"\d\d/1[01]/2026 \d{1,2}:\d\d:\d\d", r[0]) for r in pt[1:])
+
+
+def test_portuguese_microsoft_headers(tmp_path):
+    rows = rows_of(simulate(tmp_path, "pt", "microsoft"), "utf-8-sig")
+    assert rows[0][:6] == ["ID", "Hora de início", "Hora de conclusão", "Email", "Nome", "Seu código de participante"]
+    assert {r[3] for r in rows[1:]} == {"anônimo"}
+    assert all(re.fullmatch(r"\d\d/1[01]/26 \d\d:\d\d:\d\d", r[2]) for r in rows[1:])
+
+
+def test_a_language_without_simulated_answers_is_refused(tmp_path):
+    with pytest.raises(SurveyError, match="the simulator writes answers in en, es, pt, not 'xx'"):
+        simulate(tmp_path, "xx", "google")
 
 
 def test_microsoft_headers_bom_and_anonymous_email(tmp_path):
