@@ -6,10 +6,11 @@ The file has one row per learner and session::
     AN12,2026-09-09,yes
     AN12,2026-09-16,no
 
-Headers are matched ignoring case (``learner``/``learner_id``/``code``,
-``date``/``session``, ``present``/``attended``; Spanish ``participante``,
-``fecha``, ``asistió`` too). ``present`` is yes/no in English or Spanish, 1/0,
-true/false or x/blank. A cell that cannot be read is counted and listed, never
+Headers are matched ignoring case and accents (``learner``/``learner_id``/``code``,
+``date``/``session``, ``present``/``attended``; Spanish ``participante``, ``fecha``,
+``asistió``; Portuguese ``participante``, ``data``, ``presença``…: every available
+language's ``read.attendance.*`` in its survey catalog). ``present`` is yes/no in
+any of them, 1/0, true/false or x/blank. A cell that cannot be read is counted and listed, never
 fatal; a file without those columns fails with one line.
 """
 
@@ -21,18 +22,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from kit.data.text import fold
+from kit.feedback.form_names import SheetWords, sheet_words
 from kit.feedback.mapping import SurveyError
 from kit.feedback.read import Problem, header_key, read_records
 
 __all__ = ["Attendance", "SessionAttendance", "read_attendance"]
 
-HEADERS = {
-    "learner": ("learner", "learner_id", "learner id", "code", "participante", "código", "codigo"),
-    "date": ("date", "session", "fecha", "sesión", "sesion"),
-    "present": ("present", "attended", "presente", "asistió", "asistio", "asistencia"),
-}
-YES = {"yes", "y", "1", "true", "x", "present", "sí", "si", "s", "presente", "verdadero"}
-NO = {"no", "n", "0", "false", "", "absent", "ausente", "falso"}
+COLUMNS = ("learner", "date", "present")
 
 
 @dataclass(frozen=True)
@@ -77,14 +74,14 @@ class Attendance:
         return int((per_learner >= share * sessions).sum()) if sessions else 0
 
 
-def _column(header: list[str], name: str, path: Path) -> int:
-    wanted = HEADERS[name]
+def _column(header: list[str], name: str, path: Path, words: SheetWords) -> int:
+    wanted = words.attendance[name]
     for i, h in enumerate(header):
-        if header_key(h) in wanted:
+        if fold(header_key(h)) in wanted:
             return i
     raise SurveyError(
         f"{path}: no {name!r} column in the attendance file (expected one of "
-        f"{', '.join(wanted)}; the header has: {', '.join(header)})",
+        f"{', '.join(sorted(wanted))}; the header has: {', '.join(header)})",
         path=str(path),
     )
 
@@ -102,7 +99,8 @@ def read_attendance(path: str | Path) -> Attendance:
     if not rows:
         raise SurveyError(f"{path}: the attendance file is empty", path=str(path))
     header = [h.strip() for h in rows[0]]
-    where = {name: _column(header, name, path) for name in HEADERS}
+    words = sheet_words()
+    where = {name: _column(header, name, path, words) for name in COLUMNS}
     records, problems = [], []
     for number, row in enumerate(rows[1:], start=1):
         cells = {name: (row[i].strip() if i < len(row) else "") for name, i in where.items()}
@@ -111,8 +109,8 @@ def read_attendance(path: str | Path) -> Attendance:
         except ValueError:
             problems.append(Problem(number, header[where["date"]], cells["date"], "not a date (YYYY-MM-DD)"))
             continue
-        mark = cells["present"].casefold()
-        if not cells["learner"] or mark not in YES | NO:
+        mark = fold(cells["present"])
+        if not cells["learner"] or mark not in words.yes | words.no:
             column, value = ("learner", cells["learner"]) if not cells["learner"] else ("present", cells["present"])
             problems.append(
                 Problem(
@@ -120,7 +118,7 @@ def read_attendance(path: str | Path) -> Attendance:
                 )
             )
             continue
-        records.append((cells["learner"], day, mark in YES))
+        records.append((cells["learner"], day, mark in words.yes))
     frame = pd.DataFrame(records, columns=["learner", "date", "present"])
     frame = frame.drop_duplicates(["learner", "date"], keep="last").reset_index(drop=True)
     return Attendance(frame, path, problems)

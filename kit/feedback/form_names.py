@@ -1,4 +1,5 @@
-"""The columns Google Forms and Microsoft Forms write, in every language the kit speaks.
+"""The columns Google Forms and Microsoft Forms write, and the words of the files a program lead
+hands in, in every language the kit speaks.
 
 A form tool names its own columns (the submission time, the email, Microsoft's ID and
 start time) in the form owner's interface language, and writes dates day first in some
@@ -7,19 +8,23 @@ holds them under ``form.google.*``, ``form.microsoft.*``, ``form.anonymous`` and
 ``form.dayfirst``, and :func:`form_names` gathers them from every available language
 (:func:`kit.languages.available_languages`), so a new language's exports are read once
 its catalog exists.
+
+:func:`sheet_words` gathers the other words those files use, from the same catalogs
+(``read.*``): answers that say nothing ("n/a", "nada", "não sei") and an attendance
+sheet's column names and yes/no marks.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kit.data.text import fold
+from kit.data.text import fold, fold_words
 from kit.feedback.instruments import SURVEYS_DIR
 from kit.feedback.text_files import header_key
 from kit.languages import available_languages
 from kit.pages import read_catalog
 
-__all__ = ["FormNames", "form_names"]
+__all__ = ["FormNames", "SheetWords", "form_names", "sheet_words"]
 
 GOOGLE_METADATA = ("form.google.timestamp", "form.google.email", "form.google.score")
 MICROSOFT_METADATA = (
@@ -86,4 +91,42 @@ def form_names(languages: tuple[str, ...] | None = None) -> FormNames:
         microsoft_metadata=_names(catalogs, MICROSOFT_METADATA),
         dayfirst_markers=_dayfirst_markers(catalogs),
         anonymous=frozenset(fold(c["form.anonymous"].strip()) for c in catalogs if "form.anonymous" in c),
+    )
+
+
+@dataclass(frozen=True)
+class SheetWords:
+    """Words the files a program lead hands in use, over every language, folded (no case, no accents).
+
+    Attributes
+    ----------
+    non_answers
+        Answers that say nothing, as :func:`kit.data.text.fold_words` gives them (``"n a"``, ``"nao sei"``).
+    attendance
+        An attendance sheet's column names: ``learner``, ``date`` and ``present`` -> the names it may have.
+    yes, no
+        The marks of present and absent (a blank cell is absent too).
+    """
+
+    non_answers: frozenset[str]
+    attendance: dict[str, frozenset[str]]
+    yes: frozenset[str]
+    no: frozenset[str]
+
+
+def _alternatives(catalogs: list[dict[str, str]], key: str, folding=fold) -> frozenset[str]:
+    """Every `` | ``-separated alternative under ``key`` in ``catalogs``, folded."""
+    return frozenset(folding(word.strip()) for c in catalogs for word in c.get(key, "").split("|") if word.strip())
+
+
+def sheet_words(languages: tuple[str, ...] | None = None) -> SheetWords:
+    """The words of ``languages``' survey catalogs (default: every available language) under ``read.*``."""
+    catalogs = [read_catalog(SURVEYS_DIR, lang) for lang in languages or available_languages()]
+    return SheetWords(
+        non_answers=_alternatives(catalogs, "read.non_answers", fold_words) | {""},
+        attendance={
+            name: _alternatives(catalogs, f"read.attendance.{name}") for name in ("learner", "date", "present")
+        },
+        yes=_alternatives(catalogs, "read.attendance.yes"),
+        no=_alternatives(catalogs, "read.attendance.no") | {""},
     )

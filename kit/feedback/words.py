@@ -1,4 +1,4 @@
-"""Words of free-text answers, the same way for English and Spanish.
+"""Words of free-text answers, the same way in every language.
 
 Learners write "Rápido", "rapido" and "RÁPIDO"; the analyses of comments
 (:mod:`kit.feedback.themes`) and of dataset requests (:mod:`kit.feedback.requests`)
@@ -8,8 +8,9 @@ the kit's one way (:mod:`kit.data.text`: case and accents go, ``"Población"`` i
 Spanish keyboard):
 
 - :func:`words` — the folded words of a text, in order.
-- :func:`is_non_answer` — ``"n/a"``, ``"none"``, ``"nada"``, ``"no sé"``, ``"-"``
-  and the like: answers that say nothing.
+- :func:`is_non_answer` — ``"n/a"``, ``"none"``, ``"nada"``, ``"no sé"``, ``"não sei"``,
+  ``"-"`` and the like: answers that say nothing, in every available language (the survey
+  catalogs' ``read.non_answers``, :func:`kit.feedback.form_names.sheet_words`).
 """
 
 from __future__ import annotations
@@ -18,43 +19,9 @@ import re
 
 from kit.data.text import fold, fold_words
 
-__all__ = ["NON_ANSWERS", "is_non_answer", "words"]
+__all__ = ["is_non_answer", "words"]
 
 _WORD = re.compile(r"[^\W_]+")
-
-# Answers that say nothing, as fold_words gives them (see is_non_answer).
-NON_ANSWERS = frozenset(
-    {
-        "",
-        "n a",
-        "na",
-        "none",
-        "no",
-        "nothing",
-        "nope",
-        "nothing else",
-        "not sure",
-        "no idea",
-        "idk",
-        "i don t know",
-        "dont know",
-        "don t know",
-        "no comment",
-        "no comments",
-        "nil",
-        "null",
-        "nada",
-        "ninguna",
-        "ninguno",
-        "ningun",
-        "no se",
-        "no lo se",
-        "no sabria",
-        "sin comentarios",
-        "no tengo",
-        "nada mas",
-    }
-)
 
 
 def words(text: str) -> list[str]:
@@ -79,4 +46,6 @@ def is_non_answer(text: str) -> bool:
     >>> is_non_answer(" No sé "), is_non_answer("more maps")
     (True, False)
     """
-    return fold_words(text) in NON_ANSWERS
+    from kit.feedback.form_names import sheet_words  # the survey catalogs, read when first needed
+
+    return fold_words(text) in sheet_words().non_answers

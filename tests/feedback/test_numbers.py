@@ -78,6 +78,16 @@ def test_attendance_per_session_and_bad_cells_listed(tmp_path):
     assert got.regulars() == 2  # a (2 of 2) and b (1 of 2)
 
 
+def test_a_portuguese_attendance_sheet(tmp_path):
+    path = tmp_path / "presenca.csv"
+    path.write_text(
+        "Participante;Data;Presença\nAN03SA;2026-09-09;sim\nBE12PO;2026-09-09;Não\nAN03SA;2026-09-16;faltou\n",
+        encoding="cp1252",
+    )
+    got = read_attendance(path)
+    assert got.problems == [] and [(s.present, s.enrolled) for s in got.sessions()] == [(1, 2), (0, 1)]
+
+
 def test_attendance_without_a_present_column_fails_with_one_line(tmp_path):
     path = tmp_path / "attendance.csv"
     path.write_text("learner,date\na,2026-09-09\n", encoding="utf-8")

@@ -51,6 +51,11 @@ def test_non_answers(text):
     assert is_non_answer(text)
 
 
+@pytest.mark.parametrize("text", ["não sei", "Nao sei.", "Nenhum", "nada a declarar", "Sem comentários"])
+def test_portuguese_non_answers(text):
+    assert is_non_answer(text)
+
+
 def test_a_real_answer_is_not_a_non_answer():
     assert not is_non_answer("none of the maps loaded")
 
