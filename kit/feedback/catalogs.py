@@ -1,7 +1,7 @@
 """The catalogs dataset requests are matched against: the kit's own, or a city's export.
 
 - :func:`bundled_catalog` — the kit's bundled datasets, from their cards in
-  English and Spanish plus :data:`kit.feedback.requests.SYNONYMS` and
+  every available language plus :data:`kit.feedback.requests.SYNONYMS` and
   :data:`kit.feedback.requests.TOPICS`;
 - :func:`load_city_catalog` — a city's own export, told apart by its content:
   Socrata Discovery API JSON (``/api/catalog/v1``), Socrata ``/api/views``

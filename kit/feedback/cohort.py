@@ -32,7 +32,7 @@ class CohortInputs:
     """What a program lead brings to a cohort's report.
 
     ``post`` and ``pre`` hold one :class:`SurveyResponses` per export (a cohort
-    may have an English and a Spanish form). ``modules`` are the modules the
+    may have a form per language). ``modules`` are the modules the
     cohort took and ``languages`` the languages its plan offers; ``skills`` the
     skills its surveys rated (in report order).
     """

@@ -7,9 +7,9 @@ check it by eye. The steps, each a small function below:
 1. :func:`split_requests` — one answer may hold several requests (lines, ``;``,
    bullets, numbered lists); non-answers ("n/a", "nada", "no sé") are dropped.
 2. :func:`_terms` — a request's words: folded (case and accents), stopwords of
-   English and Spanish dropped ("data", "by", "por", "de"...), light stemming
+   every language dropped ("data", "by", "por", "de", "dos"...), light stemming
    (``quejas`` -> ``queja``, ``elecciones`` -> ``eleccion``, ``votes`` -> ``vot``).
-   Each word also stands for its translations in the small bilingual
+   Each word also stands for its translations in the small multilingual
    :data:`GLOSSARY` (``queja`` = ``complaint``, ``permiso`` = ``permit``).
 3. :func:`_index` — each catalog entry's words, with a weight by where they
    appear: title and keywords (tags, synonyms, translated title) count fully,
@@ -22,7 +22,7 @@ check it by eye. The steps, each a small function below:
    above :data:`MATCH_THRESHOLD` wins; ties go to the first in catalog order.
 
 The catalog is the bundled one (:func:`kit.feedback.catalogs.bundled_catalog`,
-from the dataset cards in English and Spanish plus :data:`SYNONYMS`) or a city's
+from the dataset cards in every available language plus :data:`SYNONYMS`) or a city's
 own export (:func:`kit.feedback.catalogs.load_city_catalog`: Socrata Discovery
 API JSON, Socrata ``/api/views`` JSON, or a CSV).
 
@@ -127,10 +127,10 @@ def _load_request_words(path: Path = REQUEST_WORDS_FILE) -> _RequestWords:
 
 
 STOPWORDS = _load_request_words().stopwords
-"""Words that say nothing about which dataset is wanted, English and Spanish (folded)."""
+"""Words that say nothing about which dataset is wanted, in every language of the file (folded)."""
 
 SYNONYMS = _load_request_words().synonyms
-"""Extra keywords of the bundled datasets, English and Spanish: what learners call them."""
+"""Extra keywords of the bundled datasets, in every language: what learners call them."""
 
 TOPICS = _load_request_words().topics
 """What some bundled datasets cover beyond their title (the 311 complaint types,
@@ -239,7 +239,7 @@ def _build_glossary() -> Mapping[str, frozenset[str]]:
 
 
 GLOSSARY = _build_glossary()
-"""Stem -> the stems that mean the same in English and Spanish (itself included)."""
+"""Stem -> the stems that mean the same in English, Spanish or Portuguese (itself included)."""
 
 
 @dataclass(frozen=True)
@@ -352,7 +352,7 @@ def match_request(request: str, catalog: Iterable[CatalogEntry]) -> RequestMatch
     Parameters
     ----------
     request
-        One request, in English or Spanish: ``"quejas al 311 por barrio"``.
+        One request, in any language the words file knows: ``"quejas al 311 por barrio"``.
     catalog
         Catalog entries: :func:`kit.feedback.catalogs.bundled_catalog` or
         :func:`kit.feedback.catalogs.load_city_catalog`. To match many

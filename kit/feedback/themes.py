@@ -1,7 +1,7 @@
 """Recurring themes in learners' comments: plain keyword grouping, no model.
 
 Each theme (``themes.yaml`` next to this file, or a city's own copy) is a list
-of keywords in English and Spanish. A comment belongs to every theme one of
+of keywords per language (English, Spanish, Portuguese). A comment belongs to every theme one of
 whose keywords it contains, and the keywords that matched are the explanation
 a program lead can check by reading the comment:
 
@@ -9,7 +9,7 @@ a program lead can check by reading the comment:
 - a keyword matches the start of a word, so the stem ``"práctic"`` catches
   "práctica", "practicar" and "practice";
 - a keyword of several words matches those words in a row, each as a start;
-- the keywords of both languages apply to every comment (learners mix them);
+- the keywords of every language apply to every comment (learners mix them);
 - when several keywords of one theme match, the explanation keeps the most
   specific (``"too fast"``, not also ``"fast"``).
 
