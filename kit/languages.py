@@ -41,6 +41,7 @@ CATALOG_FOLDERS: tuple[Path, ...] = (
     _PACKAGE / "plan" / "messages",
     _PACKAGE / "feedback" / "messages",
     _PACKAGE / "feedback" / "surveys",
+    _PACKAGE / "course" / "messages",
 )
 
 

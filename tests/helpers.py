@@ -122,9 +122,9 @@ SOLUTION = re.compile(r"^<details><summary><b>[^<]+</b></summary>\s*```python\n(
 
 def with_revealed_solutions(nb, lang: str):
     """``nb`` (a teaching module) with each blank try-it filled with the solution revealed under it."""
-    from kit.course.module_time import TRY_IT, is_blank
+    from kit.course.module_time import is_blank, try_it_marker
 
     for cell, after in zip(nb.cells, nb.cells[1:]):
-        if cell.cell_type == "code" and cell.source.startswith(TRY_IT[lang]) and is_blank(cell.source):
+        if cell.cell_type == "code" and cell.source.startswith(try_it_marker(lang)) and is_blank(cell.source):
             cell.source = SOLUTION.match(after.source).group(1)
     return nb

@@ -29,6 +29,8 @@ from kit.data.syllabus import load_syllabus
 from kit.errors import AssignmentError, CourseError, SpecError
 from kit.grading.course import Course, open_course
 from kit.grading.release import find_leaks, release_assignment
+from kit.languages import REFERENCE, card_translation
+from kit.pages import read_catalog
 from kit.paths import LEARNER_MARKER, bundled_dir, course_dir, course_folder, find_course, plans_dir
 from kit.plan.matrix import bundle_specs
 from kit.plan.validate import load_spec
@@ -173,47 +175,22 @@ def build_bundle(audience: str, out_zip: Path, *, course: Path | None = None, pl
     return out_zip
 
 
-README_EN = """\
-## {name}: your workspace
-
-1. Unzip this folder and open JupyterLab in it (`jupyter lab`, or upload the folder to your
-   JupyterHub). The kit must be installed in the kernel (`pip install civic-data-training-kit`).
-2. Work through the modules in `modules/`, in order: {modules}.
-3. Each module ends with its exercise: {exercises}. Open it from the **Assignments** tab
-   (nbgrader's Assignment List) or from its folder here.
-4. Press **Validate** before you hand in: it runs the checks you can see.
-5. Hand in: **Submit** in the Assignment List, or zip the exercise's folder (with your answers)
-   and send it back to your trainer.
-
-The data you need is in `datasets/` (its cards: `datasets/catalog.yaml`).
-"""
-
-README_ES = """\
-## {name}: tu espacio de trabajo
-
-1. Descomprime esta carpeta y abre JupyterLab en ella (`jupyter lab`, o sube la carpeta a tu
-   JupyterHub). El kernel necesita el kit instalado (`pip install civic-data-training-kit`).
-2. Recorre los módulos de `modules/`, en orden: {modules}.
-3. Cada módulo termina con su ejercicio: {exercises}. Ábrelo desde la pestaña **Assignments**
-   (la lista de tareas de nbgrader) o desde su carpeta aquí.
-4. Pulsa **Validate** antes de entregar: corre las comprobaciones que puedes ver.
-5. Para entregar: **Submit** en la lista de tareas, o comprime la carpeta del ejercicio (con tus
-   respuestas) y envíala a quien te capacita.
-
-Los datos que necesitas están en `datasets/` (sus fichas: `datasets/catalog.es.yaml`).
-"""
+MESSAGES_DIR = Path(__file__).with_name("messages")  # bundle.* in each language's catalog
 
 
 def learner_readme(bundle: dict) -> str:
-    """The bundle's README: the audience's language first, then the other (English and Spanish)."""
+    """The bundle's README: in the audience's language, then in English; it names the modules the
+    bundle leaves out because they are not translated into the audience's language yet."""
     modules = ", ".join(f"`modules/{Path(m['notebook']).name}`" for m in bundle["modules"])
     exercises = ", ".join(f"`{m['assignment']}/`" for m in bundle["modules"] if m["assignment"])
-    texts = {
-        "en": README_EN.format(name=bundle["name"], modules=modules, exercises=exercises),
-        "es": README_ES.format(name=bundle["name"], modules=modules, exercises=exercises),
-    }
-    first = bundle["language"] if bundle["language"] in texts else "en"
-    return "\n".join([f"# {bundle['name']}\n", texts[first], texts["es" if first == "en" else "en"]])
+    left_out = ", ".join(f"{m['number']} (`{m['id']}`)" for m in bundle.get("not_translated", []))
+    texts = []
+    for lang in dict.fromkeys([bundle["language"], REFERENCE]):
+        words = read_catalog(MESSAGES_DIR, lang)
+        cards = card_translation(lang, Path(".")).name
+        text = words["bundle.readme"].format(name=bundle["name"], modules=modules, exercises=exercises, cards=cards)
+        texts.append(text + (f"\n{words['bundle.not_translated'].format(modules=left_out)}\n" if left_out else ""))
+    return "\n".join([f"# {bundle['name']}\n", *texts])
 
 
 def local_exchange(folder: Path, course_id: str, assignments: list[str], config: Path) -> Path:

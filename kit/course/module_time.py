@@ -21,10 +21,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import nbformat
 
-__all__ = ["BREAK", "SITTING_MINUTES", "TRY_IT", "ModuleTime", "is_blank", "module_time"]
+from kit.pages import read_catalog
+
+__all__ = ["BREAK", "SITTING_MINUTES", "ModuleTime", "is_blank", "module_time", "try_it_marker"]
 
 WORDS_PER_MINUTE = 120
 RUN_MINUTES = 0.5
@@ -32,7 +35,13 @@ EDIT_MINUTES = 3
 BLANK_MINUTES = 6
 SITTING_MINUTES = 60
 BREAK = "### ☕"
-TRY_IT = {"en": "# ✏️ Try it", "es": "# ✏️ Pruébalo"}
+MESSAGES_DIR = Path(__file__).with_name("messages")
+
+
+def try_it_marker(lang: str) -> str:
+    """The first line of a try-it cell in ``lang`` (``try_it.marker`` in the language's catalog)."""
+    return read_catalog(MESSAGES_DIR, lang)["try_it.marker"]
+
 
 _HIDDEN = re.compile(r"<details>.*?</details>|```.*?```", re.S)
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
@@ -60,7 +69,7 @@ def cell_minutes(cell, lang: str) -> float:
         return len(_WORD.findall(_HIDDEN.sub(" ", cell.source))) / WORDS_PER_MINUTE
     if cell.cell_type != "code":
         return 0.0
-    if cell.source.startswith(TRY_IT[lang]):
+    if cell.source.startswith(try_it_marker(lang)):
         return BLANK_MINUTES if is_blank(cell.source) else EDIT_MINUTES
     return RUN_MINUTES
 

@@ -43,6 +43,8 @@ import yaml
 from kit.data.exercise_secrets import secret_lines, strings_in
 from kit.data.hint_records import FILENAME, HintRecord, read_hint_record, write_hint_record
 from kit.errors import AssignmentError
+from kit.languages import REFERENCE, available_languages
+from kit.pages import read_catalog
 
 __all__ = [
     "CHECKS_FILE",
@@ -57,7 +59,6 @@ __all__ = [
 ]
 
 CHECKS_FILE = "checks.yaml"
-LANGUAGES = ("en", "es")
 MAX_HINTS = 2
 _SAFE_BUILTINS = {
     name: getattr(builtins, name)
@@ -67,46 +68,16 @@ _SAFE_BUILTINS = {
     ]
 }
 
-MESSAGES = {
-    "pass": {
-        "en": "✓ {gid}: the visible checks pass. The autograder runs more tests after you hand in.",
-        "es": "✓ {gid}: pasan las comprobaciones visibles. Al entregar, el calificador corre más pruebas.",
-    },
-    "fail": {"en": "✗ {gid}: {message}", "es": "✗ {gid}: {message}"},
-    "missing": {
-        "en": "✗ {gid}: there is no `{variable}` yet. Write your answer in the cell above and run it.",
-        "es": "✗ {gid}: todavía no existe `{variable}`. Escribe tu respuesta en la celda de arriba y ejecútala.",
-    },
-    "missing_uses": {
-        "en": "✗ {gid}: there is no `{variable}`: run the notebook's cells from the top first.",
-        "es": "✗ {gid}: no existe `{variable}`: primero ejecuta las celdas del cuaderno desde el principio.",
-    },
-    "unknown": {
-        "en": "There is no question '{gid}' in this exercise's checks (questions: {known}).",
-        "es": "No hay una pregunta '{gid}' en las comprobaciones de este ejercicio (preguntas: {known}).",
-    },
-    "no_checks": {
-        "en": "This folder has no checks.yaml: check() and hint() work in a released exercise's folder.",
-        "es": "Esta carpeta no tiene checks.yaml: check() y hint() funcionan en la carpeta de un ejercicio.",
-    },
-    "written": {
-        "en": "{gid} is a written answer: your trainer reads and grades it. hint({gid!r}) can help you start.",
-        "es": "{gid} es una respuesta escrita: la lee y califica quien te capacita. hint({gid!r}) te ayuda a empezar.",
-    },
-    "hint": {"en": "Hint {n} of {total}: {text}", "es": "Pista {n} de {total}: {text}"},
-    "last": {"en": " (That was the last hint.)", "es": " (Era la última pista.)"},
-    "no_hints": {"en": "{gid} has no hints.", "es": "{gid} no tiene pistas."},
-    "recording_on": {
-        "en": "Hints you use are now counted in {file} and handed in with your work (no answers, no names). "
-        "record_hints(False) stops it and deletes the file.",
-        "es": "Las pistas que uses se cuentan ahora en {file} y se entregan con tu trabajo (sin respuestas ni "
-        "nombres). record_hints(False) lo detiene y borra el archivo.",
-    },
-    "recording_off": {
-        "en": "Hints are no longer recorded; {file} was deleted.",
-        "es": "Las pistas ya no se registran; se borró {file}.",
-    },
-}
+MESSAGES_DIR = Path(__file__).with_name("messages")  # selfcheck.* in each language's catalog
+
+
+def _say(lang: str, key: str, **values) -> str:
+    return read_catalog(MESSAGES_DIR, lang)[f"selfcheck.{key}"].format(**values)
+
+
+def _no_checks() -> str:
+    """The no-checks message in every language the kit has (the folder cannot tell which one)."""
+    return "\n".join(_say(lang, "no_checks") for lang in available_languages())
 
 
 @dataclass(frozen=True)
@@ -134,7 +105,7 @@ class Checks:
     shown: dict[str, int] = field(default_factory=dict)  # hints shown in this session, per question
 
     def say(self, key: str, **values) -> str:
-        return MESSAGES[key][self.language].format(**values)
+        return _say(self.language, key, **values)
 
     @property
     def record_path(self) -> Path:
@@ -150,13 +121,15 @@ class CheckResult:
     message: str
 
 
-def _texts(value, where: str) -> dict[str, str]:
-    if not isinstance(value, dict) or any(not isinstance(value.get(lang), str) for lang in LANGUAGES):
-        raise AssignmentError(f"{where}: needs a text in every language ({', '.join(LANGUAGES)})")
-    return {lang: value[lang].strip() for lang in LANGUAGES}
+def _texts(value, where: str, language: str) -> dict[str, str]:
+    """A text per language: English and the exercise's own language at least (others are kept)."""
+    needed = sorted({REFERENCE, language})
+    if not isinstance(value, dict) or any(not isinstance(value.get(lang), str) for lang in needed):
+        raise AssignmentError(f"{where}: needs a text in {' and '.join(needed)}")
+    return {lang: text.strip() for lang, text in value.items() if isinstance(text, str)}
 
 
-def _question(gid: str, raw, where: str) -> Question:
+def _question(gid: str, raw, where: str, language: str = REFERENCE) -> Question:
     where = f"{where}: {gid}"
     if not isinstance(raw, dict):
         raise AssignmentError(f"{where}: expected variable, checks and hints")
@@ -180,8 +153,8 @@ def _question(gid: str, raw, where: str) -> Question:
             compile(c["expect"], f"{gid} check {i}", "eval")
         except SyntaxError as exc:
             raise AssignmentError(f"{where}: check {i} is not a Python expression: {exc.msg}") from None
-        parsed.append(Check(c["expect"], _texts(c.get("message"), f"{where}: check {i}'s message")))
-    hints = tuple(_texts(h, f"{where}: hint {i}") for i, h in enumerate(hints, 1))
+        parsed.append(Check(c["expect"], _texts(c.get("message"), f"{where}: check {i}'s message", language)))
+    hints = tuple(_texts(h, f"{where}: hint {i}", language) for i, h in enumerate(hints, 1))
     uses = raw.get("uses") or []
     if not isinstance(uses, list) or not all(isinstance(u, str) and u.isidentifier() for u in uses):
         raise AssignmentError(f"{where}: 'uses' must list names of the notebook")
@@ -189,10 +162,11 @@ def _question(gid: str, raw, where: str) -> Question:
 
 
 def _language(data: dict, folder: Path) -> str:
-    if data.get("language") in LANGUAGES:
+    """The exercise's language: the file's ``language``, else the folder's ``-<lang>`` suffix, else English."""
+    if data.get("language") in available_languages():
         return data["language"]
     suffix = re.search(r"-([a-z]{2})$", folder.name)
-    return suffix.group(1) if suffix and suffix.group(1) in LANGUAGES else "en"
+    return suffix.group(1) if suffix and suffix.group(1) in available_languages() else REFERENCE
 
 
 def load_checks(folder: Path) -> Checks:
@@ -211,8 +185,9 @@ def load_checks(folder: Path) -> Checks:
     raw = data.get("questions") if isinstance(data, dict) else None
     if not isinstance(raw, dict) or not raw:
         raise AssignmentError(f"{path}: expected 'questions:' with one entry per grade id")
-    questions = {str(gid): _question(str(gid), q, str(path)) for gid, q in raw.items()}
-    return Checks(folder, _language(data, folder), questions)
+    language = _language(data, folder)
+    questions = {str(gid): _question(str(gid), q, str(path), language) for gid, q in raw.items()}
+    return Checks(folder, language, questions)
 
 
 def run_check(checks: Checks, grade_id: str, namespace: dict) -> CheckResult:
@@ -386,7 +361,7 @@ def check(grade_id: str, *, folder: Path | None = None) -> None:
     """
     checks = _current(folder)
     if checks is None:
-        print(MESSAGES["no_checks"]["en"] + "\n" + MESSAGES["no_checks"]["es"])
+        print(_no_checks())
         return
     print(run_check(checks, grade_id, _caller_namespace()).message)
 
@@ -395,7 +370,7 @@ def hint(grade_id: str, *, folder: Path | None = None) -> None:
     """Print the next hint for one question (one or two per question, from general to specific)."""
     checks = _current(folder)
     if checks is None:
-        print(MESSAGES["no_checks"]["en"] + "\n" + MESSAGES["no_checks"]["es"])
+        print(_no_checks())
         return
     print(next_hint(checks, grade_id))
 
@@ -404,6 +379,6 @@ def record_hints(on: bool = True, *, folder: Path | None = None) -> None:
     """Count the hints you use in ``hints-used.json`` (handed in with your notebook); ``False`` stops and deletes it."""
     checks = _current(folder)
     if checks is None:
-        print(MESSAGES["no_checks"]["en"] + "\n" + MESSAGES["no_checks"]["es"])
+        print(_no_checks())
         return
     print(set_recording(checks, on))

@@ -238,7 +238,7 @@ def test_the_checks_file_is_read_per_question(folders):
 @pytest.mark.parametrize(
     ("change", "error"),
     [
-        (lambda q: q["checks"][0]["message"].pop("es"), "needs a text in every language"),
+        (lambda q: q["checks"][0]["message"].pop("en"), "needs a text in en"),
         (lambda q: q["hints"].append(q["hints"][0]), "give 1 or 2 hints"),
         (lambda q: q["checks"][0].update(expect="n_high ==="), "is not a Python expression"),
         (lambda q: q.update(variable="n high"), "must name the answer variable"),

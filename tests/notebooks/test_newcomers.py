@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from helpers import REPO, SOLUTION
 
-from kit.course.module_time import BREAK, SITTING_MINUTES, TRY_IT, module_time
+from kit.course.module_time import BREAK, SITTING_MINUTES, module_time, try_it_marker
 from kit.course.module_time import is_blank as _is_blank
 from kit.data.syllabus import load_syllabus
 
@@ -25,7 +25,9 @@ def _path(module: str, lang: str):
 
 def try_its(notebook, lang: str) -> list[int]:
     """Indexes of the try-it code cells."""
-    return [i for i, c in enumerate(notebook.cells) if c.cell_type == "code" and c.source.startswith(TRY_IT[lang])]
+    return [
+        i for i, c in enumerate(notebook.cells) if c.cell_type == "code" and c.source.startswith(try_it_marker(lang))
+    ]
 
 
 TIME = {
@@ -99,8 +101,8 @@ def test_the_time_model_counts_what_a_learner_reads_and_does():
         nbformat.v4.new_markdown_cell(words + "\n<details><summary>x</summary>\n\n" + words + "\n</details>"),
         nbformat.v4.new_code_cell("x = 1"),
         nbformat.v4.new_markdown_cell(BREAK + " Halfway\n\n```python\n" + words + "\n```"),
-        nbformat.v4.new_code_cell(TRY_IT["en"] + "\nx + 1"),
-        nbformat.v4.new_code_cell(TRY_IT["en"] + "\n# write it here"),
+        nbformat.v4.new_code_cell(try_it_marker("en") + "\nx + 1"),
+        nbformat.v4.new_code_cell(try_it_marker("en") + "\n# write it here"),
     ]
     time = module_time(nb, "en")
     assert time.parts == (2 + 0.5, 1 / 120 + 3 + 6)  # the hidden solution and code blocks are not read
