@@ -33,6 +33,7 @@ def try_its(notebook, lang: str) -> list[int]:
 TIME = {
     "en": "about {teaching} minutes, and {exercise} for exercise {number}",
     "es": "unos {teaching} minutos, y {exercise} para el ejercicio {number}",
+    "pt": "uns {teaching} minutos, e {exercise} para o exercício {number}",
 }
 
 
