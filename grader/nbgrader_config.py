@@ -77,9 +77,9 @@ from kit.grading.feedback import FEEDBACK_TEMPLATES  # noqa: E402
 
 c.HTMLExporter.extra_template_basedirs = FEEDBACK_TEMPLATES
 
-# Answer stubs in the notebook's language (kit/grading/preprocessors.py): Spanish exercises are
-# released with "# ESCRIBE TU CÓDIGO AQUÍ" / "ESCRIBE TU RESPUESTA AQUÍ", English ones with
-# nbgrader's own stubs; formgrader's Generate button uses the same steps as `kit grade release`.
+# Answer stubs in the notebook's language (kit/grading/preprocessors.py, the words in
+# kit/grading/messages/<lang>.yaml): Spanish exercises are released with "# ESCRIBE TU CÓDIGO AQUÍ",
+# Portuguese ones with "# ESCREVA SEU CÓDIGO AQUI", English ones with nbgrader's own stubs; formgrader's Generate button uses the same steps as `kit grade release`.
 from kit.grading.preprocessors import generate_assignment_steps  # noqa: E402
 
 c.GenerateAssignment.preprocessors = generate_assignment_steps()

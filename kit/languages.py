@@ -42,6 +42,7 @@ CATALOG_FOLDERS: tuple[Path, ...] = (
     _PACKAGE / "feedback" / "messages",
     _PACKAGE / "feedback" / "surveys",
     _PACKAGE / "course" / "messages",
+    _PACKAGE / "grading" / "messages",
 )
 
 

@@ -10,7 +10,8 @@ test's author wrote for the learner.
 
 ``ClearSolutionsInLanguage`` runs in ``GenerateAssignment`` in place of nbgrader's
 ``ClearSolutions``: the same step, but the stub a learner finds in an answer cell is in
-the notebook's language (``# ESCRIBE TU CÓDIGO AQUÍ`` in a Spanish exercise).
+the notebook's language (``# ESCRIBE TU CÓDIGO AQUÍ`` in a Spanish exercise), from the
+language's catalog ``kit/grading/messages/<lang>.yaml`` (``stub.code``, ``stub.text``).
 
 The steps that keep a learner's HTML from running in the trainer's (or a
 learner's) browser, for formgrader and feedback alike, are in
@@ -20,10 +21,16 @@ learner's) browser, for formgrader and feedback alike, are in
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
-from traitlets import Dict
+from traitlets import Dict, default
+
+from kit.languages import REFERENCE, available_languages
+from kit.pages import read_catalog
+
+MESSAGES_DIR = Path(__file__).with_name("messages")  # stub.* in each language's catalog
 
 
 class HideHiddenTests(ClearHiddenTests):
@@ -57,12 +64,20 @@ class ClearSolutionsInLanguage(ClearSolutions):
     """
 
     code_stubs = Dict(
-        {"es": {"python": "# ESCRIBE TU CÓDIGO AQUÍ\nraise NotImplementedError()"}},
-        help="Per language of the notebook: the code stubs (per programming language, as ClearSolutions.code_stub).",
+        help="Per language of the notebook: the code stubs (per programming language, as ClearSolutions.code_stub); "
+        "default: each language's catalog."
     ).tag(config=True)
     text_stubs = Dict(
-        {"es": "ESCRIBE TU RESPUESTA AQUÍ"}, help="Per language of the notebook: the text stub of written answers."
+        help="Per language of the notebook: the text stub of written answers; default: each language's catalog."
     ).tag(config=True)
+
+    @default("code_stubs")
+    def _catalog_code_stubs(self) -> dict:
+        return {lang: {"python": stub_text(lang, "code")} for lang in available_languages() if lang != REFERENCE}
+
+    @default("text_stubs")
+    def _catalog_text_stubs(self) -> dict:
+        return {lang: stub_text(lang, "text") for lang in available_languages() if lang != REFERENCE}
 
     def preprocess(self, nb, resources):
         language = notebook_language(nb, resources)
@@ -73,6 +88,11 @@ class ClearSolutionsInLanguage(ClearSolutions):
             return super().preprocess(nb, resources)
         finally:
             self.code_stub, self.text_stub = saved
+
+
+def stub_text(lang: str, kind: str) -> str:
+    """The ``kind`` (``code`` or ``text``) answer stub in ``lang``, from its catalog."""
+    return read_catalog(MESSAGES_DIR, lang)[f"stub.{kind}"]
 
 
 _LANGUAGE_SUFFIX = re.compile(r"-([a-z]{2})$")

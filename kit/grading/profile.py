@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from kit.errors import AssignmentError
+from kit.languages import REFERENCE, available_languages
 
 
 class WrongAnswer(BaseModel):
@@ -41,12 +42,12 @@ class SimulationProfile(BaseModel):
 def load_profile(course_root: Path, assignment: str) -> SimulationProfile:
     """The simulation profile of ``assignment``.
 
-    A translated assignment (``<id>-es``) has the same answer cells as its
+    A translated assignment (``<id>-<lang>``) has the same answer cells as its
     English original, so it uses the original's profile unless it has its own.
     """
     path = course_root / "simulation" / f"{assignment}.yaml"
     base, _, language = assignment.rpartition("-")
-    if not path.is_file() and language in ("es",):
+    if not path.is_file() and language in available_languages() and language != REFERENCE:
         path = course_root / "simulation" / f"{base}.yaml"
         assignment = base
     if not path.is_file():

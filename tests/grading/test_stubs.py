@@ -9,6 +9,7 @@ from helpers import ASSIGNMENT, REPO, exercise_source, read_nb, submit
 from kit.grading.preprocessors import ClearSolutionsInLanguage, generate_assignment_steps, notebook_language
 
 SPANISH = f"{ASSIGNMENT}-es"
+PORTUGUESE = f"{ASSIGNMENT}-pt"
 EN_CODE, EN_TEXT = "# YOUR CODE HERE\nraise NotImplementedError()", "YOUR ANSWER HERE"
 ES_CODE, ES_TEXT = "# ESCRIBE TU CÓDIGO AQUÍ\nraise NotImplementedError()", "ESCRIBE TU RESPUESTA AQUÍ"
 
@@ -76,7 +77,7 @@ def released_both(tmp_path_factory):
         root = make_project(tmp_path_factory.mktemp("stubs"))
         mp.setenv("KIT_HOME", str(root))
         course = open_course(root / "grader")
-        releases = {a: release_assignment(course, a, archive=False) for a in (ASSIGNMENT, SPANISH)}
+        releases = {a: release_assignment(course, a, archive=False) for a in (ASSIGNMENT, SPANISH, PORTUGUESE)}
         yield course, releases
 
 
@@ -90,6 +91,15 @@ def test_the_spanish_release_says_escribe_tu_codigo_aqui(released_both):
     assert not [c for c in cells if "YOUR CODE HERE" in c.source or "YOUR ANSWER HERE" in c.source]
 
 
+def test_the_portuguese_release_says_escreva_seu_codigo_aqui(released_both):
+    _, releases = released_both
+    cells = _answer_cells(releases[PORTUGUESE].notebooks[0])
+    code = [c.source for c in cells if c.cell_type == "code"]
+    text = [c.source for c in cells if c.cell_type == "markdown"]
+    assert code and all(s == "# ESCREVA SEU CÓDIGO AQUI\nraise NotImplementedError()" for s in code)
+    assert text and all(s == "ESCREVA SUA RESPOSTA AQUI" for s in text)
+
+
 def test_the_english_release_keeps_nbgraders_default(released_both):
     _, releases = released_both
     cells = _answer_cells(releases[ASSIGNMENT].notebooks[0])
@@ -100,7 +110,7 @@ def test_the_english_release_keeps_nbgraders_default(released_both):
 
 @pytest.mark.grading
 def test_autograding_is_unchanged_in_both_languages(released_both):
-    """Solution: full marks; the untouched release (stubs in its language): nothing; same in en and es."""
+    """Solution: full marks; the untouched release (stubs in its language): nothing; same in en, es and pt."""
     from kit.grading.autograde import autograde
 
     course, releases = released_both
@@ -110,7 +120,7 @@ def test_autograding_is_unchanged_in_both_languages(released_both):
         submit(course, "solution", {name: exercise_source(assignment).read_text()}, assignment)
         submit(course, "untouched", {name: release.notebooks[0].read_text()}, assignment)
         scores[assignment] = {r.learner: (r.score, r.max_score) for r in autograde(course, assignment)}
-    assert scores[SPANISH] == scores[ASSIGNMENT]
+    assert scores[SPANISH] == scores[ASSIGNMENT] == scores[PORTUGUESE]
     solution, untouched = scores[SPANISH]["solution"], scores[SPANISH]["untouched"]
     with course.gradebook() as gb:
         notebook = gb.find_assignment(SPANISH).notebooks[0]
@@ -137,6 +147,17 @@ def test_formgraders_generate_button_uses_the_stubs_once_the_config_says_so(proj
     require_success(course.api.generate_assignment(SPANISH), "generate")
     cells = _answer_cells(course.step_dir("release", ".", SPANISH) / f"{SPANISH}.ipynb")
     assert cells and all(c.source in (ES_CODE, ES_TEXT) or c.source.startswith("# ESCRIBE") for c in cells)
+
+
+@pytest.mark.parametrize(
+    "source",
+    sorted((REPO / "exercises").glob("**/*-pt/*-pt.ipynb")),
+    ids=lambda p: p.parent.name,
+)
+def test_portuguese_exercises_tell_learners_the_portuguese_stub(source):
+    text = "\n".join(c.source for c in nbformat.read(source, as_version=4).cells if c.cell_type == "markdown")
+    assert "YOUR CODE HERE" not in text and "ESCRIBE" not in text
+    assert "ESCREVA SEU CÓDIGO AQUI" in text
 
 
 @pytest.mark.parametrize(
