@@ -43,6 +43,7 @@ CATALOG_FOLDERS: tuple[Path, ...] = (
     _PACKAGE / "feedback" / "surveys",
     _PACKAGE / "course" / "messages",
     _PACKAGE / "grading" / "messages",
+    _PACKAGE / "data" / "messages",
 )
 
 

@@ -82,7 +82,7 @@ def test_a_fourth_language_by_files_alone_is_accepted_by_the_plan_spec(tmp_path)
     assert after["languages"] == [*available_languages(), "xx"]
     assert {"plan.xx.md", "plan.xx.html"} <= set(after["files"])
     plan = (root / "out" / "plan.xx.md").read_text(encoding="utf-8")
-    assert "English, Spanish and Xish" in plan  # the new language's own name, with no edit to the others
+    assert "English, Spanish, and Xish" in plan  # its own name, with no edit to the others
 
 
 def test_spanish_is_complete_and_portuguese_lacks_exactly_modules_2_to_8():

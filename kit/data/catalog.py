@@ -16,49 +16,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from kit.errors import CatalogError, DatasetError
+from kit.languages import REFERENCE, available_languages
 from kit.languages import LanguageCode as Language
+from kit.pages import read_catalog
 from kit.paths import datasets_dir
 
 ColumnType = Literal["text", "integer", "number", "datetime", "date", "boolean", "point"]
 
-# the words of a card that are not data: headings and type names, per language
-_LABELS = {
-    "en": {
-        "file": "File",
-        "rows": "rows",
-        "source": "Source",
-        "license": "License",
-        "made_by": "Made by",
-        "updated_at": "Rows updated",
-        "column": "column",
-        "type": "type",
-        "meaning": "meaning",
-        "quirks": "Known quirks",
-    },
-    "es": {
-        "file": "Archivo",
-        "rows": "filas",
-        "source": "Fuente",
-        "license": "Licencia",
-        "made_by": "Cómo se hizo",
-        "updated_at": "Filas actualizadas",
-        "column": "columna",
-        "type": "tipo",
-        "meaning": "significado",
-        "quirks": "Particularidades conocidas",
-    },
-}
-_TYPE_NAMES = {
-    "es": {
-        "text": "texto",
-        "integer": "entero",
-        "number": "número",
-        "datetime": "fecha y hora",
-        "date": "fecha",
-        "boolean": "verdadero/falso",
-        "point": "punto (texto)",
-    },
-}
+MESSAGES_DIR = Path(__file__).with_name("messages")  # card.* and type.* in each language's catalog
 
 __all__ = [
     "Catalog",
@@ -107,8 +72,9 @@ class DatasetCard(BaseModel):
 
     def to_markdown(self) -> str:
         """The card as Markdown, in the card's language, for notebooks and docs."""
-        w = _LABELS[self.language]
-        types = _TYPE_NAMES.get(self.language, {})
+        words = read_catalog(MESSAGES_DIR, self.language)
+        w = {key.removeprefix("card."): text for key, text in words.items() if key.startswith("card.")}
+        types = {key.removeprefix("type."): text for key, text in words.items() if key.startswith("type.")}
         lines = [
             f"### {self.title} (`{self.name}`)",
             "",
@@ -207,7 +173,7 @@ def translate_card(card: DatasetCard, language: Language, root: Path | None = No
     Names, types, files, hashes and data values never change; only what a
     reader reads: title, description, quirks and what each column means.
     """
-    if language == "en":
+    if language == REFERENCE:
         return card
     path = (root or datasets_dir()) / f"catalog.{language}.yaml"
     if not path.is_file():
@@ -229,13 +195,14 @@ def translate_card(card: DatasetCard, language: Language, root: Path | None = No
 
 
 def describe_dataset(name: str, lang: Language = "en") -> DatasetCard:
-    """The dataset card for ``name`` in English (``lang="en"``) or Spanish (``lang="es"``).
+    """The dataset card for ``name`` in ``lang``: English (``"en"``) or any language the kit has.
 
     Jupyter shows it as a table: what each column means, where the data comes
     from and its known quirks.
     """
-    if lang not in _LABELS:
-        raise DatasetError(f"no dataset cards in language {lang!r}", dataset=name, hint="use 'en' or 'es'")
+    if lang not in available_languages():
+        known = ", ".join(available_languages())
+        raise DatasetError(f"no dataset cards in language {lang!r}", dataset=name, hint=f"use one of {known}")
     return translate_card(load_catalog().card(name), lang)
 
 
