@@ -26,7 +26,7 @@ CITY = typer.Option(..., "--city", help="The city profile (YAML), e.g. cities/ri
 def check(
     city: Path = CITY,
     report: Path = typer.Option(None, "--report", help="Also write the report to this Markdown file."),
-    lang: str = typer.Option("en", "--lang", help="Language of the Markdown report: en or es."),
+    lang: str = typer.Option("en", "--lang", help="Language of the report: a language the kit has (en, es, pt, …)."),
 ) -> None:
     """Check a city's data against its profile before anything is built. Writes nothing but --report.
 

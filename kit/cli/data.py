@@ -37,7 +37,7 @@ def list_() -> None:
 @report_errors
 def show(
     name: str = typer.Argument(..., help="Dataset name, from `kit data list`."),
-    lang: str = typer.Option("en", "--lang", help="Language of the card: en or es."),
+    lang: str = typer.Option("en", "--lang", help="Language of the card: a language code the kit has (en, es, pt, …)."),
 ) -> None:
     """Show a dataset's card: source, license, columns and known quirks."""
     console.print(Markdown(describe_dataset(name, lang).to_markdown()))

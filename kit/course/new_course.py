@@ -25,14 +25,15 @@ from pathlib import Path
 import yaml
 
 from kit import __version__
+from kit.data.syllabus import load_syllabus
 from kit.errors import CourseError
+from kit.languages import available_languages
 from kit.paths import COURSE_MARKER, bundled_dir, checkout_root
 
 __all__ = ["MADE_BY", "new_course"]
 
 MADE_BY = "kit course new"
 CONFIG_FILE = "nbgrader_config.py"
-LANGUAGES = ("en", "es")  # the languages the kit's material is written in
 # what new_course writes (and rewrites in a course it made); nbgrader's own folders are never touched
 MATERIAL = ("exercises", "modules", "datasets", "simulation", "plan", "adapt", CONFIG_FILE, COURSE_MARKER)
 _IGNORED = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.pyc")
@@ -66,13 +67,15 @@ def _check_folder(folder: Path) -> None:
 
 
 def _languages(languages, plan: dict, city: dict) -> list[str]:
-    """The course's languages: those asked for, else the plan's, else the city's, else English and Spanish."""
-    chosen = list(languages or plan.get("languages") or city.get("languages") or LANGUAGES)
-    unknown = [lang for lang in chosen if lang not in LANGUAGES]
+    """The course's languages: those asked for, else the plan's, else the city's, else every language
+    all the available modules are written in (English and Spanish today)."""
+    complete = [lang for lang in available_languages() if all(lang in m.languages for m in load_syllabus().available())]
+    chosen = list(languages or plan.get("languages") or city.get("languages") or complete)
+    unknown = [lang for lang in chosen if lang not in available_languages()]
     if unknown or not chosen:
         raise CourseError(
             f"the kit's course is not written in {', '.join(unknown) or 'no language'}",
-            hint=f"choose among {', '.join(LANGUAGES)}",
+            hint=f"choose among {', '.join(available_languages())}",
         )
     return list(dict.fromkeys(chosen))
 

@@ -28,12 +28,12 @@ import nbformat
 
 from kit.data.months import MONTH_NAMES
 from kit.errors import CourseError
+from kit.languages import REFERENCE, available_languages
+from kit.pages import read_catalog
 
 __all__ = ["MONTHS", "format_number", "join_names", "render_notebook", "render_text"]
 
-# the Spanish course writes numbers as Mexico and the US do (4,695 and 45.6), like its prose ("1,000 residentes")
-_SEPARATORS = {"en": (",", "."), "es": (",", ".")}
-_AND = {"en": "and", "es": "y"}
+MESSAGES_DIR = Path(__file__).with_name("messages")  # number.* and list.and in each language's catalog
 MONTHS = MONTH_NAMES  # month names per language (kit.data.months)
 
 
@@ -46,18 +46,26 @@ def format_number(value: float | int, digits: int = 0, lang: str = "en") -> str:
     '4,695'
     >>> format_number(45.63, 1)
     '45.6'
+    >>> format_number(4695.5, 1, lang="pt")
+    '4.695,5'
     """
-    thousands, decimal = _SEPARATORS.get(lang, _SEPARATORS["en"])
+    words = _words(lang)
+    thousands, decimal = words["number.thousands"], words["number.decimal"]
     text = f"{value:,.{digits}f}"
     return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
 
 
 def join_names(items: list, lang: str = "en") -> str:
-    """A list as prose: ``A, B and C`` (English) or ``A, B y C`` (Spanish)."""
+    """A list as prose: ``A, B and C`` (English), ``A, B y C`` (Spanish), ``A, B e C`` (Portuguese)."""
     items = [str(i) for i in items]
     if len(items) <= 1:
         return "".join(items)
-    return f"{', '.join(items[:-1])} {_AND.get(lang, 'and')} {items[-1]}"
+    return f"{', '.join(items[:-1])} {_words(lang)['list.and']} {items[-1]}"
+
+
+def _words(lang: str) -> dict[str, str]:
+    """The course catalog of ``lang`` (English for a language the kit does not have)."""
+    return read_catalog(MESSAGES_DIR, lang if lang in available_languages() else REFERENCE)
 
 
 def _percent(share: float, lang: str, digits: int = 0) -> str:

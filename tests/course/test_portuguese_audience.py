@@ -31,7 +31,9 @@ AUDIENCE = """\
 @pytest.fixture(scope="module")
 def spec(tmp_path_factory):
     text = (REPO / "plans" / "riverton.yaml").read_text(encoding="utf-8")
-    text = text.replace("languages: [en, es]", "languages: [en, es, pt]").replace("topics:\n", AUDIENCE + "topics:\n", 1)
+    text = text.replace("languages: [en, es]", "languages: [en, es, pt]").replace(
+        "topics:\n", AUDIENCE + "topics:\n", 1
+    )
     path = tmp_path_factory.mktemp("plan") / "three.yaml"
     path.write_text(text, encoding="utf-8")
     return path

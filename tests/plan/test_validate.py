@@ -11,9 +11,9 @@ from helpers import REPO
 
 from kit.data.syllabus import load_syllabus
 from kit.errors import SpecError
-from kit.plan.pacing import plan_modules
 from kit.plan.documents import render_plan
 from kit.plan.matrix import bundle_specs
+from kit.plan.pacing import plan_modules
 from kit.plan.validate import check_spec, plan_warnings
 
 SAMPLE = (REPO / "plans" / "riverton.yaml").read_text()
@@ -108,7 +108,9 @@ def test_a_module_not_in_an_audiences_language_is_a_warning_and_left_out_of_its_
     bundle = bundle_specs(spec, load_syllabus())[audience.id]
     assert "03-issue-campaigns" not in [m["id"] for m in bundle["modules"]]
     assert all(m["notebook"].startswith("modules/es/") for m in bundle["modules"])
-    assert bundle["not_translated"] == [{"number": 3, "id": "03-issue-campaigns", "title": "Data for issue organizing campaigns"}]
+    assert bundle["not_translated"] == [
+        {"number": 3, "id": "03-issue-campaigns", "title": "Data for issue organizing campaigns"}
+    ]
     plan = render_plan(spec, load_syllabus(), "es")
     [line] = [x for x in plan.splitlines() if "Aún sin traducir" in x]
     assert "aún no está en español" in line and "3" in line
