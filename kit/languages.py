@@ -44,6 +44,7 @@ CATALOG_FOLDERS: tuple[Path, ...] = (
     _PACKAGE / "course" / "messages",
     _PACKAGE / "grading" / "messages",
     _PACKAGE / "data" / "messages",
+    _PACKAGE / "analysis" / "messages",
 )
 
 

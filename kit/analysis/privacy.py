@@ -32,6 +32,7 @@ import yaml
 
 from kit.analysis.columns import require_columns
 from kit.analysis.errors import AnalysisError
+from kit.pages import read_catalog
 
 __all__ = [
     "DIRECT_IDENTIFIERS",
@@ -405,10 +406,7 @@ class SafetyReport:
     text: str
 
 
-_REPORT = {
-    "en": ("Data safety score: {score:.0f} / 100", "By area", "Fix first", "Every practice is in place."),
-    "es": ("Puntaje de seguridad de datos: {score:.0f} / 100", "Por área", "Corregir primero", "Todo está en orden."),
-}
+MESSAGES_DIR = Path(__file__).with_name("messages")  # safety.* in each language's catalog
 
 
 def _check_answers(answers: Mapping[str, str], ids: list[str], allowed: Iterable[str]) -> None:
@@ -432,7 +430,7 @@ def safety_score(answers: Mapping[str, str], lang: str = "en", *, fixes: int = 3
     answers
         Every question id of :func:`safety_questions` with ``"yes"``, ``"partly"`` or ``"no"``.
     lang
-        The report's language (``"en"`` or ``"es"``).
+        The report's language (any language the kit has, with the assessment translated into it).
     fixes
         How many pieces of advice the report lists (the heaviest missing practices first).
 
@@ -460,7 +458,8 @@ def safety_score(answers: Mapping[str, str], lang: str = "en", *, fixes: int = 3
     to_fix = pd.DataFrame(
         {"id": missing["id"], "area": missing["area_label"], "advice": [a[lang] for a in missing["advice"]]}
     ).reset_index(drop=True)
-    title, areas, first, done = _REPORT[lang]
+    words = read_catalog(MESSAGES_DIR, lang)
+    title, areas, first, done = (words[f"safety.{k}"] for k in ("title", "areas", "first", "done"))
     lines = [title.format(score=score), "", f"{areas}:"]
     lines += [f"- {area}: {value:.0f} / 100" for area, value in by_area.items()]
     lines += ["", f"{first}:"] + [f"{n}. {a}" for n, a in enumerate(to_fix["advice"].head(fixes), 1)]

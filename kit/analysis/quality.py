@@ -55,12 +55,15 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from kit.analysis.errors import AnalysisError, MissingColumnError
+from kit.languages import available_languages
+from kit.pages import read_catalog
 
 if TYPE_CHECKING:
     from kit.data.catalog import DatasetCard
@@ -81,61 +84,15 @@ MISSING_TEXT = ("", "n/a", "na", "null", "none", "unspecified", "unknown")
 _COLUMNS = ["dimension", "check", "column", "passed", "failed", "share", "detail"]
 ROW = "<row>"  # the column of a check on whole rows
 
-# the words of a report, per language; check labels are templates filled with a check's values
-_WORDS = {
-    "en": {
-        "title": "Data quality profile",
-        "rows": "rows",
-        "headers": ["Dimension", "Check", "Column", "Passed", "Failed", "Share passed", "Detail"],
-        "completeness": "completeness",
-        "validity": "validity",
-        "duplicates": "duplicates",
-        "timeliness": "timeliness",
-        "filled": "filled",
-        "range": "between {low} and {high}",
-        "one_of": "one of {n} values",
-        "not_before": "not before {other}",
-        "matches": "matches {pattern}",
-        "type": "is a {kind}",
-        "repeated_rows": "repeated rows",
-        "repeated_keys": "repeated keys",
-        "latest": "latest within {days} days",
-        "future": "not after the as-of date",
-        "gaps": "no gap over {days} days",
-        "row": "whole row",
-        "none": "No check failed.",
-        "latest_detail": "latest {latest}, {age} days before {as_of}",
-        "gap_detail": "longest gap {days} days",
-        "no_dates": "no dates",
-        "worst": "Most failures",
-    },
-    "es": {
-        "title": "Perfil de calidad de los datos",
-        "rows": "filas",
-        "headers": ["Dimensión", "Verificación", "Columna", "Pasan", "Fallan", "Proporción que pasa", "Detalle"],
-        "completeness": "completitud",
-        "validity": "validez",
-        "duplicates": "duplicados",
-        "timeliness": "actualidad",
-        "filled": "con valor",
-        "range": "entre {low} y {high}",
-        "one_of": "uno de {n} valores",
-        "not_before": "no antes de {other}",
-        "matches": "sigue el patrón {pattern}",
-        "type": "es de tipo {kind}",
-        "repeated_rows": "filas repetidas",
-        "repeated_keys": "claves repetidas",
-        "latest": "último registro hace {days} días o menos",
-        "future": "no posterior a la fecha de corte",
-        "gaps": "ningún hueco de más de {days} días",
-        "row": "fila completa",
-        "none": "Ninguna verificación falló.",
-        "latest_detail": "último {latest}, {age} días antes del {as_of}",
-        "gap_detail": "hueco más largo: {days} días",
-        "no_dates": "sin fechas",
-        "worst": "Más fallas",
-    },
-}
+MESSAGES_DIR = Path(__file__).with_name("messages")  # quality.* in each language's catalog
+
+
+def _words(lang: str) -> dict:
+    """The report's words in ``lang`` (``quality.<key>``); ``headers`` is a list."""
+    words = {
+        k.removeprefix("quality."): v for k, v in read_catalog(MESSAGES_DIR, lang).items() if k.startswith("quality.")
+    }
+    return words | {"headers": [h.strip() for h in words["headers"].split("|")]}
 
 
 # ---------------------------------------------------------------------------
@@ -322,7 +279,7 @@ def _render(label: tuple[str, dict] | str, lang: str) -> str:
     if isinstance(label, str):
         return label
     key, values = label
-    return _WORDS[lang][key].format(**values)
+    return _words(lang)[key].format(**values)
 
 
 def _completeness(checks: _Checks, frame, required: Mapping[str, Sequence], missing_text) -> dict[str, pd.Series]:
@@ -413,10 +370,12 @@ class QualityReport:
         return rows if dimension is None else rows[rows["dimension"] == dimension]
 
     def to_markdown(self, lang: str = "en") -> str:
-        """The report as a Markdown table, in English (``"en"``) or Spanish (``"es"``)."""
-        if lang not in _WORDS:
-            raise AnalysisError(f"no quality report in language {lang!r}", hint="use 'en' or 'es'")
-        w = _WORDS[lang]
+        """The report as a Markdown table, in ``lang`` (any language the kit has)."""
+        if lang not in available_languages():
+            raise AnalysisError(
+                f"no quality report in language {lang!r}", hint=f"use one of {', '.join(available_languages())}"
+            )
+        w = _words(lang)
         lines = [f"### {w['title']} ({self.rows:,} {w['rows']})", ""]
         lines += ["| " + " | ".join(w["headers"]) + " |", "|" + "---|" * len(w["headers"])]
         for (_, row), (label, detail) in zip(self.summary.iterrows(), self.labels):

@@ -34,6 +34,9 @@ from kit.paths import bundled_dir, checkout_root
 __all__ = ["STAMPS_DIR", "TranslationReport", "accept_translations", "check_languages", "check_translations"]
 
 STAMPS_DIR = Path(__file__).resolve().parent / "translated_from"
+_KIT = Path(__file__).resolve().parent.parent
+# data files that give some texts per language inline ({en: …, es: …}), besides the syllabus
+MULTILINGUAL_FILES = (_KIT / "analysis" / "safety_assessment.yaml", _KIT / "feedback" / "themes.yaml")
 
 
 @dataclass(frozen=True)
@@ -191,8 +194,8 @@ def _module_pairs(lang: str) -> Iterator[_Pair]:
 def _pairs(lang: str) -> Iterator[_Pair]:
     yield from _catalog_pairs(lang)
     yield _card_pair(lang)
-    syllabus = bundled_dir("modules") / "syllabus.yaml"
-    yield _multilingual_pair(syllabus, syllabus, lang)
+    for data in (bundled_dir("modules") / "syllabus.yaml", *MULTILINGUAL_FILES):
+        yield _multilingual_pair(data, data, lang)
     yield from _module_pairs(lang)
 
 
