@@ -131,6 +131,6 @@ def test_check_translations_from_the_command_line():
     lines = result.output.splitlines()
     assert lines[0] == "✓ es: complete"
     assert lines[1].startswith("! pt: ") and "0 strings missing, 0 strings stale" in lines[1]
-    assert "  modules/pt/02-electoral-cycle.ipynb: missing file (" in lines
+    assert any(line.startswith("  modules/pt/02-electoral-cycle.ipynb: missing file (") for line in lines)
     result = CliRunner().invoke(app, ["course", "check-translations", "--accept"])
     assert result.exit_code == 2 and "exactly one --lang" in result.output

@@ -19,11 +19,11 @@ with its English source:
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
 import yaml
 
 from kit.data.syllabus import load_syllabus
@@ -160,8 +160,9 @@ def _notebook_cells(path: Path | None) -> dict[str, str] | None:
     """Cell position -> source (a translation has the same cells in the same order), or None without a file."""
     if path is None or not path.is_file():
         return None
-    cells = nbformat.read(path, as_version=4).cells
-    return {f"cell {i}": cell.source for i, cell in enumerate(cells) if cell.source.strip()}
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]  # as written: a template may not validate
+    sources = ["".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"] for cell in cells]
+    return {f"cell {i}": source for i, source in enumerate(sources) if source.strip()}
 
 
 def _notebook_pair(source: Path, target: Path) -> _Pair:
