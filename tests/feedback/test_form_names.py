@@ -17,19 +17,7 @@ from kit.feedback.read import read_export
 from kit.languages import available_languages
 from kit.pages import read_catalog
 
-KEYS = (
-    "form.google.timestamp",
-    "form.google.email",
-    "form.google.score",
-    "form.microsoft.id",
-    "form.microsoft.start",
-    "form.microsoft.completion",
-    "form.microsoft.email",
-    "form.microsoft.name",
-    "form.microsoft.modified",
-    "form.anonymous",
-    "form.dayfirst",
-)
+KEYS = (*module.GOOGLE_METADATA, *module.MICROSOFT_METADATA, "form.anonymous", "form.dayfirst")
 
 
 @pytest.mark.parametrize("lang", available_languages())
