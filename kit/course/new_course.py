@@ -69,7 +69,8 @@ def _check_folder(folder: Path) -> None:
 def _languages(languages, plan: dict, city: dict) -> list[str]:
     """The course's languages: those asked for, else the plan's, else the city's, else every language
     all the available modules are written in (English and Spanish today)."""
-    complete = [lang for lang in available_languages() if all(lang in m.languages for m in load_syllabus().available())]
+    modules = load_syllabus(bundled_dir("modules") / "syllabus.yaml").available()
+    complete = [lang for lang in available_languages() if all(lang in m.languages for m in modules)]
     chosen = list(languages or plan.get("languages") or city.get("languages") or complete)
     unknown = [lang for lang in chosen if lang not in available_languages()]
     if unknown or not chosen:
