@@ -54,9 +54,10 @@ def executed(tmp_path_factory):
     """``executed(path)``: the notebook run top to bottom once per test session, from an empty folder
     (with its ``checks.yaml`` beside it, as released), shared by the tests that read its outputs. An
     exercise's run ends with a cell that writes its solution's answers to ``answers.json`` in that
-    folder (``helpers.solution_values`` reads them), after every cell of its own. A Spanish module runs
-    with its blank try-its filled with the solutions it reveals (the English runs as committed; the code
-    of the two is the same, token for token), so one run proves both the notebook and its solutions."""
+    folder (``helpers.solution_values`` reads them), after every cell of its own. A translated module
+    (``modules/<lang>/``) runs with its blank try-its filled with the solutions it reveals (the English
+    runs as committed; the code of the two is the same, token for token), so one run proves both the
+    notebook and its solutions."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -70,8 +71,8 @@ def executed(tmp_path_factory):
             nb = nbformat.read(path, as_version=4)
             if path.is_relative_to(REPO / "exercises"):
                 nb.cells.append(nbformat.v4.new_code_cell(dump_answers_cell(nb)))
-            if path.parent == REPO / "modules" / "es":
-                with_revealed_solutions(nb, "es")
+            if path.parent.parent == REPO / "modules":  # a translation: modules/<lang>/
+                with_revealed_solutions(nb, path.parent.name)
             nb.metadata["kit_test_run_folder"] = str(folder)
             # from an empty folder: a relative data path would fail here
             NotebookClient(

@@ -13,6 +13,7 @@ from helpers import REPO, SOLUTION
 from kit.course.module_time import BREAK, SITTING_MINUTES, module_time, try_it_marker
 from kit.course.module_time import is_blank as _is_blank
 from kit.data.syllabus import load_syllabus
+from kit.languages import REFERENCE
 
 
 def _modules() -> list[tuple[str, str]]:
@@ -57,14 +58,17 @@ def test_a_third_of_the_try_its_start_from_a_blank_cell_with_a_solution_to_revea
         assert "<details open" not in after.source  # closed until the learner opens it
 
 
+TRANSLATED = [(module, lang) for module, lang in _modules() if lang != REFERENCE]
+
+
 @pytest.mark.notebooks
-@pytest.mark.parametrize("module", [m.id for m in load_syllabus().available()])
-def test_every_revealed_solution_runs_in_its_module(module, executed):
-    """The module, each blank try-it filled with its solution, runs top to bottom: the Spanish module's
+@pytest.mark.parametrize(("module", "lang"), TRANSLATED, ids=[f"{m}-{lang}" for m, lang in TRANSLATED])
+def test_every_revealed_solution_runs_in_its_module(module, lang, executed):
+    """The module, each blank try-it filled with its solution, runs top to bottom: each translation's
     shared run (tests/conftest.py executed), whose code is the English one's, token for token."""
-    committed = nbformat.read(_path(module, "es"), as_version=4)
-    blank = [i for i in try_its(committed, "es") if _is_blank(committed.cells[i].source)]
-    notebook = executed(_path(module, "es"))
+    committed = nbformat.read(_path(module, lang), as_version=4)
+    blank = [i for i in try_its(committed, lang) if _is_blank(committed.cells[i].source)]
+    notebook = executed(_path(module, lang))
     assert blank and not any(_is_blank(notebook.cells[i].source) for i in blank), "the solutions were not filled in"
     errors = [c for c in notebook.cells if c.cell_type == "code" and any(o.output_type == "error" for o in c.outputs)]
     assert all("raises-exception" in c.metadata.get("tags", []) for c in errors)
