@@ -100,7 +100,7 @@ _LANGUAGE_SUFFIX = re.compile(r"-([a-z]{2})$")
 
 def notebook_language(nb, resources) -> str:
     """A notebook's human language: ``metadata.kit.language``, else the ``-xx`` suffix of its
-    assignment or name, else ``en``."""
+    assignment or name, else English (:data:`kit.languages.REFERENCE`)."""
     declared = nb.metadata.get("kit", {}).get("language")
     if isinstance(declared, str) and declared:
         return declared
@@ -109,7 +109,7 @@ def notebook_language(nb, resources) -> str:
         match = _LANGUAGE_SUFFIX.search(name or "")
         if match:
             return match.group(1)
-    return "en"
+    return REFERENCE
 
 
 def generate_assignment_steps(steps: list | None = None) -> list:
