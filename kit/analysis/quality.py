@@ -19,7 +19,8 @@ dimensions, each as checks that count the rows that pass and fail:
 
 :func:`quality_profile` returns a :class:`QualityReport`: its ``summary`` table
 has one row per check (dimension, check, column, passed, failed, share, detail)
-and ``to_markdown("en")`` or ``to_markdown("es")`` writes it up for a report.
+and ``to_markdown(lang)`` writes it up for a report in any language the kit has
+(``"en"``, ``"es"``, ``"pt"``…; the words are in ``kit/analysis/messages/<lang>.yaml``).
 
 Examples
 --------

@@ -40,6 +40,7 @@ from kit.course.profile import load_profile
 from kit.course.render import render_notebook, render_text
 from kit.course.selfcheck import CHECKS_FILE
 from kit.errors import CourseError
+from kit.languages import REFERENCE
 from kit.paths import bundled_dir
 
 __all__ = ["AdaptResult", "adapt_course", "exercise_template_path", "render_exercise", "template_path"]
@@ -89,12 +90,12 @@ class AdaptResult:
 def template_path(module: str, lang: str) -> Path:
     """The template notebook of ``module`` in ``lang``."""
     folder = bundled_dir("modules") / "templates"
-    return (folder if lang == "en" else folder / lang) / f"{module}.ipynb"
+    return (folder if lang == REFERENCE else folder / lang) / f"{module}.ipynb"
 
 
 def exercise_template_path(module: str, lang: str) -> Path:
     """The template of ``module``'s exercise (nbgrader source notebook) in ``lang``."""
-    name = module if lang == "en" else f"{module}-{lang}"
+    name = module if lang == REFERENCE else f"{module}-{lang}"
     return bundled_dir("exercises") / "templates" / name / f"{name}.ipynb"
 
 
@@ -108,7 +109,7 @@ def render_exercise(city, module: str, lang: str, context: dict) -> tuple[nbform
     """
     context = context | {"ex": exercise3_facts(city, context, lang)}
     notebook = render_notebook(exercise_template_path(module, lang), context, lang=lang)
-    template = exercise_template_path(module, "en").parent / CHECKS_FILE
+    template = exercise_template_path(module, REFERENCE).parent / CHECKS_FILE
     text = render_text(template.read_text(encoding="utf-8"), context, lang=lang, where=str(template.name))
     return notebook, _checks_of_kept_questions(yaml.safe_load(text), notebook)
 
@@ -222,11 +223,11 @@ def _render_modules(city: CityData, modules: list[str], languages: list[str], ou
             context = facts_of(city, lang)
             result.facts[f"{module}/{lang}"] = context
             context = {"city": context["params"]["city"], "sample": city.profile.slug == "riverton", **context}
-            folder = out_dir / "modules" if lang == "en" else out_dir / "modules" / lang
+            folder = out_dir / "modules" if lang == REFERENCE else out_dir / "modules" / lang
             notebook = render_notebook(template_path(module, lang), context, lang=lang)
             result.notebooks[f"{module}/{lang}"] = _write_notebook(notebook, folder / f"{module}.ipynb", result)
             if module in EXERCISES:
-                name = module if lang == "en" else f"{module}-{lang}"
+                name = module if lang == REFERENCE else f"{module}-{lang}"
                 exercise, checks = render_exercise(city, module, lang, context)
                 path = out_dir / "exercises" / name / f"{name}.ipynb"
                 result.exercises[f"{module}/{lang}"] = _write_notebook(exercise, path, result)
@@ -300,7 +301,7 @@ def adapt_course(
     result = AdaptResult(out_dir=out_dir, skipped=_not_adapted(city))
     modules = _modules_for(city, modules)
     result.seconds["load the city"] = time.perf_counter() - started
-    name = profile.name.get("en") or next(iter(profile.name.values()))
+    name = profile.name.get(REFERENCE) or next(iter(profile.name.values()))
     result.files += write_datasets(course_tables(city), out_dir / "datasets", name, profile_path)
     shutil.copyfile(profile_path, out_dir / "city.yaml")
     result.files.append(out_dir / "city.yaml")

@@ -127,7 +127,7 @@ class CityCheck:
         self.problems.append(Problem(field_, key, params))
 
     def to_markdown(self, lang: str = "en") -> str:
-        """The report as Markdown, in English (``"en"``) or Spanish (``"es"``)."""
+        """The report as Markdown in ``lang``: any language the kit has (``"en"``, ``"es"``, ``"pt"``…)."""
         name = self.city.get(lang) or next(iter(self.city.values()), "")
         lines = [
             f"# {label_of('title', {'city': name}, lang)}",

@@ -15,6 +15,7 @@ import pandas as pd
 from kit.analysis.elections import CITYWIDE, precinct_winners, race_columns, tidy_results, turnout_by_precinct
 from kit.course.facts import plain_value, prose_name
 from kit.errors import CourseError
+from kit.languages import REFERENCE
 
 if TYPE_CHECKING:
     from kit.course.load import CityData
@@ -43,7 +44,7 @@ def _params(city: CityData, turnout_by_ward: pd.DataFrame, races: dict, lang: st
     return {
         "city": profile.name.get(lang) or next(iter(profile.name.values())),
         "election_date": election.date.isoformat(),
-        "election": election.name.get(lang) or election.name.get("en") or next(iter(election.name.values())),
+        "election": election.name.get(lang) or election.name.get(REFERENCE) or next(iter(election.name.values())),
         "focus_ward": int(focus),
     }
 

@@ -26,7 +26,7 @@ from kit.analysis.service_requests import (
     rate_per_1000,
 )
 from kit.course.facts import course_tables, prose_name
-from kit.data.months import MONTH_NAMES as MONTHS
+from kit.data.months import write_month
 
 if TYPE_CHECKING:
     from kit.course.load import CityData
@@ -35,8 +35,7 @@ __all__ = ["exercise3_facts"]
 
 
 def _month_label(month: pd.Timestamp, lang: str) -> str:
-    name = MONTHS[lang][month.month - 1]
-    return f"{name} {month.year}" if lang == "en" else f"{name} de {month.year}"
+    return write_month(month.date(), lang)
 
 
 def _variable(text: str) -> str:

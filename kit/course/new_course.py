@@ -6,7 +6,7 @@
     DIR/kit-course.yaml        the marker: course id, city, languages, where the folders are
     DIR/nbgrader_config.py     the kit's course config (sandbox, late penalty, feedback, sanitizing)
     DIR/exercises/             nbgrader sources, in the course's languages (a city's adapted ones with a city)
-    DIR/modules/               the teaching notebooks (English; Spanish in modules/es/)
+    DIR/modules/               the teaching notebooks (English; each other language in modules/<lang>/)
     DIR/datasets/              the kit's datasets (with a city: the city's, the others kept)
     DIR/simulation/            the simulated cohort's answers (`kit grade simulate`)
     DIR/plan/                  a copy of the plan spec, when one is given
@@ -27,7 +27,7 @@ import yaml
 from kit import __version__
 from kit.data.syllabus import load_syllabus
 from kit.errors import CourseError
-from kit.languages import available_languages
+from kit.languages import REFERENCE, available_languages
 from kit.paths import COURSE_MARKER, bundled_dir, checkout_root
 
 __all__ = ["MADE_BY", "new_course"]
@@ -93,7 +93,9 @@ def _read_yaml(path: Path | None, what: str) -> dict:
 
 
 def _exercise_language(folder: Path) -> str:
-    return "es" if folder.name.endswith("-es") else "en"
+    """An exercise folder's language: its ``-<lang>`` suffix when the kit has that language, else English."""
+    prefix, _, suffix = folder.name.rpartition("-")
+    return suffix if prefix and suffix in available_languages() else REFERENCE
 
 
 def _copy_exercises(target: Path, languages: list[str]) -> list[str]:
@@ -112,7 +114,7 @@ def _copy_modules(target: Path, languages: list[str]) -> None:
     source = bundled_dir("modules")
     target.mkdir(parents=True)
     for lang in languages:
-        folder, into = (source, target) if lang == "en" else (source / lang, target / lang)
+        folder, into = (source, target) if lang == REFERENCE else (source / lang, target / lang)
         into.mkdir(exist_ok=True)
         for notebook in sorted(folder.glob("*.ipynb")):
             shutil.copyfile(notebook, into / notebook.name)

@@ -12,9 +12,10 @@ Filters available in templates:
 - ``num`` -- a number in the language's style: ``4,695``; ``num(1)`` keeps one
   decimal: ``45.6`` (the Spanish course writes numbers as Mexico does, like its prose).
 - ``pct`` -- a share (0.06) as a whole percentage: ``6%``; ``pct(1)`` keeps one decimal: ``35.8%``.
-- ``day`` -- an ISO date as the language writes it: ``February 28, 2023`` / ``28 de febrero de 2023``.
+- ``day`` -- an ISO date as the language writes it: ``February 28, 2023`` / ``28 de febrero de 2023``
+  / ``28 de fevereiro de 2023``.
 - ``py`` -- a Python literal of the value, for code cells (``"HEAT/HOT WATER"``).
-- ``names`` -- a list joined as prose: ``A, B and C`` / ``A, B y C``.
+- ``names`` -- a list joined as prose: ``A, B and C`` / ``A, B y C`` / ``A, B e C``.
 - ``months`` -- month numbers as names, joined as prose: ``December, January and November``.
 """
 
@@ -26,7 +27,7 @@ from pathlib import Path
 import jinja2
 import nbformat
 
-from kit.data.months import MONTH_NAMES
+from kit.data.months import MONTH_NAMES, write_day
 from kit.errors import CourseError
 from kit.languages import REFERENCE, available_languages
 from kit.pages import read_catalog
@@ -76,10 +77,9 @@ def _percent(share: float, lang: str, digits: int = 0) -> str:
 
 
 def _day(iso: str, lang: str) -> str:
-    """``2023-02-28`` as ``February 28, 2023`` (English) or ``28 de febrero de 2023`` (Spanish)."""
-    day = date.fromisoformat(str(iso))
-    month = MONTHS.get(lang, MONTHS["en"])[day.month - 1]
-    return f"{month} {day.day}, {day.year}" if lang == "en" else f"{day.day} de {month} de {day.year}"
+    """``2023-02-28`` as ``February 28, 2023`` (English) or ``28 de febrero de 2023`` (Spanish): ``date.day``
+    in the language's data catalog."""
+    return write_day(date.fromisoformat(str(iso)), lang)
 
 
 def _environment(lang: str) -> jinja2.Environment:
@@ -119,7 +119,7 @@ def render_notebook(template: Path, context: dict, *, lang: str = "en") -> nbfor
     context
         The names the templates use (``city``, ``params``, ``facts``…).
     lang
-        The language numbers and lists are written in (``"en"`` or ``"es"``).
+        The language numbers, lists and dates are written in: a code the kit has (``"en"``, ``"es"``, ``"pt"``…).
 
     Returns
     -------
