@@ -96,6 +96,11 @@ def _words(lang: str) -> dict:
     return words | {"headers": [h.strip() for h in words["headers"].split("|")]}
 
 
+def _number(text: str, words: dict) -> str:
+    """A number written in English style (``1,234.5``) with the separators of ``words``' language."""
+    return text.replace(",", "\0").replace(".", words["decimal"]).replace("\0", words["thousands"])
+
+
 # ---------------------------------------------------------------------------
 # validity rules: each says which filled values pass, and names itself
 
@@ -377,12 +382,13 @@ class QualityReport:
                 f"no quality report in language {lang!r}", hint=f"use one of {', '.join(available_languages())}"
             )
         w = _words(lang)
-        lines = [f"### {w['title']} ({self.rows:,} {w['rows']})", ""]
+        lines = [f"### {w['title']} ({_number(f'{self.rows:,}', w)} {w['rows']})", ""]
         lines += ["| " + " | ".join(w["headers"]) + " |", "|" + "---|" * len(w["headers"])]
         for (_, row), (label, detail) in zip(self.summary.iterrows(), self.labels):
             column = w["row"] if row["column"] == ROW else f"`{row['column']}`"
-            share = "" if pd.isna(row["share"]) else f"{row['share']:.1%}"
-            cells = [w[row["dimension"]], _render(label, lang), column, f"{row['passed']:,}", f"{row['failed']:,}"]
+            share = "" if pd.isna(row["share"]) else _number(f"{row['share']:.1%}", w)
+            counts = [_number(f"{row[name]:,}", w) for name in ("passed", "failed")]
+            cells = [w[row["dimension"]], _render(label, lang), column, *counts]
             lines.append("| " + " | ".join([*cells, share, _render(detail, lang).replace("|", "\\|")]) + " |")
         failing = self.failed()
         if failing.empty:

@@ -25,6 +25,7 @@ from kit.analysis.privacy import (
     smallest_group,
     suppress_small_cells,
 )
+from kit.languages import REFERENCE, available_languages
 
 # --- PII inventory and k-anonymity
 
@@ -184,6 +185,25 @@ def test_the_questions_are_data_in_every_language():
     assert (en["question"] != es["question"]).all()
     areas = {"Logins", "Who can see what", "Keeping data", "Sharing", "Lost devices"}
     assert set(en["area"]) == areas
+
+
+@pytest.mark.parametrize("lang", [lang for lang in available_languages() if lang != REFERENCE])
+def test_every_translation_asks_every_question_and_names_every_area(lang):
+    en, other = safety_questions(REFERENCE), safety_questions(lang)
+    assert list(other["id"]) == list(en["id"]) and list(other["weight"]) == list(en["weight"])
+    assert (other["question"] != en["question"]).all() and other["question"].str.strip().all()
+    assert other["area"].nunique() == en["area"].nunique() and not set(other["area"]) & set(en["area"])
+
+
+def test_the_report_in_portuguese():
+    answers = dict.fromkeys(safety_questions()["id"], "yes") | {"two-factor": "no"}
+    report = safety_score(answers, "pt", fixes=3)
+    assert report.text.startswith(f"Pontuação de segurança dos dados: {report.score:.0f} / 100")
+    assert "Por área:" in report.text and "Corrigir primeiro:" in report.text
+    assert "1. Ative a verificação em duas etapas" in report.text and "2. " not in report.text
+    assert "Dispositivos perdidos" in report.by_area.index
+    everything = safety_score(dict.fromkeys(safety_questions()["id"], "yes"), "pt")
+    assert everything.score == 100 and "Todas as práticas estão em dia." in everything.text
 
 
 def test_the_score_weighs_answers_and_the_report_lists_the_heaviest_fixes_first():

@@ -11,7 +11,9 @@ from helpers import REPO
 
 import kit
 from kit.analysis.errors import AnalysisError, MissingColumnError
-from kit.analysis.quality import Matches, NotBefore, OneOf, Range, quality_profile
+from kit.analysis.quality import MESSAGES_DIR, Matches, NotBefore, OneOf, Range, quality_profile
+from kit.languages import REFERENCE, available_languages
+from kit.pages import check_catalogs, read_catalog
 
 CHICAGO = REPO.parent / "shared" / "realdata" / "chicago" / "chicago_311_sanitation_code_complaints_me59-5fac.csv"
 NYC_PAGE = REPO.parent / "shared" / "realdata" / "socrata_wire"
@@ -125,6 +127,34 @@ def test_the_report_in_english_and_spanish():
     assert list(report.failed("duplicates")["column"]) == ["id"]
     with pytest.raises(AnalysisError, match="language 'fr'"):
         report.to_markdown("fr")
+
+
+def test_the_report_in_portuguese_writes_numbers_as_brazil_does():
+    frame = pd.DataFrame({"id": [str(n) for n in range(1500)] + ["1"], "ok": ["x"] * 1500 + [""]})
+    report = quality_profile(frame, key="id", date_column=None)
+    pt = report.to_markdown("pt")
+    assert pt.startswith("### Perfil de qualidade dos dados (1.501 linhas)")
+    assert "| completude | preenchido | `ok` | 1.500 | 1 | 99,9% | '' |" in pt
+    assert "| duplicados | chaves repetidas | `id` | 1.500 | 1 | 99,9% | '1' |" in pt
+    assert "(1,501 filas)" in report.to_markdown("es") and "| 1,500 | 1 | 99.9% |" in report.to_markdown("en")
+
+
+@pytest.mark.parametrize("lang", available_languages())
+def test_every_language_names_every_dimension_and_check(lang):
+    frame = pd.DataFrame({"id": ["1", "1"], "n": [1, 20], "d": ["2025-01-01", "2025-03-01"]})
+    valid = {"n": Range(0, 10)}
+    report = quality_profile(frame, key="id", valid=valid, date_column="d", as_of="2025-03-02", expected_days=7)
+    text = report.to_markdown(lang)
+    words = read_catalog(MESSAGES_DIR, lang)
+    for dimension in ("completeness", "validity", "duplicates", "timeliness"):
+        assert f"| {words[f'quality.{dimension}']} |" in text
+    if lang != REFERENCE:
+        english = report.to_markdown(REFERENCE).splitlines()
+        assert not {line for line in text.splitlines() if line.startswith("| ")} & set(english), "a row in English"
+
+
+def test_the_analysis_catalogs_have_the_same_keys_and_placeholders_in_every_language():
+    assert check_catalogs(MESSAGES_DIR, available_languages()) == []
 
 
 def test_clear_errors_for_a_wrong_column_rule_or_table():
