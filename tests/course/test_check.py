@@ -58,6 +58,20 @@ def test_the_markdown_report_reads_in_english_and_spanish():
     assert not check.ok and "1 problem(s) block the modules" in english
 
 
+def test_the_markdown_report_reads_in_portuguese_with_its_numbers():
+    check = CityCheck(Path("cities/x.yaml"), {"en": "Riverside", "pt": "Beira-Rio"})
+    check.add("service_requests", "zero_day", "warning", n=1234, closed=4597, share="26.8%")
+    check.add("service_requests", "rows", rows=4695, source="x.csv")
+    check.block("service_requests.dates", "ambiguous_dates", column="created_date", example="05/03/2025", n=1200)
+    portuguese = check.to_markdown("pt")
+    assert portuguese.startswith("# Verificação da cidade: Beira-Rio")
+    assert "| `service_requests.dates` |" in portuguese and "o kit não adivinha" in portuguese
+    assert "1.200 datas como '05/03/2025'" in portuguese
+    assert "⚠ 1.234 de 4.597 fechamentos (26,8%)" in portuguese and "4.695 de x.csv" in portuguese
+    spanish = check.to_markdown("es")  # Spanish keeps the course's Mexican style, and a city named in English
+    assert spanish.startswith("# Revisión de la ciudad: Riverside") and "1,234 de 4,597 cierres (26.8%)" in spanish
+
+
 # --- the awkward city --------------------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from kit.course.new_course import MADE_BY, new_course
 from kit.course.selfcheck import CHECKS_FILE, lint_checks
 from kit.errors import CourseError
 from kit.grading.course import open_course
+from kit.languages import available_languages
 from kit.paths import COURSE_MARKER, bundled_dir, course_dir, datasets_dir, find_course, grader_dir
 
 ASSIGNMENT = "01-intro-movement-data"
@@ -83,7 +84,9 @@ def test_new_course_holds_everything_a_trainer_needs(made):
     assert marker["made_by"] == MADE_BY and marker["kit_version"] == kit.__version__
     assert marker["languages"] == ["en", "es"] and marker["course_id"] == "riverton-fall"
     exercises = sorted(p.name for p in (made / "exercises").iterdir())
-    assert exercises == sorted(p.name for p in REPO.joinpath("exercises").iterdir() if p.name != "templates")
+    others = [lang for lang in available_languages() if lang not in marker["languages"]]  # e.g. 01-…-pt
+    bundled = [p.name for p in REPO.joinpath("exercises").iterdir() if p.name != "templates"]
+    assert exercises == sorted(name for name in bundled if not name.endswith(tuple(f"-{o}" for o in others)))
     assert (made / "modules" / "es" / "03-issue-campaigns.ipynb").is_file()
     assert not (made / "modules" / "templates").exists()
     assert sorted(p.name for p in (made / "simulation").iterdir()) == sorted(
@@ -119,6 +122,16 @@ def test_new_course_in_one_language_with_a_plan(tmp_path):
     with pytest.raises(CourseError, match="fr"):
         new_course(tmp_path / "d", languages=["fr"])
     assert not (tmp_path / "d").exists()
+
+
+def test_a_portuguese_course_holds_the_portuguese_exercises_and_modules_only(tmp_path):
+    made = new_course(tmp_path / "c", languages=["pt"])
+    exercises = sorted(p.name for p in (made / "exercises").iterdir())
+    assert exercises == sorted(p.name for p in REPO.joinpath("exercises").glob("*-pt") if any(p.glob("*.ipynb")))
+    assert exercises and not list((made / "modules").glob("*.ipynb"))
+    assert sorted(p.name for p in (made / "modules" / "pt").iterdir()) == sorted(
+        p.name for p in (REPO / "modules" / "pt").glob("*.ipynb")
+    )
 
 
 def test_new_course_never_overwrites_a_folder_it_did_not_make(tmp_path):

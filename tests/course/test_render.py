@@ -7,8 +7,10 @@ import nbformat
 import pytest
 from helpers import REPO
 
-from kit.course.render import format_number, join_names, render_notebook, render_text
+from kit.course.render import MESSAGES_DIR, format_number, join_names, render_notebook, render_text
 from kit.errors import CourseError
+from kit.languages import available_languages
+from kit.pages import check_catalogs
 
 
 def _template(tmp_path, *sources):
@@ -36,6 +38,29 @@ def test_numbers_months_and_lists_in_each_language():
     assert join_names(["A", "B", "C"], "es") == "A, B y C"
     assert render_text("{{ [12, 1] | months }}", {}, lang="es") == "diciembre y enero"
     assert render_text("{{ 0.057 | pct }} {{ 'X' | py }}", {}) == "6% 'X'"
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "4,695 · 45.6 · 35.8% · A, B and C · December and January · February 28, 2023"),
+        ("es", "4,695 · 45.6 · 35.8% · A, B y C · diciembre y enero · 28 de febrero de 2023"),
+        ("pt", "4.695 · 45,6 · 35,8% · A, B e C · dezembro e janeiro · 28 de fevereiro de 2023"),
+    ],
+)
+def test_every_filter_in_each_language(lang, expected):
+    source = "{{ 4695 | num }} · {{ 45.63 | num(1) }} · {{ 0.358 | pct(1) }} · {{ ['A', 'B', 'C'] | names }}"
+    source += " · {{ [12, 1] | months }} · {{ '2023-02-28' | day }}"
+    assert render_text(source, {}, lang=lang) == expected
+
+
+def test_a_language_the_kit_lacks_writes_numbers_and_dates_in_english():
+    assert format_number(1234.5, 1, lang="xx") == "1,234.5" and join_names(["A", "B"], "xx") == "A and B"
+    assert render_text("{{ '2023-02-28' | day }}", {}, lang="xx") == "February 28, 2023"
+
+
+def test_the_course_catalogs_have_the_same_keys_and_placeholders_in_every_language():
+    assert check_catalogs(MESSAGES_DIR, available_languages()) == []
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
