@@ -1,21 +1,28 @@
-"""The city's datasets as an adapted course ships them: files under standard names, cards in two languages.
+"""The city's datasets as an adapted course ships them: files under standard names, cards in every language.
 
 :func:`write_datasets` writes each table :func:`kit.course.facts.course_tables`
 gives (service requests, areas, population, precinct results, precincts) under the
 sample city's dataset names, so ``kit.load_dataset`` reads them with ``KIT_HOME``
 set to the course folder, and a catalog with a card per dataset (columns and types
-read from the data), with its Spanish translation.
+read from the data), with its translation into each language the kit has
+(``catalog.<lang>.yaml``). A card's title and description are ``datasets.title.<name>`` and
+``datasets.description`` in the course catalog (``kit/course/messages/<lang>.yaml``).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
 from kit.data.catalog import Column, DatasetCard
+from kit.languages import REFERENCE, available_languages, card_translation
+from kit.pages import read_catalog
+
+MESSAGES_DIR = Path(__file__).with_name("messages")  # datasets.* in each language's catalog
 
 __all__ = ["FILES", "write_datasets"]
 
@@ -26,18 +33,6 @@ FILES = {
     "precinct_results": "precinct_results.csv",
     "precincts": "precincts.geojson",
 }
-_TITLES = {
-    "service_requests": ("{city} 311 service requests", "Solicitudes de servicio al 311 de {city}"),
-    "neighborhoods": ("{city} areas (boundaries)", "Áreas de {city} (límites)"),
-    "neighborhood_population": ("{city} population by area", "Población de {city} por área"),
-    "precinct_results": ("{city} election results by precinct", "Resultados electorales de {city} por precinto"),
-    "precincts": ("{city} precincts (boundaries)", "Precintos de {city} (límites)"),
-}
-_DESCRIPTIONS = (
-    "The city's own data, in the kit's standard columns, written by `kit course adapt` from the profile {profile}.",
-    "Los datos de la propia ciudad, con las columnas estándar del kit, escritos por `kit course adapt` "
-    "a partir del perfil {profile}.",
-)
 
 
 def _column_type(values: pd.Series) -> str:
@@ -70,8 +65,8 @@ def _card(name: str, frame: pd.DataFrame, path: Path, city: str, profile: Path) 
     return DatasetCard(
         name=name,
         file=path.name,
-        title=_TITLES[name][0].format(city=city),
-        description=_DESCRIPTIONS[0].format(profile=profile.name),
+        title=_title(name, city, REFERENCE),
+        description=_description(profile, REFERENCE),
         source=f"{city}'s own data, through the city profile {profile.name}",
         license="as the city's data portal says",
         made_by="kit course adapt",
@@ -81,22 +76,37 @@ def _card(name: str, frame: pd.DataFrame, path: Path, city: str, profile: Path) 
     )
 
 
-def write_datasets(tables: dict[str, pd.DataFrame], folder: Path, city: str, profile: Path) -> list[Path]:
-    """The city's tables, their catalog and its Spanish translation."""
+def _title(name: str, city: str, lang: str) -> str:
+    return read_catalog(MESSAGES_DIR, lang)[f"datasets.title.{name}"].format(city=city)
+
+
+def _description(profile: Path, lang: str) -> str:
+    return read_catalog(MESSAGES_DIR, lang)["datasets.description"].format(profile=profile.name)
+
+
+def _translation(cards: list[DatasetCard], city: str, profile: Path, lang: str) -> dict:
+    """The words of ``cards`` in ``lang``, as a ``catalog.<lang>.yaml`` holds them."""
+    return {
+        "datasets": {
+            c.name: {"title": _title(c.name, city, lang), "description": _description(profile, lang)} for c in cards
+        }
+    }
+
+
+def write_datasets(
+    tables: dict[str, pd.DataFrame], folder: Path, city: str, profile: Path, languages: Iterable[str] | None = None
+) -> list[Path]:
+    """The city's tables, their catalog and its translation into each of ``languages`` but English
+    (default: every language the kit has)."""
     folder.mkdir(parents=True, exist_ok=True)
     cards = []
     for name, frame in tables.items():
         cards.append(_card(name, frame, _write_table(name, frame, folder), city, profile))
     catalog = {"city": city, "datasets": [c.model_dump(exclude={"language", "updated_at"}) for c in cards]}
-    spanish = {
-        "datasets": {
-            c.name: {
-                "title": _TITLES[c.name][1].format(city=city),
-                "description": _DESCRIPTIONS[1].format(profile=profile.name),
-            }
-            for c in cards
-        }
-    }
-    for file, data in (("catalog.yaml", catalog), ("catalog.es.yaml", spanish)):
-        (folder / file).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return [folder / FILES[n] for n in tables] + [folder / "catalog.yaml", folder / "catalog.es.yaml"]
+    written = {folder / "catalog.yaml": catalog}
+    for lang in languages or available_languages():
+        if lang != REFERENCE:
+            written[card_translation(lang, folder)] = _translation(cards, city, profile, lang)
+    for path, data in written.items():
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return [folder / FILES[n] for n in tables] + list(written)

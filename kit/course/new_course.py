@@ -27,7 +27,7 @@ import yaml
 from kit import __version__
 from kit.data.syllabus import load_syllabus
 from kit.errors import CourseError
-from kit.languages import REFERENCE, available_languages
+from kit.languages import REFERENCE, available_languages, card_translation
 from kit.paths import COURSE_MARKER, bundled_dir, checkout_root
 
 __all__ = ["MADE_BY", "new_course"]
@@ -123,16 +123,25 @@ def _copy_modules(target: Path, languages: list[str]) -> None:
 
 
 def _merge_catalogs(city: Path, kit_datasets: Path, target: Path) -> None:
-    """The kit's catalog with the city's cards in place of the kit's of the same name (and the city's name)."""
+    """The kit's catalog with the city's cards in place of the kit's of the same name (and the city's name),
+    and so each translation of the cards."""
     ours = yaml.safe_load((kit_datasets / "catalog.yaml").read_text(encoding="utf-8"))
     theirs = yaml.safe_load((city / "catalog.yaml").read_text(encoding="utf-8"))
     cards = {card["name"]: card for card in ours["datasets"]} | {card["name"]: card for card in theirs["datasets"]}
     merged = {"city": theirs.get("city", ours.get("city")), "datasets": list(cards.values())}
     (target / "catalog.yaml").write_text(yaml.safe_dump(merged, allow_unicode=True, sort_keys=False), "utf-8")
-    spanish = yaml.safe_load((kit_datasets / "catalog.es.yaml").read_text(encoding="utf-8"))
-    city_es = yaml.safe_load((city / "catalog.es.yaml").read_text(encoding="utf-8"))
-    spanish["datasets"] = spanish.get("datasets", {}) | city_es.get("datasets", {})
-    (target / "catalog.es.yaml").write_text(yaml.safe_dump(spanish, allow_unicode=True, sort_keys=False), "utf-8")
+    for lang in available_languages():
+        if lang != REFERENCE:
+            _merge_translation(card_translation(lang, city), card_translation(lang, kit_datasets), target)
+
+
+def _merge_translation(city: Path, kit: Path, target: Path) -> None:
+    """The kit's card translation with the city's cards in it (when the city has that language's words)."""
+    words = yaml.safe_load(kit.read_text(encoding="utf-8"))
+    if city.is_file():
+        theirs = yaml.safe_load(city.read_text(encoding="utf-8"))
+        words["datasets"] = words.get("datasets", {}) | theirs.get("datasets", {})
+    (target / kit.name).write_text(yaml.safe_dump(words, allow_unicode=True, sort_keys=False), "utf-8")
 
 
 def _adapt_for_city(folder: Path, profile: Path, languages: list[str], execute: bool) -> dict:
