@@ -63,7 +63,7 @@ import numpy as np
 import pandas as pd
 
 from kit.analysis.errors import AnalysisError, MissingColumnError
-from kit.languages import available_languages
+from kit.languages import REFERENCE, available_languages
 from kit.pages import read_catalog
 
 if TYPE_CHECKING:
@@ -275,8 +275,10 @@ class _Checks:
         """One check; ``detail`` is text (data values) or a ``(key, values)`` label to translate."""
         total = passed + failed
         share = passed / total if total else np.nan
-        text = _render(label, "en")
-        self.rows.append(dict(zip(_COLUMNS, [dimension, text, column, passed, failed, share, _render(detail, "en")])))
+        text = _render(label, REFERENCE)
+        self.rows.append(
+            dict(zip(_COLUMNS, [dimension, text, column, passed, failed, share, _render(detail, REFERENCE)]))
+        )
         self.labels.append((label, detail))
 
 

@@ -56,6 +56,8 @@ AreaColumn = Literal[tuple(AREAS)]
 PopulationColumn = Literal[tuple(POPULATION)]
 ResultsColumn = Literal[tuple(RESULTS)]
 PrecinctsColumn = Literal[tuple(PRECINCTS)]
+# a profile that names no languages is in these (each must be one the kit has: see kit.languages)
+DEFAULT_LANGUAGES = ("en", "es")
 
 
 class _Strict(BaseModel):
@@ -134,7 +136,7 @@ def _period_rule(d: dict) -> str | None:
 
 
 def _name_rule(d: dict) -> str | None:
-    name, languages = _dict(d.get("name")), d.get("languages", ["en", "es"])
+    name, languages = _dict(d.get("name")), d.get("languages", list(DEFAULT_LANGUAGES))
     missing = [lang for lang in (languages if isinstance(languages, list) else []) if lang not in name]
     if missing:
         return f"name has no {', '.join(map(str, missing))}: give the city's name in each of languages"
@@ -333,7 +335,7 @@ class CityProfile(_Strict):
     """A city's profile. ``path`` is the file it was read from (relative sources resolve against its folder)."""
 
     slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    languages: list[Language] = Field(["en", "es"], min_length=1)  # before name: name's check reads it
+    languages: list[Language] = Field(list(DEFAULT_LANGUAGES), min_length=1)  # before name: name's check reads it
     name: dict[Language, str] = Field(min_length=1)
     service_requests: RequestsRole | None = None
     areas: AreasRole | None = None
@@ -346,7 +348,7 @@ class CityProfile(_Strict):
     @field_validator("name")
     @classmethod
     def _named_in_each_language(cls, value: dict, info: ValidationInfo) -> dict:
-        message = _name_rule({"name": value, "languages": info.data.get("languages", ["en", "es"])})
+        message = _name_rule({"name": value, "languages": info.data.get("languages", list(DEFAULT_LANGUAGES))})
         if message:
             raise ValueError(message)
         return value

@@ -63,7 +63,7 @@ class DatasetCard(BaseModel):
     sha256: str
     quirks: list[str] = []
     columns: list[Column]
-    language: Language = "en"
+    language: Language = REFERENCE
     updated_at: str | None = None  # when a portal last updated the rows (cards made from portal metadata)
 
     @property
@@ -194,7 +194,7 @@ def translate_card(card: DatasetCard, language: Language, root: Path | None = No
     )
 
 
-def describe_dataset(name: str, lang: Language = "en") -> DatasetCard:
+def describe_dataset(name: str, lang: Language = REFERENCE) -> DatasetCard:
     """The dataset card for ``name`` in ``lang``: English (``"en"``) or any language the kit has.
 
     Jupyter shows it as a table: what each column means, where the data comes
